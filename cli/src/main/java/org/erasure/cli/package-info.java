@@ -1,0 +1,2 @@
+/** erasurectl. Placeholder until its issue lands. */
+package org.erasure.cli;

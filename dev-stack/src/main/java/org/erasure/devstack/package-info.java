@@ -1,0 +1,2 @@
+/** Real embedded servers and the seeded sample world. */
+package org.erasure.devstack;

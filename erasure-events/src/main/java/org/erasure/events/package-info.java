@@ -1,0 +1,2 @@
+/** The event contract. */
+package org.erasure.events;

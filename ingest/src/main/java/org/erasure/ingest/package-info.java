@@ -1,0 +1,2 @@
+/** Ingest service. Placeholder until its issue lands. */
+package org.erasure.ingest;

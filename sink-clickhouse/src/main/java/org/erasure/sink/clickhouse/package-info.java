@@ -1,0 +1,2 @@
+/** Erasure sink for clickhouse. Placeholder until its issue lands. */
+package org.erasure.sink.clickhouse;

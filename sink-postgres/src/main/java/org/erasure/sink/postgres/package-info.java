@@ -1,0 +1,2 @@
+/** Erasure sink for postgres. Placeholder until its issue lands. */
+package org.erasure.sink.postgres;

@@ -1,0 +1,2 @@
+/** Erasure sink for redis. Placeholder until its issue lands. */
+package org.erasure.sink.redis;

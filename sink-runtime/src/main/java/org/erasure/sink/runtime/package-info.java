@@ -1,0 +1,2 @@
+/** Shared sink mechanics (issue: sink runtime). Placeholder until that issue lands. */
+package org.erasure.sink.runtime;

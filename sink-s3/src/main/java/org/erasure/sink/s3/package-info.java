@@ -1,0 +1,2 @@
+/** Erasure sink for s3. Placeholder until its issue lands. */
+package org.erasure.sink.s3;

@@ -1,0 +1,2 @@
+/** Kafka Streams verifier. Placeholder until its issue lands. */
+package org.erasure.verifier;
