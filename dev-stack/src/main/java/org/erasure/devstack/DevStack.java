@@ -1,0 +1,194 @@
+package org.erasure.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionException;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.erasure.devstack.kafka.KafkaBroker;
+import org.erasure.devstack.postgres.PostgresServer;
+import org.erasure.devstack.redis.RedisServer;
+import org.erasure.devstack.s3.S3Server;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The real servers of one JVM. Each server starts on first use, at most once, and all stop
+ * together when the stack closes (also from a shutdown hook, so Ctrl-C leaves nothing behind).
+ * Tests share {@link #shared()} and isolate themselves by unique names, never by restarting servers.
+ */
+public final class DevStack implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DevStack.class);
+    private static volatile DevStack shared;
+
+    private final Path workDir;
+    private final Map<Service, CompletableFuture<ManagedServer>> servers = new ConcurrentHashMap<>();
+    private final List<ManagedServer> startOrder = new ArrayList<>();
+    private final Thread shutdownHook = new Thread(this::close, "dev-stack-shutdown");
+    private volatile boolean closed;
+
+    private DevStack(Path workDir) {
+        this.workDir = workDir;
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** The stack of this JVM; its work dir is {@code -Derasure.devstack.dir} or a fresh temp dir. */
+    public static DevStack shared() {
+        DevStack stack = shared;
+        if (stack == null) {
+            synchronized (DevStack.class) {
+                if (shared == null || shared.closed) {
+                    shared = new DevStack(createWorkDir());
+                }
+                stack = shared;
+            }
+        }
+        return stack;
+    }
+
+    private static Path createWorkDir() {
+        try {
+            String configured = System.getProperty("erasure.devstack.dir");
+            if (configured != null && !configured.isBlank()) {
+                return Files.createDirectories(Path.of(configured));
+            }
+            return Files.createTempDirectory("erasure-devstack-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create the dev-stack work dir", e);
+        }
+    }
+
+    public KafkaBroker kafka() {
+        return start(Service.KAFKA, KafkaBroker.class, KafkaBroker::start);
+    }
+
+    public PostgresServer postgres() {
+        return start(Service.POSTGRES, PostgresServer.class, PostgresServer::start);
+    }
+
+    public RedisServer redis() {
+        return start(Service.REDIS, RedisServer.class, dir -> RedisServer.start());
+    }
+
+    public S3Server s3() {
+        return start(Service.S3, S3Server.class, dir -> S3Server.start());
+    }
+
+    /** Starts the given servers concurrently and returns when all are up. */
+    public void startAll(List<Service> services) {
+        CompletableFuture<?>[] starting = services.stream()
+                .map(s -> CompletableFuture.runAsync(() -> server(s)))
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(starting).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /** The server of a service, started if needed. */
+    public ManagedServer server(Service service) {
+        return switch (service) {
+            case KAFKA -> kafka();
+            case POSTGRES -> postgres();
+            case REDIS -> redis();
+            case S3 -> s3();
+        };
+    }
+
+    /** The servers started so far, in start order. */
+    public synchronized List<ManagedServer> running() {
+        return List.copyOf(startOrder);
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    private <T extends ManagedServer> T start(Service service, Class<T> type, Function<Path, T> starter) {
+        if (closed) {
+            throw new IllegalStateException("The dev-stack is closed");
+        }
+        CompletableFuture<ManagedServer> mine = new CompletableFuture<>();
+        CompletableFuture<ManagedServer> existing = servers.putIfAbsent(service, mine);
+        if (existing != null) {
+            return type.cast(existing.join());
+        }
+        try {
+            Path dir = Files.createDirectories(workDir.resolve(service.dirName()));
+            long begin = System.nanoTime();
+            log.info("Starting {}", service.dirName());
+            T server = starter.apply(dir);
+            log.info("{} {} up in {} ms: {}", server.name(), server.version(),
+                    (System.nanoTime() - begin) / 1_000_000, server.endpoints());
+            synchronized (this) {
+                startOrder.add(server);
+            }
+            mine.complete(server);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            servers.remove(service, mine);
+            mine.completeExceptionally(e);
+            throw e instanceof RuntimeException r ? r : new UncheckedIOException((IOException) e);
+        }
+    }
+
+    /** Stops every server in reverse start order and deletes the work dir. Idempotent. */
+    @Override
+    public void close() {
+        List<ManagedServer> toStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toStop = new ArrayList<>(startOrder);
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is already exiting; the hook will find the stack closed
+            }
+        }
+        for (int i = toStop.size() - 1; i >= 0; i--) {
+            ManagedServer server = toStop.get(i);
+            try {
+                server.close();
+                log.info("{} stopped", server.name());
+            } catch (RuntimeException e) {
+                log.warn("{} did not stop cleanly: {}", server.name(), e.toString());
+            }
+        }
+        deleteQuietly(workDir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (System.getProperty("erasure.devstack.dir") != null) {
+            return; // a configured dir belongs to the user
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            log.debug("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+
+    /** The servers the dev-stack can start. */
+    public enum Service {
+        KAFKA, POSTGRES, REDIS, S3;
+
+        String dirName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

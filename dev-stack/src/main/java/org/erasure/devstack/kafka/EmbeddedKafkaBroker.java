@@ -1,0 +1,72 @@
+package org.erasure.devstack.kafka;
+
+import java.nio.file.Path;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/** A single combined broker+controller KRaft node running inside this JVM. */
+public final class EmbeddedKafkaBroker implements KafkaBroker {
+
+    private final KafkaClusterTestKit cluster;
+    private volatile boolean closed;
+
+    private EmbeddedKafkaBroker(KafkaClusterTestKit cluster) {
+        this.cluster = cluster;
+    }
+
+    public static EmbeddedKafkaBroker start(Path workDir) {
+        try {
+            TestKitNodes nodes = new TestKitNodes.Builder()
+                    .setCombined(true)
+                    .setNumBrokerNodes(1)
+                    .setNumControllerNodes(1)
+                    // Without this the kit formats with a testing metadata version.
+                    .setBootstrapMetadataVersion(MetadataVersion.latestProduction())
+                    .setBaseDirectory(workDir)
+                    .build();
+            KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                    .setConfigProp("offsets.topic.replication.factor", "1")
+                    .setConfigProp("offsets.topic.num.partitions", "5")
+                    .setConfigProp("transaction.state.log.replication.factor", "1")
+                    .setConfigProp("transaction.state.log.min.isr", "1")
+                    .setConfigProp("transaction.state.log.num.partitions", "5")
+                    .setConfigProp("min.insync.replicas", "1")
+                    .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setConfigProp("num.partitions", "3")
+                    .setDeleteOnClose(true)
+                    .build();
+            cluster.format();
+            cluster.startup();
+            cluster.waitForReadyBrokers();
+            return new EmbeddedKafkaBroker(cluster);
+        } catch (Exception e) {
+            throw new IllegalStateException("Embedded Kafka broker did not start: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return cluster.bootstrapServers();
+    }
+
+    /** The broker runs from the kafka jars on this classpath, so their version is the server's. */
+    @Override
+    public String version() {
+        return AppInfoParser.getVersion();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            cluster.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("Embedded Kafka broker did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package org.erasure.devstack.postgres;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.erasure.devstack.ManagedServer;
+
+/** A real PostgreSQL server (zonky embedded binaries) on a free local port. */
+public final class PostgresServer implements ManagedServer {
+
+    public static final String USER = "postgres";
+    public static final String PASSWORD = "postgres";
+    public static final String DATABASE = "postgres";
+
+    private final EmbeddedPostgres postgres;
+    private final String version;
+    private volatile boolean closed;
+
+    private PostgresServer(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+        this.version = queryVersion();
+    }
+
+    public static PostgresServer start(Path workDir) {
+        try {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+                    .setDataDirectory(workDir.resolve("data"))
+                    .setCleanDataDirectory(true)
+                    .setRegisterShutdownHook(false) // the dev-stack's own hook stops everything in order
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("max_connections", "200")
+                    .start();
+            return new PostgresServer(postgres);
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded PostgreSQL did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    }
+
+    public int port() {
+        return postgres.getPort();
+    }
+
+    public Connection newConnection() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(), USER, PASSWORD);
+    }
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    private String queryVersion() {
+        try (Connection c = newConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SHOW server_version")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Map<String, String> endpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("jdbc", jdbcUrl());
+        endpoints.put("user", USER);
+        endpoints.put("password", PASSWORD);
+        return endpoints;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded PostgreSQL did not stop cleanly", e);
+        }
+    }
+}

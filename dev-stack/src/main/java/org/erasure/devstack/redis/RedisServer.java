@@ -1,0 +1,99 @@
+package org.erasure.devstack.redis;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.erasure.devstack.FreePort;
+import org.erasure.devstack.ManagedServer;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+
+/** A real Redis server (the binary bundled by embedded-redis) on a free local port. */
+public final class RedisServer implements ManagedServer {
+
+    private final redis.embedded.RedisServer server;
+    private final int port;
+    private final String version;
+    private volatile boolean closed;
+
+    private RedisServer(redis.embedded.RedisServer server, int port) {
+        this.server = server;
+        this.port = port;
+        this.version = queryVersion();
+    }
+
+    public static RedisServer start() {
+        int port = FreePort.find();
+        try {
+            redis.embedded.RedisServer server = redis.embedded.RedisServer.newRedisServer()
+                    .port(port)
+                    .bind("127.0.0.1")
+                    .setting("save \"\"")
+                    .setting("appendonly no")
+                    .build();
+            server.start();
+            return new RedisServer(server, port);
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded Redis did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** A Redisson client with plain string values; the caller shuts it down. */
+    public RedissonClient newRedissonClient() {
+        Config config = new Config();
+        config.setCodec(StringCodec.INSTANCE);
+        config.useSingleServer().setAddress(uri()).setConnectionMinimumIdleSize(1).setConnectionPoolSize(8);
+        return Redisson.create(config);
+    }
+
+    private String queryVersion() {
+        RedissonClient client = newRedissonClient();
+        try {
+            Map<String, String> info = client.getRedisNodes(org.redisson.api.redisnode.RedisNodes.SINGLE)
+                    .getInstance().info(org.redisson.api.redisnode.RedisNode.InfoSection.SERVER);
+            return info.getOrDefault("redis_version", "unknown");
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Override
+    public String name() {
+        return "redis";
+    }
+
+    @Override
+    public String version() {
+        return version;
+    }
+
+    @Override
+    public Map<String, String> endpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("uri", uri());
+        return endpoints;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.stop();
+        } catch (IOException e) {
+            throw new IllegalStateException("Embedded Redis did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.erasure.devstack.s3;
+
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.erasure.devstack.ManagedServer;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * An S3 API server (s3proxy, in this JVM) over an in-memory store that supports bucket versioning,
+ * so erasure can be tested against versions and delete markers.
+ */
+public final class S3Server implements ManagedServer {
+
+    public static final String ACCESS_KEY = "devstack-access";
+    public static final String SECRET_KEY = "devstack-secret";
+    public static final String REGION = "us-east-1";
+
+    private final S3Proxy proxy;
+    private volatile boolean closed;
+
+    private S3Server(S3Proxy proxy) {
+        this.proxy = proxy;
+    }
+
+    public static S3Server start() {
+        S3Proxy proxy = S3Proxy.builder()
+                .blobStore(new TransientNio2BlobStore())
+                .endpoint(URI.create("http://127.0.0.1:0"))
+                .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
+                .jettyMaxThreads(32)
+                .build();
+        try {
+            proxy.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy did not start: " + e.getMessage(), e);
+        }
+        return new S3Server(proxy);
+    }
+
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + proxy.getPort());
+    }
+
+    /** An AWS SDK v2 client for this server (path-style, static credentials); the caller closes it. */
+    public S3Client newClient() {
+        return S3Client.builder()
+                .endpointOverride(endpoint())
+                .forcePathStyle(true)
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    @Override
+    public String name() {
+        return "s3";
+    }
+
+    /** s3proxy does not report a version over the S3 API; the jar's manifest does. */
+    @Override
+    public String version() {
+        String v = S3Proxy.class.getPackage().getImplementationVersion();
+        return "s3proxy " + (v == null ? "4.x" : v) + " (in-memory, versioning)";
+    }
+
+    @Override
+    public Map<String, String> endpoints() {
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        endpoints.put("endpoint", endpoint().toString());
+        endpoints.put("accessKey", ACCESS_KEY);
+        endpoints.put("secretKey", SECRET_KEY);
+        endpoints.put("region", REGION + " (path-style)");
+        return endpoints;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            proxy.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("s3proxy did not stop cleanly", e);
+        }
+    }
+}
