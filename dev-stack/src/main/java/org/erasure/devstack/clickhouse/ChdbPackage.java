@@ -66,12 +66,19 @@ public final class ChdbPackage {
             }
             return lib;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not provide " + NPM_PACKAGE + "@" + VERSION + " in " + root, e);
+            throw new UncheckedIOException("Could not provide " + NPM_PACKAGE + "@" + VERSION + " in " + root + ": "
+                    + e.getMessage(), e);
         }
     }
 
     /** Downloads and unpacks into a temporary directory, then moves into place in one step. */
     private static void download(Path root, Path target) throws IOException {
+        // Leftovers of a killed download; safe to remove, as we hold the lock.
+        try (Stream<Path> stale = Files.list(root)) {
+            for (Path p : stale.filter(p -> p.getFileName().toString().startsWith(".download-")).toList()) {
+                deleteRecursively(p);
+            }
+        }
         Path tmp = Files.createTempDirectory(root, ".download-");
         try {
             String spec = NPM_PACKAGE + "@" + VERSION;
