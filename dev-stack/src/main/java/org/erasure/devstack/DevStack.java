@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.erasure.devstack.clickhouse.ClickHouseServer;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
 import org.erasure.devstack.redis.RedisServer;
@@ -83,6 +84,10 @@ public final class DevStack implements AutoCloseable {
         return start(Service.S3, S3Server.class, dir -> S3Server.start());
     }
 
+    public ClickHouseServer clickhouse() {
+        return start(Service.CLICKHOUSE, ClickHouseServer.class, ClickHouseServer::start);
+    }
+
     /** Starts the given servers concurrently and returns when all are up. */
     public void startAll(List<Service> services) {
         CompletableFuture<?>[] starting = services.stream()
@@ -102,6 +107,7 @@ public final class DevStack implements AutoCloseable {
             case POSTGRES -> postgres();
             case REDIS -> redis();
             case S3 -> s3();
+            case CLICKHOUSE -> clickhouse();
         };
     }
 
@@ -185,7 +191,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The servers the dev-stack can start. */
     public enum Service {
-        KAFKA, POSTGRES, REDIS, S3;
+        KAFKA, POSTGRES, REDIS, S3, CLICKHOUSE;
 
         String dirName() {
             return name().toLowerCase(java.util.Locale.ROOT);

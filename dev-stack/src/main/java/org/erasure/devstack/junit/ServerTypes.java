@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.function.Function;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.clickhouse.ClickHouseServer;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
 import org.erasure.devstack.redis.RedisServer;
@@ -17,5 +18,6 @@ final class ServerTypes {
             KafkaBroker.class, DevStack::kafka,
             PostgresServer.class, DevStack::postgres,
             RedisServer.class, DevStack::redis,
-            S3Server.class, DevStack::s3);
+            S3Server.class, DevStack::s3,
+            ClickHouseServer.class, DevStack::clickhouse);
 }

@@ -24,6 +24,8 @@ public final class WorldSeeder {
                 case POSTGRES -> () -> seedPostgres(stack, world, names);
                 case REDIS -> () -> seedRedis(stack, world);
                 case S3 -> () -> seedS3(stack, world, names);
+                case CLICKHOUSE -> () -> ClickHouseSeeder.seed(stack.clickhouse(), names.chDatabase(), world,
+                        services.contains(Service.KAFKA) ? stack.kafka().bootstrapServers() : null);
                 case KAFKA -> null; // nothing to seed: topics are created by the services
             };
             if (seeder != null) {
