@@ -68,8 +68,10 @@ public final class ElasticsearchServer implements ManagedServer {
             .build();
         Environment environment = InternalSettingsPreparer.prepareEnvironment(settings, Map.of(), null, () -> NODE_NAME);
         Node node = new EmbeddedNode(environment, List.of(Netty4Plugin.class, RootInfoPlugin.class));
+        long constructed = System.nanoTime();
         try {
             node.start();
+            long nodeStarted = System.nanoTime();
             int port = node.injector().getInstance(HttpServerTransport.class).boundAddress().publishAddress().getPort();
             String version;
             try (ElasticsearchClient client = newClient("http://127.0.0.1:" + port)) {
@@ -77,13 +79,19 @@ public final class ElasticsearchServer implements ManagedServer {
                 version = client.info().version().number();
             }
             ElasticsearchServer server = new ElasticsearchServer(node, port, version);
-            log.info("Elasticsearch {} started in {} ms at {}", version,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), server.httpUrl);
+            long ready = System.nanoTime();
+            log.info("Elasticsearch {} started in {} ms (construct {} ms, start {} ms, yellow {} ms) at {}", version,
+                millis(ready - started), millis(constructed - started), millis(nodeStarted - constructed),
+                millis(ready - nodeStarted), server.httpUrl);
             return server;
         } catch (Exception e) {
             closeNode(node);
             throw new IllegalStateException("Elasticsearch did not start in " + workDir, e);
         }
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     @Override

@@ -23,6 +23,9 @@ import java.util.List;
 final class Log4jToSlf4j extends AbstractAppender {
 
     private static final String NAME = "dev-stack-slf4j";
+    /** Held strongly: JUL forgets the level of loggers nobody references. */
+    private static final java.util.logging.Logger LUCENE_VECTORIZATION =
+        java.util.logging.Logger.getLogger("org.apache.lucene.internal.vectorization.VectorizationProvider");
 
     private Log4jToSlf4j() {
         super(NAME, null, null, true, Property.EMPTY_ARRAY);
@@ -44,7 +47,16 @@ final class Log4jToSlf4j extends AbstractAppender {
         List.copyOf(root.getAppenders().keySet()).forEach(root::removeAppender);
         root.addAppender(appender, null, null);
         root.setLevel(thresholdOf(LoggerFactory.getLogger("org.elasticsearch")));
+        // Known and harmless in-process: no bundled native libraries (zstd, simd), so native access
+        // falls back to a no-op (logged with a long stack trace), and no incubator vector module.
+        quiet(configuration, "org.elasticsearch.nativeaccess.NativeAccess");
+        quiet(configuration, "org.elasticsearch.simdvec.ESVectorizationProvider");
+        LUCENE_VECTORIZATION.setLevel(java.util.logging.Level.SEVERE); // Lucene logs this one through JUL
         context.updateLoggers();
+    }
+
+    private static void quiet(Configuration configuration, String loggerName) {
+        configuration.addLogger(loggerName, new LoggerConfig(loggerName, Level.ERROR, true));
     }
 
     private static Level thresholdOf(Logger logger) {
