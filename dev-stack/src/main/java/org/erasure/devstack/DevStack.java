@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.erasure.devstack.clickhouse.ClickHouseServer;
+import org.erasure.devstack.elasticsearch.ElasticsearchServer;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
 import org.erasure.devstack.redis.RedisServer;
@@ -84,6 +85,10 @@ public final class DevStack implements AutoCloseable {
         return start(Service.S3, S3Server.class, dir -> S3Server.start());
     }
 
+    public ElasticsearchServer elasticsearch() {
+        return start(Service.ELASTICSEARCH, ElasticsearchServer.class, ElasticsearchServer::start);
+    }
+
     public ClickHouseServer clickhouse() {
         return start(Service.CLICKHOUSE, ClickHouseServer.class, ClickHouseServer::start);
     }
@@ -107,6 +112,7 @@ public final class DevStack implements AutoCloseable {
             case POSTGRES -> postgres();
             case REDIS -> redis();
             case S3 -> s3();
+            case ELASTICSEARCH -> elasticsearch();
             case CLICKHOUSE -> clickhouse();
         };
     }
@@ -191,7 +197,7 @@ public final class DevStack implements AutoCloseable {
 
     /** The servers the dev-stack can start. */
     public enum Service {
-        KAFKA, POSTGRES, REDIS, S3, CLICKHOUSE;
+        KAFKA, POSTGRES, REDIS, S3, ELASTICSEARCH, CLICKHOUSE;
 
         String dirName() {
             return name().toLowerCase(java.util.Locale.ROOT);

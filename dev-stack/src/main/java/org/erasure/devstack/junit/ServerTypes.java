@@ -5,6 +5,7 @@ import java.util.function.Function;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.ManagedServer;
 import org.erasure.devstack.clickhouse.ClickHouseServer;
+import org.erasure.devstack.elasticsearch.ElasticsearchServer;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
 import org.erasure.devstack.redis.RedisServer;
@@ -19,5 +20,6 @@ final class ServerTypes {
             PostgresServer.class, DevStack::postgres,
             RedisServer.class, DevStack::redis,
             S3Server.class, DevStack::s3,
-            ClickHouseServer.class, DevStack::clickhouse);
+            ClickHouseServer.class, DevStack::clickhouse,
+            ElasticsearchServer.class, DevStack::elasticsearch);
 }

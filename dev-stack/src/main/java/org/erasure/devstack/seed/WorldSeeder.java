@@ -24,6 +24,7 @@ public final class WorldSeeder {
                 case POSTGRES -> () -> seedPostgres(stack, world, names);
                 case REDIS -> () -> seedRedis(stack, world);
                 case S3 -> () -> seedS3(stack, world, names);
+                case ELASTICSEARCH -> () -> seedElasticsearch(stack, world, names);
                 case CLICKHOUSE -> () -> ClickHouseSeeder.seed(stack.clickhouse(), names.chDatabase(), world,
                         services.contains(Service.KAFKA) ? stack.kafka().bootstrapServers() : null);
                 case KAFKA -> null; // nothing to seed: topics are created by the services
@@ -53,6 +54,19 @@ public final class WorldSeeder {
             return RedisSeeder.seed(client, world);
         } finally {
             client.shutdown();
+        }
+    }
+
+    private static SeedResult seedElasticsearch(DevStack stack, SampleWorld world, SeedNames names) {
+        var client = stack.elasticsearch().newClient();
+        try {
+            return ElasticsearchSeeder.seed(client, names.esIndexPrefix(), world);
+        } finally {
+            try {
+                client.close();
+            } catch (Exception e) {
+                // closing a client of a local server; nothing to recover
+            }
         }
     }
 
