@@ -53,6 +53,8 @@ public final class ElasticsearchServer implements ManagedServer {
     public static ElasticsearchServer start(Path workDir) {
         long started = System.nanoTime();
         Log4jToSlf4j.install();
+        // Netty's processor count is JVM-wide and set once; Redisson or Kafka may have set it first.
+        System.setProperty("es.set.netty.runtime.available.processors", "false");
         Settings settings = Settings.builder()
             .put("cluster.name", "dev-stack")
             .put("node.name", NODE_NAME)
