@@ -59,11 +59,14 @@ public final class DevStack implements AutoCloseable {
 
     private static Path createWorkDir() {
         try {
+            Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+            StaleStacks.reap(tmp);
             String configured = System.getProperty("erasure.devstack.dir");
-            if (configured != null && !configured.isBlank()) {
-                return Files.createDirectories(Path.of(configured));
-            }
-            return Files.createTempDirectory("erasure-devstack-");
+            Path dir = configured != null && !configured.isBlank()
+                    ? Files.createDirectories(Path.of(configured))
+                    : Files.createTempDirectory(tmp, StaleStacks.PREFIX);
+            StaleStacks.claim(dir);
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot create the dev-stack work dir", e);
         }
@@ -144,6 +147,7 @@ public final class DevStack implements AutoCloseable {
                     (System.nanoTime() - begin) / 1_000_000, server.endpoints());
             synchronized (this) {
                 startOrder.add(server);
+                StaleStacks.record(workDir, server);
             }
             mine.complete(server);
             return server;
@@ -188,6 +192,10 @@ public final class DevStack implements AutoCloseable {
         if (System.getProperty("erasure.devstack.dir") != null) {
             return; // a configured dir belongs to the user
         }
+        deleteTree(dir);
+    }
+
+    static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException | UncheckedIOException e) {

@@ -1,5 +1,6 @@
 package org.erasure.devstack;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +17,11 @@ public interface ManagedServer extends AutoCloseable {
 
     /** Human-readable endpoints and credentials, in print order (e.g. "bootstrap" -> "127.0.0.1:9092"). */
     Map<String, String> endpoints();
+
+    /** Operating-system processes of this server, so a later stack can stop them if this JVM is killed. */
+    default List<ProcessHandle> processes() {
+        return List.of();
+    }
 
     @Override
     void close();

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 public final class DevStackCommand {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new DevStackCommand()).execute(args));
+        System.exit(new CommandLine(new DevStackCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,

@@ -179,6 +179,11 @@ public final class ClickHouseServer implements ManagedServer {
         return process.toHandle();
     }
 
+    @Override
+    public List<ProcessHandle> processes() {
+        return List.of(process.toHandle());
+    }
+
     public Path logFile() {
         return log;
     }

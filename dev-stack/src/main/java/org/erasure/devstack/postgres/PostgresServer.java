@@ -8,7 +8,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.nio.file.Files;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.erasure.devstack.ManagedServer;
 
@@ -20,11 +22,13 @@ public final class PostgresServer implements ManagedServer {
     public static final String DATABASE = "postgres";
 
     private final EmbeddedPostgres postgres;
+    private final Path dataDir;
     private final String version;
     private volatile boolean closed;
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
         this.version = queryVersion();
     }
 
@@ -39,7 +43,7 @@ public final class PostgresServer implements ManagedServer {
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("max_connections", "200")
                     .start();
-            return new PostgresServer(postgres);
+            return new PostgresServer(postgres, workDir.resolve("data"));
         } catch (IOException e) {
             throw new IllegalStateException("Embedded PostgreSQL did not start: " + e.getMessage(), e);
         }
@@ -74,6 +78,17 @@ public final class PostgresServer implements ManagedServer {
             return rs.getString(1);
         } catch (SQLException e) {
             throw new IllegalStateException("PostgreSQL does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    /** pg_ctl daemonizes the postmaster, so its pid comes from postmaster.pid, not from a child process. */
+    @Override
+    public List<ProcessHandle> processes() {
+        try {
+            long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).getFirst().strip());
+            return ProcessHandle.of(pid).stream().toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
         }
     }
 

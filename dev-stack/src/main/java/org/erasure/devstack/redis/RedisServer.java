@@ -2,6 +2,7 @@ package org.erasure.devstack.redis;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.erasure.devstack.FreePort;
 import org.erasure.devstack.ManagedServer;
@@ -75,6 +76,14 @@ public final class RedisServer implements ManagedServer {
     @Override
     public String version() {
         return version;
+    }
+
+    /** The redis-server child of this JVM (one per stack; Redis rewrites its argv, so match the binary). */
+    @Override
+    public List<ProcessHandle> processes() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().command().orElse("").contains("redis-server"))
+                .toList();
     }
 
     @Override
