@@ -140,7 +140,7 @@ public record PhaseCompleted(
         /** @throws InvalidEventException naming the first invalid field */
         public PhaseCompleted build() {
             Verification v = verification;
-            if (v == null && targets != null && !targets.contains(null)) {
+            if (v == null && targets != null && targets.stream().noneMatch(java.util.Objects::isNull)) {
                 v = status == PhaseStatus.SUCCEEDED ? Verification.checked(targets) : Verification.notChecked(targets);
             }
             return new PhaseCompleted(SchemaVersion.CURRENT, requestId, contributorId, phase, status, targets, v,

@@ -20,7 +20,7 @@ public final class SchemaVersion {
     }
 
     /** e.g. "schemaVersion 7 is not supported (supported: 1)". */
-    static String unsupportedMessage(int version) {
+    public static String unsupportedMessage(int version) {
         return "schemaVersion " + version + " is not supported (supported: "
                 + SUPPORTED.stream().sorted().map(String::valueOf).reduce((a, b) -> a + ", " + b).orElse("") + ")";
     }
