@@ -18,11 +18,12 @@ public record Topics(String prefix) {
     /** Appended to a topic name to get its dead-letter topic. */
     public static final String DLQ_SUFFIX = ".dlq";
 
-    public static final Topics DEFAULT = new Topics("");
-
     private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
     /** Kafka's limit is 249; leave room for the longest name plus ".dlq" and a version suffix. */
     private static final int MAX_PREFIX = 249 - (PHASE_COMPLETIONS.length() + DLQ_SUFFIX.length() + 8);
+
+    /** No prefix. Declared after LEGAL/MAX_PREFIX: static initialisation runs in textual order. */
+    public static final Topics DEFAULT = new Topics("");
 
     public Topics {
         prefix = prefix == null ? "" : prefix;
