@@ -1,0 +1,129 @@
+package org.erasure.events;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Field validation shared by the records. Messages never include the value. */
+final class Checks {
+    private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** Something shaped like an email address anywhere in a text. */
+    private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
+    /** Deliberately loose: one '@', something on both sides, no whitespace. Stores decide the rest. */
+    private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+");
+
+    private Checks() {}
+
+    static <T> T required(T value, String field) {
+        if (value == null) {
+            throw new InvalidEventException(field, "missing");
+        }
+        return value;
+    }
+
+    static String nonBlank(String value, String field) {
+        required(value, field);
+        if (value.isBlank()) {
+            throw new InvalidEventException(field, "must not be blank");
+        }
+        return value;
+    }
+
+    static void schemaVersion(int version) {
+        if (!SchemaVersion.isSupported(version)) {
+            throw InvalidEventException.unsupportedVersion(version);
+        }
+    }
+
+    static int atLeastOne(int value, String field) {
+        if (value < 1) {
+            throw new InvalidEventException(field, "must be >= 1");
+        }
+        return value;
+    }
+
+    static long nonNegative(long value, String field) {
+        if (value < 0) {
+            throw new InvalidEventException(field, "must be >= 0");
+        }
+        return value;
+    }
+
+    /** Immutable copy with elements stripped; null list, null or blank elements rejected. */
+    static List<String> strippedStrings(List<String> values, String field) {
+        required(values, field);
+        List<String> out = new ArrayList<>(values.size());
+        for (int i = 0; i < values.size(); i++) {
+            out.add(nonBlank(values.get(i), field + "[" + i + "]").strip());
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    static <T> List<T> list(List<T> values, String field) {
+        required(values, field);
+        for (int i = 0; i < values.size(); i++) {
+            required(values.get(i), field + "[" + i + "]");
+        }
+        return List.copyOf(values);
+    }
+
+    /** Immutable, declaration-ordered copy (so JSON output is deterministic). Null means empty. */
+    static <E extends Enum<E>> Set<E> enumSet(Collection<E> values, Class<E> type, String field) {
+        EnumSet<E> set = EnumSet.noneOf(type);
+        if (values != null) {
+            for (E e : values) {
+                set.add(required(e, field + "[]"));
+            }
+        }
+        return Collections.unmodifiableSet(set);
+    }
+
+    static void email(String value, String field) {
+        if (!EMAIL.matcher(value).matches()) {
+            throw new InvalidEventException(field, "not an email address");
+        }
+    }
+
+    /** Null stays null; "" becomes null (one representation for "no hash"). */
+    static String optionalHex64(String value, String field) {
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return hex64(value, field);
+    }
+
+    static String hex64(String value, String field) {
+        required(value, field);
+        if (!HEX64.matcher(value).matches()) {
+            throw new InvalidEventException(field, "must be 64 lowercase hex characters");
+        }
+        return value;
+    }
+
+    /**
+     * Free text that ends up in long-lived audit records (error messages, notes): bounded, and must
+     * not carry an email address. A cheap guard, not a PII scanner.
+     */
+    static String piiFreeText(String value, String field, int maxLength, boolean required) {
+        if (value == null) {
+            if (required) {
+                throw new InvalidEventException(field, "missing");
+            }
+            return null;
+        }
+        if (required && value.isBlank()) {
+            throw new InvalidEventException(field, "must not be blank");
+        }
+        if (value.length() > maxLength) {
+            throw new InvalidEventException(field, "longer than " + maxLength + " characters");
+        }
+        if (EMAIL_LIKE.matcher(value).find()) {
+            throw new InvalidEventException(field, "must not contain an email address");
+        }
+        return value;
+    }
+}

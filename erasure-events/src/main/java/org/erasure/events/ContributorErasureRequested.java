@@ -1,0 +1,148 @@
+package org.erasure.events;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * "Erase this contributor." Published once by the upstream service on {@link Topics#requests()},
+ * keyed by {@link #contributorId()} so all requests for one person stay ordered on one partition.
+ *
+ * <p>Defaults applied by the constructor (so they also apply when a field is absent on the wire):
+ * {@code systems} = all five phases, {@code deadline} = {@code requestedAt} + 30 days (the legal
+ * clock). The deadline is not required to be after {@code requestedAt}: a replay of an overdue
+ * request keeps the original deadline, because the legal clock does not restart.
+ *
+ * @param schemaVersion event schema version, {@link SchemaVersion#CURRENT}
+ * @param requestId     unique id of this request (and of the whole erasure run)
+ * @param contributorId the person's id; Kafka key
+ * @param identifiers   the person's ids as known to the stores
+ * @param requestedAt   when the request was made
+ * @param requestedBy   service or user that asked
+ * @param reason        why
+ * @param mode          {@link Mode#EXECUTE} erases, {@link Mode#DRY_RUN} only counts
+ * @param systems       phases to run; default all five
+ * @param deadline      legal deadline; default requestedAt + 30 days
+ * @param replayOf      requestId of an earlier run this one repeats, or null
+ */
+public record ContributorErasureRequested(
+        int schemaVersion,
+        UUID requestId,
+        String contributorId,
+        Identifiers identifiers,
+        Instant requestedAt,
+        String requestedBy,
+        ErasureReason reason,
+        Mode mode,
+        Set<Phase> systems,
+        Instant deadline,
+        UUID replayOf) {
+
+    /** GDPR Art. 12(3): "without undue delay and in any event within one month". */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofDays(30);
+
+    public ContributorErasureRequested {
+        Checks.schemaVersion(schemaVersion);
+        Checks.required(requestId, "requestId");
+        Checks.nonBlank(contributorId, "contributorId");
+        Checks.required(identifiers, "identifiers");
+        Checks.required(requestedAt, "requestedAt");
+        Checks.nonBlank(requestedBy, "requestedBy");
+        Checks.required(reason, "reason");
+        Checks.required(mode, "mode");
+        if (systems == null) {
+            systems = Phase.all();
+        } else {
+            systems = Checks.enumSet(systems, Phase.class, "systems");
+            if (systems.isEmpty()) {
+                // An explicit empty set is a producer bug, not "everything": reject it loudly.
+                throw new InvalidEventException("systems", "must not be empty (omit it for all phases)");
+            }
+        }
+        if (deadline == null) {
+            deadline = requestedAt.plus(DEFAULT_DEADLINE);
+        }
+        if (requestId.equals(replayOf)) {
+            throw new InvalidEventException("replayOf", "must differ from requestId");
+        }
+    }
+
+    /** The Kafka record key: the contributor id. */
+    public String kafkaKey() {
+        return contributorId;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder()
+                .requestId(requestId)
+                .contributorId(contributorId)
+                .identifiers(identifiers)
+                .requestedAt(requestedAt)
+                .requestedBy(requestedBy)
+                .reason(reason)
+                .mode(mode)
+                .systems(systems)
+                .deadline(deadline)
+                .replayOf(replayOf);
+    }
+
+    /**
+     * Builder applying defaults: random {@code requestId}, {@code requestedAt} = now (millisecond
+     * precision), {@code systems} = all, {@code deadline} = requestedAt + 30 days. {@code mode} and
+     * {@code reason} have no default: an erasure must be asked for explicitly.
+     */
+    public static final class Builder {
+        private UUID requestId;
+        private String contributorId;
+        private Identifiers identifiers = Identifiers.none();
+        private Instant requestedAt;
+        private String requestedBy;
+        private ErasureReason reason;
+        private Mode mode;
+        private Set<Phase> systems;
+        private Instant deadline;
+        private UUID replayOf;
+
+        private Builder() {}
+
+        public Builder requestId(UUID requestId) { this.requestId = requestId; return this; }
+        public Builder contributorId(String contributorId) { this.contributorId = contributorId; return this; }
+        public Builder identifiers(Identifiers identifiers) { this.identifiers = identifiers; return this; }
+        public Builder identifiers(List<String> emails, List<String> workerIds) {
+            this.identifiers = new Identifiers(emails, workerIds);
+            return this;
+        }
+        public Builder requestedAt(Instant requestedAt) { this.requestedAt = requestedAt; return this; }
+        public Builder requestedBy(String requestedBy) { this.requestedBy = requestedBy; return this; }
+        public Builder reason(ErasureReason reason) { this.reason = reason; return this; }
+        public Builder mode(Mode mode) { this.mode = mode; return this; }
+        public Builder systems(Set<Phase> systems) { this.systems = systems; return this; }
+        public Builder systems(Phase first, Phase... rest) { this.systems = EnumSet.of(first, rest); return this; }
+        public Builder deadline(Instant deadline) { this.deadline = deadline; return this; }
+        public Builder replayOf(UUID replayOf) { this.replayOf = replayOf; return this; }
+
+        /** @throws InvalidEventException naming the first invalid field */
+        public ContributorErasureRequested build() {
+            return new ContributorErasureRequested(
+                    SchemaVersion.CURRENT,
+                    requestId != null ? requestId : UUID.randomUUID(),
+                    contributorId,
+                    identifiers,
+                    requestedAt != null ? requestedAt : Instant.now().truncatedTo(ChronoUnit.MILLIS),
+                    requestedBy,
+                    reason,
+                    mode,
+                    systems,
+                    deadline,
+                    replayOf);
+        }
+    }
+}

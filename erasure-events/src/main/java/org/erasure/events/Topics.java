@@ -1,0 +1,84 @@
+package org.erasure.events;
+
+import java.util.regex.Pattern;
+
+/**
+ * Topic names in one place. Environments share a cluster by prefix:
+ * {@code Topics.withPrefix("acme.").requests()} is {@code acme.erasure.requests}.
+ *
+ * @param prefix prepended to every topic name; "" by default
+ */
+public record Topics(String prefix) {
+    /** Key: contributorId. Value: {@link ContributorErasureRequested}. */
+    public static final String REQUESTS = "erasure.requests";
+    /** Key: requestId. Value: {@link PhaseCompleted}. */
+    public static final String PHASE_COMPLETIONS = "erasure.phase-completions";
+    /** Key: requestId. Value: {@link ErasureCompleted} (hash-chained per partition). */
+    public static final String COMPLETIONS = "erasure.completions";
+    /** Appended to a topic name to get its dead-letter topic. */
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
+    /** Kafka's limit is 249; leave room for the longest name plus ".dlq" and a version suffix. */
+    private static final int MAX_PREFIX = 249 - (PHASE_COMPLETIONS.length() + DLQ_SUFFIX.length() + 8);
+
+    /** No prefix. Declared after LEGAL/MAX_PREFIX: static initialisation runs in textual order. */
+    public static final Topics DEFAULT = new Topics("");
+
+    public Topics {
+        prefix = prefix == null ? "" : prefix;
+        if (!LEGAL.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("topic prefix may only contain ASCII letters, digits, '.', '_' and '-'");
+        }
+        if (prefix.length() > MAX_PREFIX) {
+            throw new IllegalArgumentException("topic prefix longer than " + MAX_PREFIX + " characters");
+        }
+    }
+
+    public static Topics withPrefix(String prefix) {
+        return new Topics(prefix);
+    }
+
+    public String requests() {
+        return prefix + REQUESTS;
+    }
+
+    public String phaseCompletions() {
+        return prefix + PHASE_COMPLETIONS;
+    }
+
+    public String completions() {
+        return prefix + COMPLETIONS;
+    }
+
+    /** Where sinks put requests they cannot read. */
+    public String requestsDlq() {
+        return dlq(requests());
+    }
+
+    /** Where the verifier puts phase completions it cannot read. */
+    public String phaseCompletionsDlq() {
+        return dlq(phaseCompletions());
+    }
+
+    /** Where readers of the audit topic put records they cannot read. */
+    public String completionsDlq() {
+        return dlq(completions());
+    }
+
+    /** The dead-letter topic of any topic: {@code topic + ".dlq"}. */
+    public static String dlq(String topic) {
+        return topic + DLQ_SUFFIX;
+    }
+
+    /**
+     * Topic for a schema version: version 1 uses the plain name; a breaking change (version N &gt; 1)
+     * gets its own topic {@code name + ".vN"}, so old consumers never see records they cannot read.
+     */
+    public static String versioned(String topic, int schemaVersion) {
+        if (schemaVersion < 1) {
+            throw new IllegalArgumentException("schemaVersion must be >= 1");
+        }
+        return schemaVersion == 1 ? topic : topic + ".v" + schemaVersion;
+    }
+}

@@ -1,0 +1,124 @@
+package org.erasure.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.erasure.events.serde.EventJson;
+import org.junit.jupiter.api.Test;
+
+class ContributorErasureRequestedTest {
+
+    @Test
+    void defaultsSystemsToAllFiveAndDeadlineToThirtyDays() {
+        ContributorErasureRequested r = Samples.request();
+        assertThat(r.systems()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS);
+        assertThat(r.deadline()).isEqualTo(Instant.parse("2026-03-31T10:15:30.123Z"));
+        assertThat(Duration.between(r.requestedAt(), r.deadline())).isEqualTo(Duration.ofDays(30));
+        assertThat(r.schemaVersion()).isEqualTo(SchemaVersion.CURRENT);
+        assertThat(r.replayOf()).isNull();
+    }
+
+    @Test
+    void defaultsAlsoApplyWhenFieldsAreAbsentOnTheWire() {
+        String json = "{\"schemaVersion\":1,\"requestId\":\"" + Samples.REQUEST_ID + "\",\"contributorId\":\"c-1\","
+                + "\"identifiers\":{\"emails\":[],\"workerIds\":[\"w-1\"]},\"requestedAt\":\"2026-01-01T00:00:00Z\","
+                + "\"requestedBy\":\"ops\",\"reason\":\"USER_REQUEST\",\"mode\":\"EXECUTE\"}";
+        ContributorErasureRequested r = EventJson.read(json.getBytes(StandardCharsets.UTF_8), ContributorErasureRequested.class);
+        assertThat(r.systems()).isEqualTo(Phase.all());
+        assertThat(r.deadline()).isEqualTo(Instant.parse("2026-01-31T00:00:00Z"));
+    }
+
+    @Test
+    void builderDefaultsRequestIdAndRequestedAt() {
+        ContributorErasureRequested r = ContributorErasureRequested.builder()
+                .contributorId("c-9").requestedBy("ops").reason(ErasureReason.USER_REQUEST).mode(Mode.EXECUTE).build();
+        assertThat(r.requestId()).isNotNull();
+        assertThat(r.requestedAt()).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        assertThat(r.identifiers().emails()).isEmpty();
+        assertThat(r.kafkaKey()).isEqualTo("c-9");
+    }
+
+    @Test
+    void explicitValuesAreKept() {
+        Instant deadline = Samples.REQUESTED_AT.plus(Duration.ofDays(7));
+        ContributorErasureRequested r = Samples.request().toBuilder()
+                .systems(EnumSet.of(Phase.S3)).deadline(deadline).replayOf(Samples.EARLIER_REQUEST_ID).build();
+        assertThat(r.systems()).containsExactly(Phase.S3);
+        assertThat(r.deadline()).isEqualTo(deadline);
+        assertThat(r.replayOf()).isEqualTo(Samples.EARLIER_REQUEST_ID);
+    }
+
+    @Test
+    void systemsAreImmutableAndOrdered() {
+        ContributorErasureRequested r = Samples.request().toBuilder().systems(Set.of(Phase.REDIS, Phase.POSTGRES)).build();
+        assertThat(r.systems()).containsExactly(Phase.POSTGRES, Phase.REDIS);
+        assertThatThrownBy(() -> r.systems().add(Phase.S3)).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> r.identifiers().emails().clear()).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void validationNamesTheField() {
+        ContributorErasureRequested.Builder ok = Samples.request().toBuilder();
+        assertInvalid(() -> ok.contributorId(null).build(), "contributorId", "missing");
+        assertInvalid(() -> Samples.request().toBuilder().contributorId(" ").build(), "contributorId", "must not be blank");
+        assertInvalid(() -> Samples.request().toBuilder().requestedBy("").build(), "requestedBy", "must not be blank");
+        assertInvalid(() -> Samples.request().toBuilder().mode(null).build(), "mode", "missing");
+        assertInvalid(() -> Samples.request().toBuilder().reason(null).build(), "reason", "missing");
+        assertInvalid(() -> Samples.request().toBuilder().identifiers(null).build(), "identifiers", "missing");
+        assertInvalid(() -> Samples.request().toBuilder().systems(Set.of()).build(), "systems", "must not be empty");
+        assertInvalid(() -> Samples.request().toBuilder().replayOf(Samples.REQUEST_ID).build(), "replayOf", "must differ");
+        assertInvalid(() -> Identifiers.of(List.of("ok@example.com", "nope"), List.of()), "emails[1]", "not an email address");
+        assertInvalid(() -> Identifiers.of(List.of(), List.of("w-1", " ")), "workerIds[1]", "must not be blank");
+        assertThatThrownBy(() -> new ContributorErasureRequested(2, Samples.REQUEST_ID, "c", Identifiers.none(),
+                Samples.REQUESTED_AT, "ops", ErasureReason.OTHER, Mode.EXECUTE, null, null, null))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessage("schemaVersion 2 is not supported (supported: 1)");
+    }
+
+    @Test
+    void identifiersAreStrippedButOtherwiseKept() {
+        Identifiers ids = Identifiers.of(List.of("  Bob@Example.com "), List.of(" w-1"));
+        assertThat(ids.emails()).containsExactly("Bob@Example.com");
+        assertThat(ids.workerIds()).containsExactly("w-1");
+        assertThat(new Identifiers(null, null)).isEqualTo(Identifiers.none());
+    }
+
+    @Test
+    void toStringNeverPrintsRawEmails() {
+        ContributorErasureRequested r = Samples.request();
+        assertThat(r.identifiers().toString()).isEqualTo("Identifiers[emails=2 redacted, workerIds=[w-77, w-78]]");
+        assertThat(r.toString())
+                .contains("emails=2 redacted")
+                .doesNotContainIgnoringCase("alice")
+                .doesNotContain("@");
+    }
+
+    @Test
+    void validationMessagesNeverContainTheValue() {
+        assertThatThrownBy(() -> Identifiers.of(List.of("alice.secret@example .com"), List.of()))
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessage("field 'emails[0]': not an email address")
+                .hasMessageNotContaining("alice");
+    }
+
+    @Test
+    void unknownReasonFromTheWireBecomesOther() {
+        String json = EventJson.writeString(Samples.request()).replace("\"ACCOUNT_CLOSED\"", "\"COURT_ORDER\"");
+        ContributorErasureRequested r = EventJson.read(json.getBytes(StandardCharsets.UTF_8), ContributorErasureRequested.class);
+        assertThat(r.reason()).isEqualTo(ErasureReason.OTHER);
+    }
+
+    private static void assertInvalid(Runnable r, String field, String problem) {
+        assertThatThrownBy(r::run)
+                .isInstanceOf(InvalidEventException.class)
+                .hasMessageStartingWith("field '" + field + "': ")
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(((InvalidEventException) e).field()).isEqualTo(field));
+    }
+}

@@ -1,0 +1,196 @@
+package org.erasure.events.integrity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import org.erasure.events.ErasureCompleted;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.Samples;
+import org.erasure.events.serde.EventSerdes;
+import org.junit.jupiter.api.Test;
+
+class IntegrityChainTest {
+
+    private static List<ErasureCompleted> chainOf3() {
+        return IntegrityChain.sealAll(List.of(Samples.completed(1), Samples.timedOut(), Samples.completed(2)), null);
+    }
+
+    @Test
+    void chainOfThreeVerifies() {
+        List<ErasureCompleted> chain = chainOf3();
+        assertThat(chain.get(0).previousHash()).isNull();
+        assertThat(chain.get(1).previousHash()).isEqualTo(chain.get(0).hash());
+        assertThat(chain.get(2).previousHash()).isEqualTo(chain.get(1).hash());
+        ChainVerification v = IntegrityChain.verify(chain);
+        assertThat(v).isEqualTo(new ChainVerification.Ok(3, chain.get(2).hash()));
+        assertThat(v.isOk()).isTrue();
+    }
+
+    @Test
+    void chainSurvivesKafkaSerde() {
+        List<ErasureCompleted> read = new ArrayList<>();
+        for (ErasureCompleted r : chainOf3()) {
+            byte[] bytes = EventSerdes.erasureCompleted().serializer().serialize("t", r);
+            read.add(EventSerdes.erasureCompleted().deserializer().deserialize("t", bytes));
+        }
+        assertThat(IntegrityChain.verify(read).isOk()).isTrue();
+    }
+
+    @Test
+    void modifiedRecordIsDetectedAtItsIndex() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        ErasureCompleted original = chain.get(1);
+        // An auditor-visible change, keeping the stored hash: e.g. rewrite the completion time.
+        ErasureCompleted tampered = rebuildWithCompletedAt(original);
+        chain.set(1, tampered);
+        assertThat(IntegrityChain.verify(chain)).isInstanceOfSatisfying(ChainVerification.Broken.class, b -> {
+            assertThat(b.index()).isEqualTo(1);
+            assertThat(b.problem()).isEqualTo(ChainVerification.Problem.HASH_MISMATCH);
+            assertThat(b.message()).contains("record 1");
+        });
+    }
+
+    @Test
+    void modifiedAndResealedRecordBreaksTheNextLink() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        ErasureCompleted resealed = IntegrityChain.seal(rebuildWithCompletedAt(chain.get(1)), chain.get(0).hash());
+        chain.set(1, resealed);
+        assertThat(IntegrityChain.verify(chain)).isInstanceOfSatisfying(ChainVerification.Broken.class, b -> {
+            assertThat(b.index()).isEqualTo(2);
+            assertThat(b.problem()).isEqualTo(ChainVerification.Problem.LINK_BROKEN);
+        });
+    }
+
+    @Test
+    void removedRecordIsDetectedAsMissingLink() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        chain.remove(1);
+        assertThat(IntegrityChain.verify(chain)).isInstanceOfSatisfying(ChainVerification.Broken.class, b -> {
+            assertThat(b.index()).isEqualTo(1);
+            assertThat(b.problem()).isEqualTo(ChainVerification.Problem.LINK_BROKEN);
+            assertThat(b.message()).contains("missing");
+        });
+    }
+
+    @Test
+    void removedFirstRecordIsDetected() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        chain.remove(0);
+        assertThat(IntegrityChain.verify(chain)).isInstanceOfSatisfying(ChainVerification.Broken.class, b -> {
+            assertThat(b.index()).isZero();
+            assertThat(b.problem()).isEqualTo(ChainVerification.Problem.LINK_BROKEN);
+        });
+        // ...but the same records verify as a slice when the caller knows the predecessor's hash.
+        assertThat(IntegrityChain.verify(chain, chainOf3().get(0).hash()).isOk()).isTrue();
+    }
+
+    @Test
+    void reorderedRecordsAreDetected() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        ErasureCompleted second = chain.remove(1);
+        chain.add(second);
+        ChainVerification v = IntegrityChain.verify(chain);
+        assertThat(v).isInstanceOf(ChainVerification.Broken.class);
+        assertThat(((ChainVerification.Broken) v).index()).isEqualTo(1);
+    }
+
+    @Test
+    void unsealedRecordIsReportedAsMissingHash() {
+        List<ErasureCompleted> chain = new ArrayList<>(chainOf3());
+        chain.add(Samples.completed(3));
+        assertThat(IntegrityChain.verify(chain)).isInstanceOfSatisfying(ChainVerification.Broken.class, b -> {
+            assertThat(b.index()).isEqualTo(3);
+            assertThat(b.problem()).isEqualTo(ChainVerification.Problem.HASH_MISSING);
+        });
+    }
+
+    @Test
+    void emptyChainIsOk() {
+        assertThat(IntegrityChain.verify(List.of())).isEqualTo(new ChainVerification.Ok(0, null));
+    }
+
+    @Test
+    void canonicalJsonIsSortedCompactAndHasNoHash() throws Exception {
+        ErasureCompleted sealed = chainOf3().get(1);
+        String canonical = IntegrityChain.canonicalJson(sealed);
+        assertThat(canonical).doesNotContain("\"hash\"").doesNotContain(" \"").doesNotContain("\n").doesNotContain(": ");
+        assertThat(canonical).contains("\"previousHash\":\"" + sealed.previousHash() + "\"");
+        assertThat(canonical).contains("\"requestedAt\":\"2026-03-01T10:15:30.123Z\"");
+        assertSorted(new ObjectMapper().readTree(canonical));
+        assertThat(IntegrityChain.canonicalJson(sealed)).isEqualTo(canonical);
+    }
+
+    @Test
+    void hashIsSha256OfCanonicalJsonConcatenatedWithPreviousHash() throws Exception {
+        List<ErasureCompleted> chain = chainOf3();
+        for (ErasureCompleted r : chain) {
+            String prev = r.previousHash() == null ? "" : r.previousHash();
+            byte[] sha = MessageDigest.getInstance("SHA-256")
+                    .digest((IntegrityChain.canonicalJson(r) + prev).getBytes(StandardCharsets.UTF_8));
+            assertThat(r.hash()).isEqualTo(HexFormat.of().formatHex(sha));
+        }
+    }
+
+    /**
+     * Pinned once: any change to the canonical form (field order, instant format, null handling)
+     * must be deliberate. Reproduced outside Java from the record's serialized JSON with Python:
+     * {@code d = json.load(f); d.pop("hash"); sha256((json.dumps(d, sort_keys=True,
+     * separators=(",", ":"), ensure_ascii=False) + (d.get("previousHash") or "")).encode())}.
+     */
+    @Test
+    void pinnedFirstRecordHash() {
+        ErasureCompleted first = IntegrityChain.seal(Samples.completed(1), null);
+        assertThat(IntegrityChain.canonicalJson(first)).startsWith(
+                "{\"completedAt\":\"2026-03-01T10:16:31.123Z\",\"contributorId\":\"c-1042\",\"failedPhases\":[],\"missingPhases\":[],\"mode\":\"EXECUTE\",\"outcome\":\"COMPLETED\",\"phases\":{\"CLICKHOUSE\":{\"attempt\":1,");
+        assertThat(first.hash()).isEqualTo(PINNED_FIRST_HASH);
+    }
+
+    static final String PINNED_FIRST_HASH = "0516f036d5b51eb893bd596751d55988a8434a0ef81bd81c706832133bdff84c";
+
+    @Test
+    void emptyAndNullPreviousHashAreTheSame() {
+        assertThat(IntegrityChain.seal(Samples.completed(1), "")).isEqualTo(IntegrityChain.seal(Samples.completed(1), null));
+        assertThat(IntegrityChain.computeHash(Samples.completed(1), ""))
+                .isEqualTo(IntegrityChain.computeHash(Samples.completed(1), null));
+    }
+
+    @Test
+    void computeHashUsesTheGivenPreviousHashNotTheRecordsOwn() {
+        ErasureCompleted sealed = chainOf3().get(1);
+        assertThat(IntegrityChain.computeHash(sealed, sealed.previousHash())).isEqualTo(sealed.hash());
+        assertThat(IntegrityChain.computeHash(sealed, null)).isNotEqualTo(sealed.hash());
+    }
+
+    private static ErasureCompleted rebuildWithCompletedAt(ErasureCompleted r) {
+        return new ErasureCompleted(r.schemaVersion(), r.requestId(), r.contributorId(), r.subjectDigest(), r.outcome(),
+                r.mode(), r.phases(), r.missingPhases(), r.failedPhases(), r.totals(), r.requestedAt(),
+                r.completedAt().minusSeconds(86_400), r.revision(), r.replayOf(), r.previousHash(), r.hash());
+    }
+
+    private static void assertSorted(JsonNode node) {
+        if (node.isObject()) {
+            List<String> names = new ArrayList<>();
+            for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+                names.add(it.next());
+            }
+            assertThat(names).isSorted();
+            node.forEach(IntegrityChainTest::assertSorted);
+        } else if (node.isArray()) {
+            node.forEach(IntegrityChainTest::assertSorted);
+        }
+    }
+
+    @Test
+    void phasesUsedInSamplesAreComplete() {
+        assertThat(Samples.completed(1).phases().keySet()).containsExactly(Phase.values());
+        assertThat(Samples.completed(1).phases().values()).allMatch(p -> p.status() == PhaseStatus.SUCCEEDED);
+    }
+}
