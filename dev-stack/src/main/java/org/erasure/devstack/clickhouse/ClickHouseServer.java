@@ -19,7 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.StoppableServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@code lightweight_deletes_sync=2}, {@code background_pool_size=2}, {@code max_query_size=262144};
  * set {@code mutations_sync=0} explicitly to see asynchronous mutations.
  */
-public final class ClickHouseServer implements ManagedServer {
+public final class ClickHouseServer extends StoppableServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClickHouseServer.class);
     private static final String HOST_CLASS = "org.erasure.devstack.clickhouse.ChdbHost";
@@ -46,7 +46,6 @@ public final class ClickHouseServer implements ManagedServer {
     private final int tcpPort;
     private final String version;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private boolean closed;
 
     private ClickHouseServer(Process process, Path log, int httpPort, int tcpPort) {
         this.process = process;
@@ -209,25 +208,20 @@ public final class ClickHouseServer implements ManagedServer {
 
     /** SIGTERM, then SIGKILL if ClickHouse has not stopped in time. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
+    protected void stop() throws InterruptedException {
         process.destroy();
         try {
             if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("ClickHouse did not stop within {}, killing it", STOP_TIMEOUT);
                 process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            parentLink.close();
-        } catch (IOException ignored) {
-            // the pipe is gone with the process
+        } finally {
+            process.destroyForcibly(); // no-op when it already stopped
+            try {
+                parentLink.close();
+            } catch (IOException ignored) {
+                // the pipe is gone with the process
+            }
         }
     }
 

@@ -12,7 +12,7 @@ import org.elasticsearch.node.EmbeddedNode;
 import org.elasticsearch.node.InternalSettingsPreparer;
 import org.elasticsearch.node.Node;
 import org.elasticsearch.transport.netty4.Netty4Plugin;
-import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.StoppableServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A real Elasticsearch node running inside this JVM, serving HTTP on 127.0.0.1. Only the server
@@ -31,7 +30,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * painless, reindex, analysis-common, x-pack); {@code GET /} comes from {@link RootInfoPlugin}.
  * One node per JVM: Elasticsearch keeps some process-wide state.
  */
-public final class ElasticsearchServer implements ManagedServer {
+public final class ElasticsearchServer extends StoppableServer {
 
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchServer.class);
     private static final String NODE_NAME = "dev-stack-es";
@@ -40,7 +39,6 @@ public final class ElasticsearchServer implements ManagedServer {
     private final int httpPort;
     private final String httpUrl;
     private final String version;
-    private final AtomicBoolean closed = new AtomicBoolean();
 
     private ElasticsearchServer(Node node, int httpPort, String version) {
         this.node = node;
@@ -131,11 +129,9 @@ public final class ElasticsearchServer implements ManagedServer {
     }
 
     @Override
-    public void close() {
-        if (closed.compareAndSet(false, true)) {
-            closeNode(node);
-            log.info("Elasticsearch stopped");
-        }
+    protected void stop() {
+        closeNode(node);
+        log.info("Elasticsearch stopped");
     }
 
     private static void closeNode(Node node) {

@@ -5,12 +5,12 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.server.common.MetadataVersion;
+import org.erasure.devstack.StoppableServer;
 
 /** A single combined broker+controller KRaft node running inside this JVM. */
-public final class EmbeddedKafkaBroker implements KafkaBroker {
+public final class EmbeddedKafkaBroker extends StoppableServer implements KafkaBroker {
 
     private final KafkaClusterTestKit cluster;
-    private volatile boolean closed;
 
     private EmbeddedKafkaBroker(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
@@ -58,15 +58,7 @@ public final class EmbeddedKafkaBroker implements KafkaBroker {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            cluster.close();
-        } catch (Exception e) {
-            throw new IllegalStateException("Embedded Kafka broker did not stop cleanly", e);
-        }
+    protected void stop() throws Exception {
+        cluster.close();
     }
 }

@@ -12,10 +12,10 @@ import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.StoppableServer;
 
 /** A real PostgreSQL server (zonky embedded binaries) on a free local port. */
-public final class PostgresServer implements ManagedServer {
+public final class PostgresServer extends StoppableServer {
 
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
@@ -24,7 +24,6 @@ public final class PostgresServer implements ManagedServer {
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
     private final String version;
-    private volatile boolean closed;
 
     private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
@@ -102,15 +101,7 @@ public final class PostgresServer implements ManagedServer {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new IllegalStateException("Embedded PostgreSQL did not stop cleanly", e);
-        }
+    protected void stop() throws IOException {
+        postgres.close();
     }
 }

@@ -5,19 +5,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.erasure.devstack.FreePort;
-import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.StoppableServer;
 import org.redisson.Redisson;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 
 /** A real Redis server (the binary bundled by embedded-redis) on a free local port. */
-public final class RedisServer implements ManagedServer {
+public final class RedisServer extends StoppableServer {
 
     private final redis.embedded.RedisServer server;
     private final int port;
     private final String version;
-    private volatile boolean closed;
 
     private RedisServer(redis.embedded.RedisServer server, int port) {
         this.server = server;
@@ -94,15 +93,7 @@ public final class RedisServer implements ManagedServer {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            server.stop();
-        } catch (IOException e) {
-            throw new IllegalStateException("Embedded Redis did not stop cleanly", e);
-        }
+    protected void stop() throws IOException {
+        server.stop();
     }
 }

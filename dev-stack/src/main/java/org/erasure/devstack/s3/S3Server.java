@@ -3,7 +3,7 @@ package org.erasure.devstack.s3;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.erasure.devstack.ManagedServer;
+import org.erasure.devstack.StoppableServer;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
@@ -16,14 +16,13 @@ import software.amazon.awssdk.services.s3.S3Client;
  * An S3 API server (s3proxy, in this JVM) over an in-memory store that supports bucket versioning,
  * so erasure can be tested against versions and delete markers.
  */
-public final class S3Server implements ManagedServer {
+public final class S3Server extends StoppableServer {
 
     public static final String ACCESS_KEY = "devstack-access";
     public static final String SECRET_KEY = "devstack-secret";
     public static final String REGION = "us-east-1";
 
     private final S3Proxy proxy;
-    private volatile boolean closed;
 
     private S3Server(S3Proxy proxy) {
         this.proxy = proxy;
@@ -81,15 +80,7 @@ public final class S3Server implements ManagedServer {
     }
 
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            proxy.stop();
-        } catch (Exception e) {
-            throw new IllegalStateException("s3proxy did not stop cleanly", e);
-        }
+    protected void stop() throws Exception {
+        proxy.stop();
     }
 }
