@@ -1,5 +1,6 @@
 package org.erasure.verifier;
 
+import com.typesafe.config.ConfigException;
 import java.io.File;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,7 +27,13 @@ public final class VerifierMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        VerifierConfig cfg = VerifierConfig.load(config);
+        VerifierConfig cfg;
+        try {
+            cfg = VerifierConfig.load(config);
+        } catch (ConfigException e) {
+            log.error("Configuration error, not starting: {}", e.getMessage());
+            return 2;
+        }
         VerifierService service = VerifierService.start(cfg);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutdown requested");

@@ -96,8 +96,8 @@ public record VerifierConfig(
         boolean insecure = false;
         if (key == null) {
             if (!profile.equals(DEV_PROFILE)) {
-                throw new ConfigException.Missing("verifier.digest-key (no subject digest key: set VERIFIER_DIGEST_KEY or "
-                        + "VERIFIER_DIGEST_KEY_FILE; for a local demo only, VERIFIER_PROFILE=" + DEV_PROFILE + ")");
+                throw new ConfigException.Generic("no subject digest key (verifier.digest-key): set VERIFIER_DIGEST_KEY or "
+                        + "VERIFIER_DIGEST_KEY_FILE; for a local demo only, VERIFIER_PROFILE=" + DEV_PROFILE);
             }
             log.warn("Using the public dev subject digest key (profile {}): never do this with real data", DEV_PROFILE);
             key = DEV_DIGEST_KEY.getBytes(StandardCharsets.UTF_8);
