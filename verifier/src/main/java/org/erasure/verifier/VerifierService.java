@@ -1,0 +1,118 @@
+package org.erasure.verifier;
+
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
+import org.erasure.verifier.config.StreamsProperties;
+import org.erasure.verifier.config.TopicSetup;
+import org.erasure.verifier.config.VerifierConfig;
+import org.erasure.verifier.http.StatusServer;
+import org.erasure.verifier.metrics.VerifierMetrics;
+import org.erasure.verifier.topology.VerifierTopology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One verifier instance: topics checked, HTTP started, Kafka Streams running. */
+public final class VerifierService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VerifierService.class);
+
+    private final VerifierConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final StatusServer http = new StatusServer(registry);
+    private KafkaStreams streams;
+    private KafkaStreamsMetrics streamsMetrics;
+    private int httpPort;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    public VerifierService(VerifierConfig config) {
+        this.config = config;
+    }
+
+    public static VerifierService start(VerifierConfig config) {
+        VerifierService service = new VerifierService(config);
+        try {
+            service.run();
+        } catch (RuntimeException e) {
+            service.close();
+            throw e;
+        }
+        return service;
+    }
+
+    private void run() {
+        log.info("Starting verifier {}", config);
+        TopicSetup.ensure(config);
+        httpPort = http.start(config.httpPort());
+        HostInfo self = new HostInfo(config.advertisedHost(), httpPort);
+        VerifierMetrics metrics = new VerifierMetrics(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        Topology topology = VerifierTopology.build(config, metrics);
+        log.info("Topology:\n{}", topology.describe());
+        streams = new KafkaStreams(topology, StreamsProperties.of(config, self.host() + ":" + self.port(), metrics));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Stream thread failed; shutting this instance down (another instance or a restart takes over)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setStateListener((now, before) -> {
+            log.info("Kafka Streams {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                terminated.countDown();
+            }
+        });
+        streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        http.attach(streams, self);
+        streams.start();
+        log.info("Verifier started: HTTP on port {}, application.server {}:{}", httpPort, self.host(), self.port());
+    }
+
+    /** Blocks until Kafka Streams stopped (closed, or failed: then {@code streams().state()} is ERROR). */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public VerifierConfig config() {
+        return config;
+    }
+
+    /** Graceful: finishes in-flight work, commits, closes stores, stops HTTP. */
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(30));
+    }
+
+    public void close(Duration timeout) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (streams != null) {
+            streams.close(timeout);
+        }
+        if (streamsMetrics != null) {
+            streamsMetrics.close();
+        }
+        http.close();
+        registry.close();
+        terminated.countDown();
+        log.info("Verifier stopped");
+    }
+}

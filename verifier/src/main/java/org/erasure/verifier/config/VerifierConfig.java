@@ -1,0 +1,194 @@
+package org.erasure.verifier.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigValue;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.erasure.events.Topics;
+import org.erasure.events.integrity.SubjectDigest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verifier's settings, read from Typesafe Config. Layers, highest precedence first:
+ * environment variables ({@code verifier-env.conf}: {@code VERIFIER_*}), the {@code --config}
+ * file, {@code reference.conf}.
+ *
+ * @param sla                 optional SLA from requestedAt; empty = only the request's deadline
+ * @param digestKey           HMAC key for {@link SubjectDigest}; never logged
+ * @param kafkaStreams        extra Kafka Streams properties, verbatim
+ */
+public record VerifierConfig(
+        String applicationId,
+        String bootstrapServers,
+        Topics topics,
+        int partitions,
+        short replicationFactor,
+        int changelogMinInsyncReplicas,
+        int numStreamThreads,
+        int numStandbyReplicas,
+        Path stateDir,
+        Optional<Duration> sla,
+        Duration punctuationInterval,
+        Duration minWait,
+        byte[] digestKey,
+        boolean insecureDevKey,
+        int httpPort,
+        String advertisedHost,
+        Map<String, String> kafkaStreams) {
+
+    private static final Logger log = LoggerFactory.getLogger(VerifierConfig.class);
+
+    /** Profile that allows {@link #DEV_DIGEST_KEY}. Never use it with real data. */
+    public static final String DEV_PROFILE = "dev-insecure";
+    /** Public, therefore useless as a secret: only for local demos and tests. */
+    public static final String DEV_DIGEST_KEY = "dev-insecure-subject-digest-key-do-not-use";
+
+    public VerifierConfig {
+        if (partitions < 1) throw new ConfigException.Generic("verifier.partitions must be >= 1");
+        if (replicationFactor < 1) throw new ConfigException.Generic("verifier.replication-factor must be >= 1");
+        if (punctuationInterval.isNegative() || punctuationInterval.isZero()) {
+            throw new ConfigException.Generic("verifier.timeouts.punctuation-interval must be > 0");
+        }
+        if (digestKey == null || digestKey.length < SubjectDigest.MIN_KEY_BYTES) {
+            throw new ConfigException.Generic("subject digest key must be at least " + SubjectDigest.MIN_KEY_BYTES + " bytes");
+        }
+        kafkaStreams = Map.copyOf(kafkaStreams);
+    }
+
+    /** Loads {@code file} (may be null) over reference.conf, under the environment overrides. */
+    public static VerifierConfig load(File file) {
+        Config fileConfig = file == null ? ConfigFactory.empty()
+                : ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+        return from(fileConfig);
+    }
+
+    /** {@code overrides} over reference.conf, under the environment overrides. */
+    public static VerifierConfig from(Config overrides) {
+        Config env = ConfigFactory.parseResources(VerifierConfig.class.getClassLoader(), "verifier-env.conf")
+                .resolve(ConfigResolveOptions.defaults());
+        Config merged = env.withFallback(overrides).withFallback(ConfigFactory.defaultReference()).resolve();
+        return of(merged.getConfig("verifier"));
+    }
+
+    static VerifierConfig of(Config c) {
+        String slaText = c.getString("timeouts.sla").trim();
+        Optional<Duration> sla = slaText.isEmpty() || slaText.equalsIgnoreCase("off") || slaText.equalsIgnoreCase("none")
+                ? Optional.empty() : Optional.of(c.getDuration("timeouts.sla"));
+        String profile = c.getString("profile").trim();
+        if (!profile.equals("production") && !profile.equals(DEV_PROFILE)) {
+            throw new ConfigException.BadValue("verifier.profile", "must be 'production' or '" + DEV_PROFILE + "'");
+        }
+        byte[] key = digestKey(c.getString("digest-key"), c.getString("digest-key-file"));
+        boolean insecure = false;
+        if (key == null) {
+            if (!profile.equals(DEV_PROFILE)) {
+                throw new ConfigException.Generic("no subject digest key (verifier.digest-key): set VERIFIER_DIGEST_KEY or "
+                        + "VERIFIER_DIGEST_KEY_FILE; for a local demo only, VERIFIER_PROFILE=" + DEV_PROFILE);
+            }
+            log.warn("Using the public dev subject digest key (profile {}): never do this with real data", DEV_PROFILE);
+            key = DEV_DIGEST_KEY.getBytes(StandardCharsets.UTF_8);
+            insecure = true;
+        }
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : c.getConfig("kafka-streams").entrySet()) {
+            extra.put(stripQuotes(e.getKey()), String.valueOf(e.getValue().unwrapped()));
+        }
+        return new VerifierConfig(
+                c.getString("application-id"),
+                c.getString("bootstrap-servers"),
+                Topics.withPrefix(c.getString("topic-prefix")),
+                c.getInt("partitions"),
+                (short) c.getInt("replication-factor"),
+                c.getInt("changelog-min-insync-replicas"),
+                c.getInt("num-stream-threads"),
+                c.getInt("num-standby-replicas"),
+                Path.of(c.getString("state-dir")),
+                sla,
+                c.getDuration("timeouts.punctuation-interval"),
+                c.getDuration("timeouts.min-wait"),
+                key,
+                insecure,
+                c.getInt("http.port"),
+                c.getString("http.advertised-host"),
+                extra);
+    }
+
+    private static String stripQuotes(String key) {
+        return key.replace("\"", "");
+    }
+
+    /** The key from the inline value or the file; null when neither is set. */
+    static byte[] digestKey(String inline, String file) {
+        String text = inline == null ? "" : inline.strip();
+        if (text.isEmpty() && file != null && !file.isBlank()) {
+            try {
+                text = Files.readString(Path.of(file.strip()), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException.BadValue("verifier.digest-key-file", "cannot read the key file: " + e.getClass().getSimpleName());
+            }
+        }
+        if (text.isEmpty()) {
+            return null;
+        }
+        byte[] key;
+        try {
+            if (text.startsWith("base64:")) {
+                key = Base64.getDecoder().decode(text.substring("base64:".length()));
+            } else if (text.startsWith("hex:")) {
+                key = HexFormat.of().parseHex(text.substring("hex:".length()));
+            } else {
+                key = text.getBytes(StandardCharsets.UTF_8);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("verifier.digest-key", "not valid base64/hex");
+        }
+        if (key.length < SubjectDigest.MIN_KEY_BYTES) {
+            throw new ConfigException.BadValue("verifier.digest-key", "must be at least " + SubjectDigest.MIN_KEY_BYTES + " bytes");
+        }
+        return key;
+    }
+
+    /** Internal topic for replay lineage questions and answers (see README). */
+    public String lineageTopic() {
+        return applicationId + ".replay-lineage";
+    }
+
+    public SubjectDigest subjectDigest() {
+        return new SubjectDigest(digestKey);
+    }
+
+    /** Never prints the key. */
+    @Override
+    public String toString() {
+        return "VerifierConfig[applicationId=" + applicationId + ", bootstrapServers=" + bootstrapServers
+                + ", topicPrefix=" + topics.prefix() + ", partitions=" + partitions + ", replicationFactor=" + replicationFactor
+                + ", stateDir=" + stateDir + ", sla=" + sla.map(Duration::toString).orElse("off")
+                + ", punctuationInterval=" + punctuationInterval + ", minWait=" + minWait
+                + ", digestKey=redacted" + (insecureDevKey ? " (INSECURE DEV KEY)" : "")
+                + ", http=" + advertisedHost + ":" + httpPort + ", kafkaStreams=" + kafkaStreams.keySet() + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return this == o;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(this);
+    }
+}

@@ -1,0 +1,283 @@
+package org.erasure.verifier.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.erasure.events.ErasureCompleted;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseResult;
+import org.erasure.events.integrity.IntegrityChain;
+import org.erasure.events.serde.EventJson;
+import org.erasure.verifier.metrics.VerifierMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verifier's one stateful step: aggregates requests and phase reports per requestId, emits
+ * hash-chained {@link ErasureCompleted} records, and times out pending requests on wall-clock
+ * punctuation. See the module README for the rules; in short:
+ *
+ * <ul>
+ *   <li>revision 1 when every requested phase reported, or on timeout (missing phases named);</li>
+ *   <li>after that, every accepted change (late report, higher attempt, new content) emits the
+ *       next revision at once; redeliveries and stale attempts change nothing;</li>
+ *   <li>a replay (request with {@code replayOf = X}) starts at X's revision + 1, learned by asking
+ *       X's task through the lineage topic;</li>
+ *   <li>each record links to the previous record <em>of this task's partition</em>, whose hash is
+ *       kept in the {@code chain-heads} store; the record is written to that same partition.</li>
+ * </ul>
+ */
+public final class ErasureProcessor implements Processor<String, Inbound, String, Outbound> {
+    private static final Logger log = LoggerFactory.getLogger(ErasureProcessor.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Timeouts timeouts;
+    private final Duration punctuationInterval;
+    private final VerifierMetrics metrics;
+
+    private ProcessorContext<String, Outbound> context;
+    private KeyValueStore<String, ErasureState> erasures;
+    private KeyValueStore<String, Long> pending;
+    private KeyValueStore<Integer, String> chainHeads;
+    private int partition;
+
+    /** When a pending request times out. */
+    public record Timeouts(Optional<Duration> sla, Duration minWait) {
+        /** min(deadline, requestedAt + sla); if already past when first seen: first seen + minWait. */
+        long dueMillis(RequestSummary r, long nowMillis) {
+            Instant due = r.deadline();
+            if (sla.isPresent()) {
+                Instant bySla = r.requestedAt().plus(sla.get());
+                if (bySla.isBefore(due)) {
+                    due = bySla;
+                }
+            }
+            long dueMillis = due.toEpochMilli();
+            return dueMillis <= nowMillis ? nowMillis + minWait.toMillis() : dueMillis;
+        }
+    }
+
+    public ErasureProcessor(Timeouts timeouts, Duration punctuationInterval, VerifierMetrics metrics) {
+        this.timeouts = timeouts;
+        this.punctuationInterval = punctuationInterval;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Outbound> context) {
+        this.context = context;
+        this.erasures = context.getStateStore(VerifierTopology.ERASURES_STORE);
+        this.pending = context.getStateStore(VerifierTopology.PENDING_STORE);
+        this.chainHeads = context.getStateStore(VerifierTopology.CHAIN_STORE);
+        this.partition = context.taskId().partition();
+        context.schedule(punctuationInterval, PunctuationType.WALL_CLOCK_TIME, this::timeOutDue);
+    }
+
+    @Override
+    public void process(Record<String, Inbound> record) {
+        if (record.key() == null || record.value() == null) {
+            return;
+        }
+        long now = context.currentSystemTimeMs();
+        switch (record.value()) {
+            case Inbound.Request r -> onRequest(record.key(), r.summary(), now);
+            case Inbound.Report r -> onReport(record.key(), r.report(), now);
+            case Inbound.Lineage l -> onLineage(record.key(), l.message(), now);
+        }
+    }
+
+    private void onRequest(String key, RequestSummary request, long now) {
+        ErasureState state = load(key, now);
+        if (state.request() != null) {
+            boolean same = state.request().equals(request);
+            metrics.request(same ? "duplicate" : "conflicting");
+            if (!same) {
+                log.warn("Ignoring a different request with an already known requestId={} contributorId={}",
+                        request.requestId(), request.contributorId());
+            }
+            return;
+        }
+        metrics.request("accepted");
+        state = state.withRequest(request);
+        log.info("Request received requestId={} contributorId={} mode={} phases={} replayOf={}",
+                request.requestId(), request.contributorId(), request.mode(), request.systems(), request.replayOf());
+        if (request.replayOf() != null) {
+            forward(request.replayOf().toString(), new Outbound.Lineage(LineageMessage.ask(request.requestId())), now);
+        }
+        pending.put(key, timeouts.dueMillis(request, now));
+        erasures.put(key, state);
+        maybeEmit(key, state, now, false);
+    }
+
+    private void onReport(String key, PhaseCompleted report, long now) {
+        ErasureState state = load(key, now);
+        Phase phase = report.phase();
+        String fingerprint = fingerprint(EventJson.writeString(report));
+        if (state.seen(phase, fingerprint)) {
+            metrics.report("duplicate");
+            log.debug("Duplicate report ignored requestId={} phase={} attempt={}", key, phase, report.attempt());
+            return;
+        }
+        state = state.withSeen(phase, fingerprint);
+        PhaseResult current = state.phases().get(phase);
+        if (current != null && report.attempt() < current.attempt()) {
+            metrics.report("stale");
+            log.info("Report of an older attempt kept out of the record requestId={} contributorId={} phase={} attempt={} current={}",
+                    key, report.contributorId(), phase, report.attempt(), current.attempt());
+            erasures.put(key, state);
+            return;
+        }
+        state = state.withPhase(phase, PhaseResult.from(report));
+        if (state.request() != null && !state.request().systems().contains(phase)) {
+            metrics.report("unrequested");
+            log.info("Report for a phase the request did not ask for requestId={} contributorId={} phase={} status={}",
+                    key, report.contributorId(), phase, report.status());
+        } else {
+            metrics.report("accepted");
+            log.info("Report received requestId={} contributorId={} phase={} status={} attempt={}",
+                    key, report.contributorId(), phase, report.status(), report.attempt());
+        }
+        erasures.put(key, state);
+        maybeEmit(key, state, now, false);
+    }
+
+    private void onLineage(String key, LineageMessage message, long now) {
+        ErasureState state = load(key, now);
+        switch (message.kind()) {
+            case ASK -> {
+                // key = the original; message.requestId = the replay asking for our revision.
+                erasures.put(key, state.withReplayedBy(message.requestId()));
+                forward(message.requestId().toString(),
+                        new Outbound.Lineage(LineageMessage.answer(UUID.fromString(key), state.revision())), now);
+            }
+            case ANSWER -> {
+                if (state.replayBase() != null) {
+                    return; // redelivered answer
+                }
+                state = state.withReplayBase(message.revision());
+                erasures.put(key, state);
+                maybeEmit(key, state, now, false);
+            }
+        }
+    }
+
+    /** Wall-clock punctuation: emit TIMED_OUT (naming the missing phases) for every due request. */
+    private void timeOutDue(long now) {
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = pending.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> e = it.next();
+                if (e.value != null && e.value <= now) {
+                    due.add(e.key);
+                }
+            }
+        }
+        for (String key : due) {
+            ErasureState state = erasures.get(key);
+            if (state == null || state.request() == null || state.status() == ErasureState.Status.FINAL) {
+                pending.delete(key);
+                continue;
+            }
+            if (state.request().replayOf() != null && state.replayBase() == null) {
+                log.warn("Replay timed out before its original answered; numbering from revision 1 requestId={} contributorId={}",
+                        key, state.request().contributorId());
+            }
+            maybeEmit(key, state, now, true);
+        }
+    }
+
+    /**
+     * Emits the next revision if it is due: first record when every requested phase reported (or
+     * {@code timedOut}), later revisions whenever the content changed.
+     */
+    private void maybeEmit(String key, ErasureState state, long now, boolean timedOut) {
+        RequestSummary request = state.request();
+        if (request == null) {
+            return; // reports wait for their request
+        }
+        Set<Phase> missing = state.missingPhases();
+        if (state.status() == ErasureState.Status.PENDING) {
+            boolean lineageKnown = request.replayOf() == null || state.replayBase() != null;
+            if (!timedOut && (!missing.isEmpty() || !lineageKnown)) {
+                return;
+            }
+        }
+        int base = state.replayBase() == null ? 0 : state.replayBase();
+        int revision = state.revision() == 0 ? base + 1 : state.revision() + 1;
+        Instant completedAt = Instant.ofEpochMilli(now);
+        ErasureCompleted.Builder builder = ErasureCompleted.builder()
+                .requestId(request.requestId())
+                .contributorId(request.contributorId())
+                .subjectDigest(request.subjectDigest())
+                .mode(request.mode())
+                .requestedAt(request.requestedAt())
+                .replayOf(request.replayOf())
+                .missingPhases(missing)
+                .completedAt(completedAt)
+                .revision(revision);
+        state.requestedPhases().forEach(builder::phase);
+        ErasureCompleted record = builder.build();
+        String contentFingerprint = contentFingerprint(record);
+        if (contentFingerprint.equals(state.emittedFingerprint())) {
+            return; // nothing an auditor would see changed
+        }
+        String previousHash = chainHeads.get(partition);
+        ErasureCompleted sealed = IntegrityChain.seal(record, previousHash);
+        chainHeads.put(partition, sealed.hash());
+        erasures.put(key, state.emitted(revision, sealed.outcome(), contentFingerprint, completedAt));
+        pending.delete(key);
+        forward(key, new Outbound.Completion(partition, sealed), now);
+        metrics.emitted(sealed.outcome(), revision);
+        log.info("Erasure record emitted requestId={} contributorId={} outcome={} revision={} missingPhases={} failedPhases={}",
+                key, request.contributorId(), sealed.outcome(), revision, sealed.missingPhases(), sealed.failedPhases());
+    }
+
+    private void forward(String key, Outbound value, long now) {
+        context.forward(new Record<>(key, value, now));
+    }
+
+    private ErasureState load(String key, long now) {
+        ErasureState state = erasures.get(key);
+        return state != null ? state : ErasureState.empty(Instant.ofEpochMilli(now));
+    }
+
+    /** What an auditor would see, without time, revision and integrity fields. */
+    static String contentFingerprint(ErasureCompleted record) {
+        ErasureCompleted.Builder b = ErasureCompleted.builder()
+                .requestId(record.requestId())
+                .contributorId(record.contributorId())
+                .subjectDigest(record.subjectDigest())
+                .mode(record.mode())
+                .requestedAt(record.requestedAt())
+                .replayOf(record.replayOf())
+                .missingPhases(record.missingPhases())
+                .completedAt(record.requestedAt())
+                .revision(1);
+        record.phases().forEach(b::phase);
+        return fingerprint(IntegrityChain.canonicalJson(b.build()));
+    }
+
+    static String fingerprint(String text) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

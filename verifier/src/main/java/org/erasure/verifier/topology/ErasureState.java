@@ -1,0 +1,133 @@
+package org.erasure.verifier.topology;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.erasure.events.Outcome;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseResult;
+
+/**
+ * Everything the verifier knows about one requestId: the value of the {@code erasures} store.
+ * Holds no identifiers (only {@link RequestSummary#subjectDigest()}).
+ *
+ * @param request            the request, or null while only reports (or lineage questions) arrived
+ * @param phases             the latest accepted report per phase (highest attempt; later content
+ *                           for the same attempt replaces earlier content)
+ * @param seenReports        fingerprints of every report seen per phase: an exact redelivery is
+ *                           ignored even if it interleaves with other reports
+ * @param replayBase         for a replay: the original's revision as answered by its task; null
+ *                           until answered (and for non-replays)
+ * @param revision           last emitted revision; 0 = nothing emitted yet (PENDING)
+ * @param outcome            outcome of the last emitted revision
+ * @param emittedFingerprint content fingerprint of the last emitted revision (no new revision
+ *                           without a change)
+ * @param firstSeenAt        wall-clock time this state was created
+ * @param finalizedAt        wall-clock time of the last emitted revision
+ * @param replayedBy         requests that declared themselves replays of this one
+ */
+public record ErasureState(
+        RequestSummary request,
+        Map<Phase, PhaseResult> phases,
+        Map<Phase, List<String>> seenReports,
+        Integer replayBase,
+        int revision,
+        Outcome outcome,
+        String emittedFingerprint,
+        Instant firstSeenAt,
+        Instant finalizedAt,
+        List<UUID> replayedBy) {
+
+    public static final JsonSerde<ErasureState> SERDE = new JsonSerde<>(ErasureState.class);
+
+    public enum Status { PENDING, FINAL }
+
+    public ErasureState {
+        phases = phases == null ? Map.of() : Map.copyOf(phases);
+        seenReports = seenReports == null ? Map.of() : Map.copyOf(seenReports);
+        replayedBy = replayedBy == null ? List.of() : List.copyOf(replayedBy);
+    }
+
+    public static ErasureState empty(Instant now) {
+        return new ErasureState(null, Map.of(), Map.of(), null, 0, null, null, now, null, List.of());
+    }
+
+    @JsonIgnore
+    public Status status() {
+        return revision == 0 ? Status.PENDING : Status.FINAL;
+    }
+
+    /** True when nothing but lineage bookkeeping is known (answered as 404 by the status API). */
+    @JsonIgnore
+    public boolean isUnknown() {
+        return request == null && phases.isEmpty();
+    }
+
+    /** Requested phases that reported. */
+    public Map<Phase, PhaseResult> requestedPhases() {
+        EnumMap<Phase, PhaseResult> out = new EnumMap<>(Phase.class);
+        phases.forEach((p, r) -> {
+            if (request == null || request.systems().contains(p)) {
+                out.put(p, r);
+            }
+        });
+        return out;
+    }
+
+    /** Requested phases without a report. */
+    public Set<Phase> missingPhases() {
+        EnumSet<Phase> missing = EnumSet.noneOf(Phase.class);
+        if (request != null) {
+            missing.addAll(request.systems());
+            missing.removeAll(phases.keySet());
+        }
+        return missing;
+    }
+
+    public boolean seen(Phase phase, String fingerprint) {
+        return seenReports.getOrDefault(phase, List.of()).contains(fingerprint);
+    }
+
+    public ErasureState withRequest(RequestSummary r) {
+        return new ErasureState(r, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+    }
+
+    public ErasureState withSeen(Phase phase, String fingerprint) {
+        Map<Phase, List<String>> seen = new EnumMap<>(Phase.class);
+        seen.putAll(seenReports);
+        List<String> list = new ArrayList<>(seen.getOrDefault(phase, List.of()));
+        list.add(fingerprint);
+        seen.put(phase, list);
+        return new ErasureState(request, phases, seen, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+    }
+
+    public ErasureState withPhase(Phase phase, PhaseResult result) {
+        Map<Phase, PhaseResult> p = new EnumMap<>(Phase.class);
+        p.putAll(phases);
+        p.put(phase, result);
+        return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+    }
+
+    public ErasureState withReplayBase(int base) {
+        return new ErasureState(request, phases, seenReports, base, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+    }
+
+    public ErasureState withReplayedBy(UUID replay) {
+        if (replayedBy.contains(replay)) {
+            return this;
+        }
+        List<UUID> list = new ArrayList<>(replayedBy);
+        list.add(replay);
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, list);
+    }
+
+    public ErasureState emitted(int newRevision, Outcome newOutcome, String fingerprint, Instant at) {
+        return new ErasureState(request, phases, seenReports, replayBase, newRevision, newOutcome, fingerprint, firstSeenAt, at, replayedBy);
+    }
+}

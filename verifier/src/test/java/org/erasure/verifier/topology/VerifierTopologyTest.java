@@ -1,0 +1,373 @@
+package org.erasure.verifier.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.erasure.verifier.Events.all;
+import static org.erasure.verifier.Events.report;
+import static org.erasure.verifier.Events.request;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.ErasureCompleted;
+import org.erasure.events.Mode;
+import org.erasure.events.Outcome;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.integrity.ChainVerification;
+import org.erasure.events.integrity.IntegrityChain;
+import org.erasure.events.serde.EventSerdes;
+import org.erasure.verifier.Events;
+import org.erasure.verifier.config.StreamsProperties;
+import org.erasure.verifier.config.VerifierConfig;
+import org.erasure.verifier.metrics.VerifierMetrics;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology with a mocked broker and a controlled wall clock. */
+class VerifierTopologyTest {
+    static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+    static final String KEY = "test-digest-key-0123456789";
+
+    @TempDir
+    Path stateDir;
+
+    TopologyTestDriver driver;
+    VerifierConfig config;
+    TestInputTopic<String, ContributorErasureRequested> requests;
+    TestInputTopic<String, PhaseCompleted> reports;
+    TestOutputTopic<String, ErasureCompleted> completions;
+    /** Everything read from the output so far, in order: the chain under test. */
+    final List<ErasureCompleted> emitted = new ArrayList<>();
+
+    void start(Map<String, Object> overrides) {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "verifier.digest-key", KEY,
+                "verifier.state-dir", stateDir.toString(),
+                "verifier.partitions", 1,
+                "verifier.timeouts.punctuation-interval", "10s",
+                "verifier.timeouts.min-wait", "15m"));
+        settings.putAll(overrides);
+        config = VerifierConfig.from(ConfigFactory.parseMap(settings));
+        VerifierMetrics metrics = VerifierMetrics.noop();
+        driver = new TopologyTestDriver(VerifierTopology.build(config, metrics), StreamsProperties.of(config, null, metrics), T0);
+        requests = driver.createInputTopic(config.topics().requests(), new StringSerializer(), EventSerdes.requested().serializer());
+        reports = driver.createInputTopic(config.topics().phaseCompletions(), new StringSerializer(), EventSerdes.phaseCompleted().serializer());
+        completions = driver.createOutputTopic(config.topics().completions(), new StringDeserializer(), EventSerdes.erasureCompleted().deserializer());
+    }
+
+    void start() {
+        start(Map.of());
+    }
+
+    @AfterEach
+    void close() {
+        if (driver != null) {
+            driver.close();
+        }
+    }
+
+    void send(ContributorErasureRequested r) {
+        requests.pipeInput(r.kafkaKey(), r);
+    }
+
+    void send(PhaseCompleted p) {
+        reports.pipeInput(p.kafkaKey(), p);
+    }
+
+    void send(List<PhaseCompleted> ps) {
+        ps.forEach(this::send);
+    }
+
+    List<ErasureCompleted> drain() {
+        List<ErasureCompleted> out = completions.readValuesToList();
+        emitted.addAll(out);
+        return out;
+    }
+
+    ErasureCompleted single() {
+        List<ErasureCompleted> out = drain();
+        assertThat(out).hasSize(1);
+        return out.getFirst();
+    }
+
+    ContributorErasureRequested.Builder request(String contributor) {
+        return Events.request(contributor, T0);
+    }
+
+    @Test
+    void completedWhenEveryPhaseSucceededWithoutResidual() {
+        start();
+        ContributorErasureRequested r = request("c-1").build();
+        send(r);
+        send(all(r, PhaseStatus.SUCCEEDED).subList(0, 4));
+        assertThat(drain()).isEmpty();
+        send(all(r, PhaseStatus.SUCCEEDED).get(4));
+
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(c.requestId()).isEqualTo(r.requestId());
+        assertThat(c.revision()).isEqualTo(1);
+        assertThat(c.phases()).containsOnlyKeys(Phase.all());
+        assertThat(c.missingPhases()).isEmpty();
+        assertThat(c.totals().deleted()).isEqualTo(15);
+        assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(r));
+        assertThat(c.previousHash()).isNull();
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    @Test
+    void failedNamesTheFailedPhasesAndResidualAlsoFails() {
+        start();
+        ContributorErasureRequested failed = request("c-1").build();
+        send(failed);
+        for (Phase p : Phase.values()) {
+            send(report(failed, p, p == Phase.S3 || p == Phase.REDIS ? PhaseStatus.FAILED : PhaseStatus.SUCCEEDED, 1));
+        }
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(c.failedPhases()).containsExactlyInAnyOrder(Phase.S3, Phase.REDIS);
+
+        ContributorErasureRequested residual = request("c-2").systems(Phase.POSTGRES, Phase.CLICKHOUSE).build();
+        send(residual);
+        send(report(residual, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 1));
+        send(report(residual, Phase.CLICKHOUSE, PhaseStatus.SUCCEEDED, 1, 4));
+        ErasureCompleted r = single();
+        assertThat(r.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(r.failedPhases()).isEmpty();
+        assertThat(r.totals().residual()).isEqualTo(4);
+        assertThat(r.phases()).containsOnlyKeys(Phase.POSTGRES, Phase.CLICKHOUSE);
+    }
+
+    @Test
+    void dryRunCarriesTheWouldBeCounts() {
+        start();
+        ContributorErasureRequested r = request("c-1").mode(Mode.DRY_RUN).build();
+        send(r);
+        send(all(r, PhaseStatus.DRY_RUN));
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.DRY_RUN);
+        assertThat(c.totals().wouldDelete()).isEqualTo(15);
+        assertThat(c.totals().wouldMask()).isEqualTo(10);
+        assertThat(c.totals().deleted()).isZero();
+    }
+
+    @Test
+    void reportsBeforeTheirRequestAreJoinedWhenItArrives() {
+        start();
+        ContributorErasureRequested r = request("c-1").build();
+        send(all(r, PhaseStatus.SUCCEEDED));
+        assertThat(drain()).isEmpty();
+        send(r);
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(c.phases()).hasSize(5);
+    }
+
+    @Test
+    void redeliveriesNeverProduceASecondRecord() {
+        start();
+        ContributorErasureRequested r = request("c-1").build();
+        List<PhaseCompleted> reps = all(r, PhaseStatus.SUCCEEDED);
+        send(reps.get(0));
+        send(reps.get(0));
+        send(r);
+        send(r);
+        for (PhaseCompleted p : reps) {
+            send(p);
+            send(reps.get(0));
+        }
+        assertThat(single().revision()).isEqualTo(1);
+        // A whole redelivery after the final record: still nothing new.
+        send(r);
+        send(reps);
+        assertThat(drain()).isEmpty();
+    }
+
+    @Test
+    void timesOutAtTheDeadlineNamingTheMissingPhasesAndLateReportsAddRevisions() {
+        start();
+        ContributorErasureRequested r = request("c-1").deadline(T0.plus(Duration.ofHours(1))).build();
+        send(r);
+        List<PhaseCompleted> reps = all(r, PhaseStatus.SUCCEEDED);
+        send(reps.subList(0, 3));
+        driver.advanceWallClockTime(Duration.ofMinutes(59));
+        assertThat(drain()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+
+        ErasureCompleted timedOut = single();
+        assertThat(timedOut.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(timedOut.missingPhases()).containsExactlyInAnyOrder(Phase.S3, Phase.REDIS);
+        assertThat(timedOut.revision()).isEqualTo(1);
+        driver.advanceWallClockTime(Duration.ofHours(1));
+        assertThat(drain()).as("a final record is not timed out again").isEmpty();
+
+        send(reps.get(3));
+        ErasureCompleted second = single();
+        assertThat(second.revision()).isEqualTo(2);
+        assertThat(second.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(second.missingPhases()).containsExactly(Phase.REDIS);
+
+        send(reps.get(4));
+        ErasureCompleted third = single();
+        assertThat(third.revision()).isEqualTo(3);
+        assertThat(third.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    @Test
+    void slaTimesOutBeforeTheLegalDeadline() {
+        start(Map.of("verifier.timeouts.sla", "5m"));
+        ContributorErasureRequested r = request("c-1").build(); // deadline: 30 days
+        send(r);
+        driver.advanceWallClockTime(Duration.ofMinutes(4));
+        assertThat(drain()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMinutes(2));
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.TIMED_OUT);
+        assertThat(c.missingPhases()).isEqualTo(EnumSet.allOf(Phase.class));
+        assertThat(c.phases()).isEmpty();
+    }
+
+    @Test
+    void aRequestSeenAfterItsDeadlineStillGetsMinWait() {
+        start();
+        ContributorErasureRequested r = request("c-1").deadline(T0.minus(Duration.ofDays(1))).build();
+        send(r);
+        driver.advanceWallClockTime(Duration.ofMinutes(10));
+        assertThat(drain()).isEmpty();
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        assertThat(single().outcome()).isEqualTo(Outcome.TIMED_OUT);
+    }
+
+    @Test
+    void aHigherAttemptAfterTheFinalRecordIsANewRevisionAndAnOlderOneChangesNothing() {
+        start();
+        ContributorErasureRequested r = request("c-1").systems(Phase.POSTGRES, Phase.S3).build();
+        send(r);
+        send(report(r, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 1));
+        send(report(r, Phase.S3, PhaseStatus.FAILED, 1));
+        ErasureCompleted first = single();
+        assertThat(first.outcome()).isEqualTo(Outcome.FAILED);
+
+        send(report(r, Phase.S3, PhaseStatus.SUCCEEDED, 2));
+        ErasureCompleted second = single();
+        assertThat(second.revision()).isEqualTo(2);
+        assertThat(second.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(second.phases().get(Phase.S3).attempt()).isEqualTo(2);
+
+        // A retry of attempt 1 delivered late (e.g. out of order): kept out of the record.
+        send(failedAgain(r));
+        assertThat(drain()).isEmpty();
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    /** Same phase and attempt 1 but different content than the first FAILED report. */
+    private static PhaseCompleted failedAgain(ContributorErasureRequested r) {
+        PhaseCompleted p = report(r, Phase.S3, PhaseStatus.FAILED, 1);
+        return new PhaseCompleted(p.schemaVersion(), p.requestId(), p.contributorId(), p.phase(), p.status(), p.targets(),
+                p.verification(), p.startedAt(), p.completedAt().plusSeconds(5), 1, p.sink(), p.error());
+    }
+
+    @Test
+    void aReplayContinuesTheRevisionsOfItsOriginal() {
+        start();
+        ContributorErasureRequested original = request("c-1").systems(Phase.POSTGRES).build();
+        send(original);
+        send(report(original, Phase.POSTGRES, PhaseStatus.FAILED, 1));
+        send(report(original, Phase.POSTGRES, PhaseStatus.FAILED, 2));
+        assertThat(drain()).extracting(ErasureCompleted::revision).containsExactly(1, 2);
+
+        ContributorErasureRequested replay = request("c-1").systems(Phase.POSTGRES).replayOf(original.requestId()).build();
+        send(report(replay, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 1)); // before its request, too
+        send(replay);
+        ErasureCompleted c = single();
+        assertThat(c.requestId()).isEqualTo(replay.requestId());
+        assertThat(c.replayOf()).isEqualTo(original.requestId());
+        assertThat(c.revision()).isEqualTo(3);
+        assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
+
+        ContributorErasureRequested replayOfReplay = request("c-1").systems(Phase.POSTGRES).replayOf(replay.requestId()).build();
+        send(replayOfReplay);
+        send(report(replayOfReplay, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 1));
+        assertThat(single().revision()).isEqualTo(4);
+
+        ContributorErasureRequested replayOfUnknown = request("c-2").systems(Phase.REDIS).replayOf(java.util.UUID.randomUUID()).build();
+        send(replayOfUnknown);
+        send(report(replayOfUnknown, Phase.REDIS, PhaseStatus.SUCCEEDED, 1));
+        assertThat(single().revision()).isEqualTo(1);
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    @Test
+    void theChainLinksEveryRecordOfThePartitionAndDetectsTampering() {
+        start();
+        for (int i = 0; i < 20; i++) {
+            ContributorErasureRequested r = request("c-" + i).build();
+            send(r);
+            send(all(r, i % 3 == 0 ? PhaseStatus.FAILED : PhaseStatus.SUCCEEDED));
+        }
+        List<ErasureCompleted> out = drain();
+        assertThat(out).hasSize(20);
+        for (int i = 1; i < out.size(); i++) {
+            assertThat(out.get(i).previousHash()).isEqualTo(out.get(i - 1).hash());
+        }
+        assertThat(IntegrityChain.verify(out)).isInstanceOf(ChainVerification.Ok.class);
+
+        List<ErasureCompleted> withoutOne = new ArrayList<>(out);
+        withoutOne.remove(7);
+        assertThat(IntegrityChain.verify(withoutOne)).isEqualTo(new ChainVerification.Broken(7,
+                ChainVerification.Problem.LINK_BROKEN, ((ChainVerification.Broken) IntegrityChain.verify(withoutOne)).message()));
+    }
+
+    @Test
+    void noIdentifierReachesTheStateStoreOrTheOutput() {
+        start();
+        ContributorErasureRequested r = request("c-1").build();
+        send(r);
+        send(all(r, PhaseStatus.SUCCEEDED));
+        TestOutputTopic<String, byte[]> raw = driver.createOutputTopic(config.topics().completions(), new StringDeserializer(), new ByteArrayDeserializer());
+        String output = new String(raw.readValue(), StandardCharsets.UTF_8);
+        assertThat(output).contains(r.requestId().toString()).doesNotContain(Events.EMAIL_DOMAIN).doesNotContain(Events.WORKER_PREFIX);
+
+        KeyValueStore<String, ErasureState> store = driver.getKeyValueStore(VerifierTopology.ERASURES_STORE);
+        try (KeyValueIterator<String, ErasureState> it = store.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, ErasureState> e = it.next();
+                String json = new String(ErasureState.SERDE.serializer().serialize("", e.value), StandardCharsets.UTF_8);
+                assertThat(json).doesNotContain(Events.EMAIL_DOMAIN).doesNotContain(Events.WORKER_PREFIX);
+            }
+        }
+        assertThat(store.get(r.requestId().toString()).status()).isEqualTo(ErasureState.Status.FINAL);
+    }
+
+    @Test
+    void anUnreadablePhaseCompletionIsSkippedAndTheStreamGoesOn() {
+        start();
+        TestInputTopic<String, byte[]> rawReports = driver.createInputTopic(config.topics().phaseCompletions(), new StringSerializer(), new ByteArraySerializer());
+        rawReports.pipeInput("some-key", "{\"schemaVersion\":1,\"requestId\":\"nope\"}".getBytes(StandardCharsets.UTF_8));
+        ContributorErasureRequested r = request("c-1").systems(Phase.REDIS).build();
+        send(r);
+        send(report(r, Phase.REDIS, PhaseStatus.SUCCEEDED, 1));
+        assertThat(single().outcome()).isEqualTo(Outcome.COMPLETED);
+    }
+}
