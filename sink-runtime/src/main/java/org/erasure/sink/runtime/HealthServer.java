@@ -1,8 +1,14 @@
 package org.erasure.sink.runtime;
 
-import io.javalin.Javalin;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -12,9 +18,13 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 /**
  * {@code GET /health} (liveness: the consumer loop runs), {@code GET /health/ready} (readiness:
  * live, Kafka answers, the store answers; 503 otherwise), {@code GET /metrics} (Prometheus text).
+ *
+ * <p>Served by the JDK's built-in HTTP server rather than Javalin: Javalin 6 runs on Jetty 11,
+ * while the dev-stack's S3 server (s3proxy) needs Jetty 12 on the same test class path (sink-s3),
+ * and three endpoints do not justify a web framework in every sink.
  */
 public final class HealthServer implements AutoCloseable {
-    private final Javalin app;
+    private final HttpServer server;
     private final Admin admin;
 
     public HealthServer(SinkSettings settings, SinkRunner runner, ErasureStore store, PrometheusMeterRegistry registry) {
@@ -22,24 +32,39 @@ public final class HealthServer implements AutoCloseable {
                 AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceName() + "-health",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
-        this.app = Javalin.create(config -> config.showJavalinBanner = false);
-        app.get("/health", ctx -> {
+        try {
+            this.server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 16);
+        } catch (IOException e) {
+            admin.close();
+            throw new IllegalStateException("cannot listen on " + settings.httpHost() + ":" + settings.httpPort() + ": " + e.getMessage(), e);
+        }
+        server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("sink-http-", 0).factory()));
+        server.createContext("/health", ex -> {
             boolean live = runner.isRunning() && runner.failure() == null;
-            ctx.status(live ? 200 : 503).contentType("application/json")
-                    .result("{\"status\":\"" + (live ? "UP" : "DOWN") + "\"}");
+            if (ex.getRequestURI().getPath().equals("/health/ready")) {
+                boolean kafka = kafkaReachable();
+                boolean storeUp = storeReachable(store);
+                boolean ready = live && kafka && storeUp;
+                respond(ex, ready ? 200 : 503, "application/json", "{\"status\":\"" + up(ready) + "\",\"checks\":{\"loop\":\""
+                        + up(live) + "\",\"kafka\":\"" + up(kafka) + "\",\"store\":\"" + up(storeUp) + "\"},\"paused\":"
+                        + runner.isPaused() + "}");
+            } else if (ex.getRequestURI().getPath().equals("/health")) {
+                respond(ex, live ? 200 : 503, "application/json", "{\"status\":\"" + up(live) + "\"}");
+            } else {
+                respond(ex, 404, "text/plain", "not found");
+            }
         });
-        app.get("/health/ready", ctx -> {
-            boolean live = runner.isRunning() && runner.failure() == null;
-            boolean kafka = kafkaReachable();
-            boolean storeUp = storeReachable(store);
-            boolean ready = live && kafka && storeUp;
-            ctx.status(ready ? 200 : 503).contentType("application/json")
-                    .result("{\"status\":\"" + (ready ? "UP" : "DOWN") + "\",\"checks\":{\"loop\":\"" + up(live)
-                            + "\",\"kafka\":\"" + up(kafka) + "\",\"store\":\"" + up(storeUp)
-                            + "\"},\"paused\":" + runner.isPaused() + "}");
-        });
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
-        app.start(settings.httpHost(), settings.httpPort());
+        server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        server.start();
+    }
+
+    private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static String up(boolean b) {
@@ -68,12 +93,13 @@ public final class HealthServer implements AutoCloseable {
     }
 
     public int port() {
-        return app.port();
+        return server.getAddress().getPort();
     }
 
     @Override
     public void close() {
-        app.stop();
+        server.stop(0);
+        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
         admin.close();
     }
 }
