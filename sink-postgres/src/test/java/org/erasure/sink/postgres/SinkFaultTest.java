@@ -53,15 +53,7 @@ class SinkFaultTest {
                     sink.http.enabled = false
                     postgres { jdbc-url = "%s", password = postgres, schema = "%s" }
                     """.formatted(postgres.jdbcUrl(), f.schema);
-            Path dir = Files.createDirectories(Path.of("target", "test-logs"));
-            Path configFile = dir.resolve(names.stem() + ".conf");
-            Files.writeString(configFile, hocon);
-            Path childLog = dir.resolve("child-" + names.stem() + ".log");
-            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-            Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dsink.test.log=" + childLog.toAbsolutePath(), "-cp", classpath,
-                    PostgresSinkMain.class.getName(), "--config", configFile.toAbsolutePath().toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("child-" + names.stem() + ".out").toFile()).start();
+            Process child = startChild(hocon, names.stem());
             try {
                 // Kill it while a batch is erased in the store but its PhaseCompleted events are not committed.
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
@@ -150,5 +142,46 @@ class SinkFaultTest {
             }
         }
         assertThat(SampleWorld.EMAIL_DOMAIN).isNotBlank();
+    }
+
+    /** Starts PostgresSinkMain in its own JVM (the test class path), logging into target/test-logs. */
+    static Process startChild(String hocon, String stem) throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "test-logs"));
+        Path configFile = dir.resolve(stem + ".conf");
+        Files.writeString(configFile, hocon);
+        Path childLog = dir.resolve("child-" + stem + ".log");
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dsink.test.log=" + childLog.toAbsolutePath(), "-cp", classpath,
+                PostgresSinkMain.class.getName(), "--config", configFile.toAbsolutePath().toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child-" + stem + ".out").toFile()).start();
+    }
+
+    @Test
+    void sigtermFinishesTheBatchAndStopsCleanly(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
+        PgFixture f = PgFixture.seed(postgres, names, 10);
+        try (KafkaHarness h = new KafkaHarness(kafka, names)) {
+            String hocon = h.sinkConfig(names.group("sink-pg"), "term") + """
+                    sink.http.enabled = false
+                    postgres { jdbc-url = "%s", password = postgres, schema = "%s" }
+                    """.formatted(postgres.jdbcUrl(), f.schema);
+            Process child = startChild(hocon, names.stem());
+            try {
+                for (int i = 0; i < 5; i++) {
+                    h.send(PgFixture.request(f.world.contributor(i), Mode.EXECUTE));
+                }
+                h.flush();
+                await().atMost(Duration.ofSeconds(60)).until(() -> h.completions().size() == 5);
+                long t0 = System.nanoTime();
+                child.destroy(); // SIGTERM
+                assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 30 s").isTrue();
+                System.out.printf("MEASURED SIGTERM to exit: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            } finally {
+                child.destroyForcibly();
+            }
+            String log = Files.readString(Path.of("target", "test-logs", "child-" + names.stem() + ".log"));
+            assertThat(log).contains("shutdown requested").contains("stopped");
+            assertThat(log).doesNotContain("sink loop failed");
+        }
     }
 }
