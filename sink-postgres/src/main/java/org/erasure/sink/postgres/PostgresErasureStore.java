@@ -1,0 +1,477 @@
+package org.erasure.sink.postgres;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.erasure.events.Phase;
+import org.erasure.events.TargetResult;
+import org.erasure.sink.postgres.Catalog.ResolvedTable;
+import org.erasure.sink.postgres.TableMapping.Action;
+import org.erasure.sink.postgres.TableMapping.ColumnStrategy;
+import org.erasure.sink.postgres.TableMapping.Strategy;
+import org.erasure.sink.runtime.spi.ErasureBatch;
+import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.TargetResidual;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PostgreSQL erasure: one transaction per batch across all mapped tables, in mapping order;
+ * set-based statements ({@code = ANY(?)} with typed arrays), never one statement per contributor;
+ * only parameterised values; identifiers validated against the catalog and quoted.
+ *
+ * <ul>
+ *   <li>delete: {@code DELETE FROM t WHERE (c = ANY(?) OR e = ANY(?)) RETURNING c, e}</li>
+ *   <li>mask: {@code SELECT ctid, c, e FROM t WHERE match AND (unmasked) FOR UPDATE}, then one
+ *       {@code UPDATE t SET ... FROM unnest(?::text[], ...) v WHERE t.ctid = v.rid::tid}; rows already
+ *       masked do not match, so a replay reports 0</li>
+ *   <li>dry run: the same predicates as {@code SELECT c, e}, counted per request</li>
+ *   <li>verify (separate read, after commit): delete tables → any matching row is residual; mask
+ *       tables → any matching row with unmasked PII is residual</li>
+ * </ul>
+ * Rows are attributed to requests in Java from the returned contributor id (or, failing that, email).
+ */
+public final class PostgresErasureStore implements ErasureStore {
+    private static final Logger log = LoggerFactory.getLogger(PostgresErasureStore.class);
+    static final String HMAC_PATTERN = "^hmac:[0-9a-f]{64}$";
+
+    private final HikariDataSource dataSource;
+    private final List<ResolvedTable> tables;
+    private final List<String> targets;
+    private final long statementTimeoutMs;
+    private final byte[] hmacKey;
+
+    PostgresErasureStore(HikariDataSource dataSource, List<ResolvedTable> tables, Duration statementTimeout, byte[] hmacKey) {
+        this.dataSource = dataSource;
+        this.tables = List.copyOf(tables);
+        this.targets = tables.stream().map(t -> t.mapping().table()).toList();
+        this.statementTimeoutMs = statementTimeout.toMillis();
+        this.hmacKey = hmacKey;
+    }
+
+    @Override
+    public Phase phase() {
+        return Phase.POSTGRES;
+    }
+
+    @Override
+    public List<String> targets() {
+        return targets;
+    }
+
+    // ---------------------------------------------------------------- erase
+
+    @Override
+    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+        List<ErasureItem> executes = batch.executes();
+        List<ErasureItem> dryRuns = batch.dryRuns();
+        Map<UUID, Map<String, long[]>> counts = new HashMap<>(); // requestId -> target -> {deleted|wouldDelete, masked|wouldMask}
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                setTimeout(c);
+                if (!dryRuns.isEmpty()) {
+                    for (ResolvedTable t : tables) {
+                        Keys keys = Keys.of(t, dryRuns);
+                        Sql sql = new Sql("SELECT ").append(selectKeys(t)).append(" FROM ").append(t.qualifiedName())
+                                .append(" WHERE ").match(t, keys, c);
+                        if (t.mapping().action() == Action.MASK) {
+                            sql.append(" AND (").unmasked(t).append(")");
+                        }
+                        attributeRows(c, sql, t, keys, counts, t.mapping().action() == Action.DELETE ? 0 : 1);
+                    }
+                }
+                if (!executes.isEmpty()) {
+                    for (ResolvedTable t : tables) {
+                        Keys keys = Keys.of(t, executes);
+                        if (t.mapping().action() == Action.DELETE) {
+                            Sql sql = new Sql("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
+                                    .append(" RETURNING ").append(selectKeys(t));
+                            attributeRows(c, sql, t, keys, counts, 0);
+                        } else {
+                            mask(c, t, keys, counts);
+                        }
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw translate(e, "erase");
+        }
+
+        Map<UUID, RequestResult> results = new LinkedHashMap<>();
+        for (ErasureItem item : batch.items()) {
+            List<TargetResult> targetResults = new ArrayList<>(tables.size());
+            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
+            for (String target : targets) {
+                long[] n = perTarget.getOrDefault(target, new long[2]);
+                TargetResult r = item.dryRun() ? TargetResult.dryRun(target, n[0], n[1]) : TargetResult.erased(target, n[0], n[1], 0);
+                targetResults.add(r);
+            }
+            if (!Keys.idParses(tables.getFirst(), item.contributorId()) && !targetResults.isEmpty()) {
+                targetResults.set(0, targetResults.getFirst().withNote("contributorId is not a valid id for this database; matched by email only"));
+            }
+            results.put(item.requestId(), RequestResult.erased(targetResults));
+        }
+        return results;
+    }
+
+    private void mask(Connection c, ResolvedTable t, Keys keys, Map<UUID, Map<String, long[]>> counts) throws SQLException {
+        List<String> hmacColumns = t.mapping().columns().entrySet().stream()
+                .filter(e -> e.getValue().strategy() == Strategy.HMAC).map(Map.Entry::getKey).toList();
+        Sql select = new Sql("SELECT ctid::text, ").append(selectKeys(t));
+        for (String h : hmacColumns) {
+            select.append(", ").append(Catalog.quote(h));
+        }
+        select.append(" FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
+                .append(" AND (").unmasked(t).append(") FOR UPDATE");
+        List<String> rowIds = new ArrayList<>();
+        List<List<String>> hmacValues = new ArrayList<>();
+        hmacColumns.forEach(h -> hmacValues.add(new ArrayList<>()));
+        try (PreparedStatement ps = select.prepare(c); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rowIds.add(rs.getString(1));
+                ErasureItem item = keys.owner(rs.getObject(2), t.mapping().hasEmail() ? rs.getString(3) : null);
+                count(counts, item, t, 1);
+                int base = t.mapping().hasEmail() ? 4 : 3;
+                for (int i = 0; i < hmacColumns.size(); i++) {
+                    String v = rs.getString(base + i);
+                    hmacValues.get(i).add(v == null || v.matches(HMAC_PATTERN) ? v : hmac(v));
+                }
+            }
+        }
+        if (rowIds.isEmpty()) {
+            return;
+        }
+        Sql update = new Sql("UPDATE ").append(t.qualifiedName()).append(" AS t SET ");
+        List<String> sets = new ArrayList<>();
+        int h = 0;
+        Sql setSql = new Sql("");
+        for (Map.Entry<String, ColumnStrategy> e : t.mapping().columns().entrySet()) {
+            if (!sets.isEmpty()) {
+                setSql.append(", ");
+            }
+            String col = Catalog.quote(e.getKey());
+            switch (e.getValue().strategy()) {
+                case FIXED -> setSql.append(col + " = ").param(e.getValue().value());
+                case NULL -> setSql.append(col + " = NULL");
+                case HMAC -> setSql.append(col + " = v.h" + h++);
+            }
+            sets.add(col);
+        }
+        if (t.mapping().erasedAtColumn() != null) {
+            setSql.append(", ").append(Catalog.quote(t.mapping().erasedAtColumn())).append(" = now()");
+        }
+        update.append(setSql).append(" FROM unnest(").param(c.createArrayOf("text", rowIds.toArray()));
+        StringBuilder alias = new StringBuilder("rid");
+        for (int i = 0; i < hmacColumns.size(); i++) {
+            update.append(", ").param(c.createArrayOf("text", hmacValues.get(i).toArray()));
+            alias.append(", h").append(i);
+        }
+        update.append(") AS v(" + alias + ") WHERE t.ctid = v.rid::tid");
+        try (PreparedStatement ps = update.prepare(c)) {
+            int updated = ps.executeUpdate();
+            if (updated != rowIds.size()) {
+                throw new StoreException("PG_MASK_MISMATCH", "masked " + updated + " of " + rowIds.size() + " locked rows in " + t.mapping().table());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- verify
+
+    @Override
+    public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
+        Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            try {
+                setTimeout(c);
+                for (ResolvedTable t : tables) {
+                    Keys keys = Keys.of(t, batch.items());
+                    // Independent read: what is there now, whatever erase reported.
+                    Sql sql = new Sql("SELECT ").append(selectKeys(t)).append(" FROM ").append(t.qualifiedName())
+                            .append(" WHERE ").match(t, keys, c);
+                    if (t.mapping().action() == Action.MASK) {
+                        sql.append(" AND (").unmasked(t).append(")");
+                    }
+                    attributeRows(c, sql, t, keys, counts, 0);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            } finally {
+                c.setReadOnly(false);
+            }
+        } catch (SQLException e) {
+            throw translate(e, "verify");
+        }
+        Map<UUID, List<TargetResidual>> residuals = new LinkedHashMap<>();
+        for (ErasureItem item : batch.items()) {
+            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
+            residuals.put(item.requestId(), targets.stream()
+                    .map(target -> new TargetResidual(target, perTarget.getOrDefault(target, new long[2])[0])).toList());
+        }
+        return residuals;
+    }
+
+    @Override
+    public void checkReachable() {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(2)) {
+                throw new StoreUnavailableException("PostgreSQL connection is not valid");
+            }
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("PostgreSQL unreachable (SQLState " + e.getSQLState() + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void setTimeout(Connection c) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("SET LOCAL statement_timeout = " + statementTimeoutMs);
+        }
+    }
+
+    private static String selectKeys(ResolvedTable t) {
+        String keys = Catalog.quote(t.mapping().contributorColumn());
+        return t.mapping().hasEmail() ? keys + ", " + Catalog.quote(t.mapping().emailColumn()) : keys;
+    }
+
+    /** Runs a statement returning (contributor[, email]) rows and counts them per request into slot {@code slot}. */
+    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, Keys keys, Map<UUID, Map<String, long[]>> counts,
+                                      int slot) throws SQLException {
+        try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                ErasureItem item = keys.owner(rs.getObject(1), t.mapping().hasEmail() ? rs.getString(2) : null);
+                count(counts, item, t, slot);
+            }
+        }
+    }
+
+    private static void count(Map<UUID, Map<String, long[]>> counts, ErasureItem item, ResolvedTable t, int slot) {
+        if (item == null) {
+            log.warn("a row in {} matched no request of the batch", t.mapping().table());
+            return;
+        }
+        counts.computeIfAbsent(item.requestId(), k -> new HashMap<>())
+                .computeIfAbsent(t.mapping().table(), k -> new long[2])[slot]++;
+    }
+
+    private String hmac(String value) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(hmacKey, "HmacSHA256"));
+            return "hmac:" + HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException ignored) {
+            // the connection is broken; the server rolls back
+        }
+    }
+
+    /** Transient SQL states → {@link StoreUnavailableException}; the rest → {@link StoreException}, no server text (it may quote values). */
+    static RuntimeException translate(SQLException e, String operation) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean transientState = state.startsWith("08") || state.startsWith("53") || state.startsWith("57P")
+                || state.equals("57014") || state.equals("40001") || state.equals("40P01") || state.equals("55P03");
+        if (transientState || e instanceof SQLTransientException || e instanceof SQLRecoverableException) {
+            return new StoreUnavailableException("PostgreSQL " + operation + " failed transiently (SQLState "
+                    + (state.isEmpty() ? "none" : state) + ", " + e.getClass().getSimpleName() + ")");
+        }
+        return new StoreException("PG_" + (state.isEmpty() ? "ERROR" : state),
+                "PostgreSQL " + operation + " failed (SQLState " + (state.isEmpty() ? "none" : state) + ")");
+    }
+
+    // ---------------------------------------------------------------- SQL assembly
+
+    /** SQL text plus positional parameters; values only ever go into parameters. */
+    static final class Sql {
+        private final StringBuilder text;
+        private final List<Object> params = new ArrayList<>();
+
+        Sql(String start) {
+            this.text = new StringBuilder(start);
+        }
+
+        Sql append(String s) {
+            text.append(s);
+            return this;
+        }
+
+        Sql append(Sql other) {
+            text.append(other.text);
+            params.addAll(other.params);
+            return this;
+        }
+
+        Sql param(Object value) {
+            text.append('?');
+            params.add(value);
+            return this;
+        }
+
+        Sql match(ResolvedTable t, Keys keys, Connection c) throws SQLException {
+            text.append('(').append(Catalog.quote(t.mapping().contributorColumn())).append(" = ANY(");
+            param(keys.idArray(c));
+            text.append(')');
+            if (t.mapping().hasEmail() && keys.hasEmails()) {
+                text.append(" OR ").append(Catalog.quote(t.mapping().emailColumn())).append(" = ANY(");
+                param(c.createArrayOf("text", keys.emails()));
+                text.append(')');
+            }
+            text.append(')');
+            return this;
+        }
+
+        /** True for a row that still holds PII in at least one masked column. */
+        Sql unmasked(ResolvedTable t) {
+            boolean first = true;
+            for (Map.Entry<String, ColumnStrategy> e : t.mapping().columns().entrySet()) {
+                if (!first) {
+                    text.append(" OR ");
+                }
+                first = false;
+                String col = Catalog.quote(e.getKey());
+                switch (e.getValue().strategy()) {
+                    case FIXED -> {
+                        text.append('(').append(col).append(" IS NOT NULL AND ").append(col).append(" <> ");
+                        param(e.getValue().value());
+                        text.append(')');
+                    }
+                    case NULL -> text.append(col).append(" IS NOT NULL");
+                    case HMAC -> text.append('(').append(col).append(" IS NOT NULL AND ").append(col)
+                            .append(" !~ '").append(HMAC_PATTERN).append("')");
+                }
+            }
+            return this;
+        }
+
+        PreparedStatement prepare(Connection c) throws SQLException {
+            PreparedStatement ps = c.prepareStatement(text.toString());
+            for (int i = 0; i < params.size(); i++) {
+                Object p = params.get(i);
+                if (p instanceof Array a) {
+                    ps.setArray(i + 1, a);
+                } else {
+                    ps.setString(i + 1, (String) p);
+                }
+            }
+            return ps;
+        }
+
+        @Override
+        public String toString() {
+            return text.toString();
+        }
+    }
+
+    /** The batch's identifiers as typed arrays for one table, and the reverse maps for attribution. */
+    static final class Keys {
+        private final ResolvedTable table;
+        private final Map<Object, ErasureItem> byId = new LinkedHashMap<>();
+        private final Map<String, ErasureItem> byEmail = new LinkedHashMap<>();
+
+        private Keys(ResolvedTable table) {
+            this.table = table;
+        }
+
+        static Keys of(ResolvedTable t, List<ErasureItem> items) {
+            Keys k = new Keys(t);
+            String type = t.type(t.mapping().contributorColumn());
+            for (ErasureItem item : items) {
+                Object id = parse(type, item.contributorId());
+                if (id != null) {
+                    k.byId.putIfAbsent(id, item);
+                }
+                if (t.mapping().hasEmail()) {
+                    for (String email : item.identifiers().emails()) {
+                        k.byEmail.putIfAbsent(email, item);
+                    }
+                }
+            }
+            return k;
+        }
+
+        static boolean idParses(ResolvedTable t, String contributorId) {
+            return parse(t.type(t.mapping().contributorColumn()), contributorId) != null;
+        }
+
+        private static Object parse(String type, String id) {
+            try {
+                return switch (type) {
+                    case "int2", "int4", "int8" -> Long.parseLong(id.strip());
+                    case "uuid" -> UUID.fromString(id.strip());
+                    default -> id;
+                };
+            } catch (IllegalArgumentException e) {
+                return null; // not representable in this column: it cannot match any row by id
+            }
+        }
+
+        Array idArray(Connection c) throws SQLException {
+            String type = table.type(table.mapping().contributorColumn());
+            String arrayType = switch (type) {
+                case "int2", "int4", "int8" -> "int8";
+                case "uuid" -> "uuid";
+                default -> "text";
+            };
+            return c.createArrayOf(arrayType, byId.keySet().toArray());
+        }
+
+        boolean hasEmails() {
+            return !byEmail.isEmpty();
+        }
+
+        Object[] emails() {
+            return byEmail.keySet().toArray();
+        }
+
+        ErasureItem owner(Object id, String email) {
+            Object key = id instanceof Number n ? (Object) n.longValue() : id;
+            ErasureItem item = key == null ? null : byId.get(key);
+            if (item == null && email != null) {
+                item = byEmail.get(email);
+            }
+            return item;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package org.erasure.sink.postgres;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.erasure.devstack.junit.TestNames;
+import org.erasure.devstack.kafka.KafkaBroker;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.Topics;
+import org.erasure.events.serde.EventJson;
+
+/** Topics of one test, a producer for requests, and read_committed readers of the outputs. */
+final class KafkaHarness implements AutoCloseable {
+    final KafkaBroker kafka;
+    final Topics topics;
+    final String prefix;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> completions;
+    private final Map<UUID, List<PhaseCompleted>> seen = new HashMap<>();
+
+    KafkaHarness(KafkaBroker kafka, TestNames names) {
+        this.kafka = kafka;
+        this.prefix = names.stem() + ".";
+        this.topics = Topics.withPrefix(prefix);
+        kafka.createTopics(3, List.of(topics.requests(), topics.phaseCompletions()));
+        kafka.createTopics(1, List.of(topics.requestsDlq()));
+        Map<String, Object> p = kafka.clientConfig();
+        p.put("acks", "all");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.completions = reader(topics.phaseCompletions());
+    }
+
+    KafkaConsumer<String, byte[]> reader(String topic) {
+        Map<String, Object> c = kafka.clientConfig();
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> parts = new ArrayList<>();
+        for (PartitionInfo pi : consumer.partitionsFor(topic)) {
+            parts.add(new TopicPartition(topic, pi.partition()));
+        }
+        consumer.assign(parts);
+        consumer.seekToBeginning(parts);
+        return consumer;
+    }
+
+    void send(ContributorErasureRequested request) {
+        producer.send(new ProducerRecord<>(topics.requests(), request.kafkaKey(), EventJson.write(request)));
+    }
+
+    void sendRaw(String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topics.requests(), key, value));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    /** Every committed PhaseCompleted so far, by requestId (polls for new ones). */
+    synchronized Map<UUID, List<PhaseCompleted>> completions() {
+        for (ConsumerRecord<String, byte[]> r : completions.poll(Duration.ofMillis(200))) {
+            PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
+            seen.computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
+        }
+        return seen;
+    }
+
+    synchronized long completionCount() {
+        return completions().values().stream().mapToLong(List::size).sum();
+    }
+
+    /** All records of a topic visible to read_committed readers, polled until {@code expected} arrived or 30 s. */
+    List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected) {
+        List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> c = reader(topic)) {
+            long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (out.size() < expected && System.nanoTime() < end) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    /** HOCON for a sink on this test's topics; append store config and overrides. */
+    String sinkConfig(String sinkName, String instanceId) {
+        return """
+                sink {
+                  name = "%s"
+                  instance-id = "%s"
+                  kafka.bootstrap-servers = "%s"
+                  kafka.topic-prefix = "%s"
+                  kafka.session-timeout = 10s
+                  http.port = 0
+                  http.host = "127.0.0.1"
+                  batch.linger = 30ms
+                  retry { max-attempts = 3, initial-backoff = 100ms, max-backoff = 500ms }
+                  outage { probe-initial = 200ms, probe-max = 2s }
+                }
+                """.formatted(sinkName, instanceId, kafka.bootstrapServers(), prefix);
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        completions.close();
+    }
+}

@@ -1,0 +1,260 @@
+package org.erasure.sink.runtime;
+
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.InvalidEventException;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseError;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.SinkInfo;
+import org.erasure.events.TargetResult;
+import org.erasure.events.Verification;
+import org.erasure.sink.runtime.spi.ErasureBatch;
+import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.TargetResidual;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The store-facing half of the runtime, without Kafka: plans batches, calls the store with retries,
+ * isolates permanent failures by bisection, verifies, and turns the results into one
+ * {@link PhaseCompleted} per request. Pure enough to unit-test with a fake store.
+ */
+public final class BatchProcessor {
+    private static final Logger log = LoggerFactory.getLogger(BatchProcessor.class);
+
+    private final ErasureStore store;
+    private final SinkInfo sink;
+    private final int maxBatch;
+    private final Retry retry;
+    private final SinkMetrics metrics;
+    private final Clock clock;
+
+    public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock) {
+        this(store, settings.sinkInfo(), settings.maxBatch(), retryConfig(settings), metrics, clock);
+    }
+
+    public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock) {
+        this.store = store;
+        this.sink = sink;
+        this.maxBatch = maxBatch;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.retry = Retry.of(sink.name() + "-store", retryConfig);
+        this.retry.getEventPublisher().onRetry(e -> {
+            metrics.retry();
+            log.warn("store call failed transiently, retry {} in {} ms: {}", e.getNumberOfRetryAttempts(),
+                    e.getWaitInterval().toMillis(), safe(e.getLastThrowable()));
+        });
+    }
+
+    static RetryConfig retryConfig(SinkSettings s) {
+        return RetryConfig.custom()
+                .maxAttempts(s.retryMaxAttempts())
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(s.retryInitialBackoff(), s.retryMultiplier(), s.retryMaxBackoff()))
+                .retryExceptions(StoreUnavailableException.class)
+                .build();
+    }
+
+    /**
+     * Processes the requests of one poll (already filtered to this phase).
+     *
+     * @return one PhaseCompleted per request, in request order
+     * @throws StoreUnavailableException when the store stays down through the retries: nothing is
+     *         reported, the caller pauses and re-runs the whole poll later (the store is idempotent)
+     */
+    public List<PhaseCompleted> process(List<ContributorErasureRequested> requests) {
+        Map<UUID, ContributorErasureRequested> byId = new LinkedHashMap<>();
+        List<ErasureItem> items = new ArrayList<>();
+        for (ContributorErasureRequested r : requests) {
+            byId.put(r.requestId(), r);
+            items.add(ErasureItem.of(r));
+        }
+        List<PhaseCompleted> out = new ArrayList<>(requests.size());
+        for (ErasureBatch batch : BatchPlanner.plan(items, maxBatch)) {
+            out.addAll(processBatch(batch, byId));
+        }
+        return out;
+    }
+
+    private List<PhaseCompleted> processBatch(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests) {
+        Instant started = clock.instant();
+        metrics.batch(batch.size());
+        Map<UUID, RequestResult> results = metrics.eraseTimer().record(() -> eraseIsolating(batch));
+
+        List<ErasureItem> toVerify = new ArrayList<>();
+        for (ErasureItem item : batch.items()) {
+            if (!item.dryRun() && results.get(item.requestId()) instanceof RequestResult.Erased) {
+                toVerify.add(item);
+            }
+        }
+        Map<UUID, Object> residuals = toVerify.isEmpty() ? Map.of()
+                : metrics.verifyTimer().record(() -> verifyIsolating(new ErasureBatch(toVerify)));
+
+        Instant completed = clock.instant();
+        List<PhaseCompleted> out = new ArrayList<>(batch.size());
+        for (ErasureItem item : batch.items()) {
+            ContributorErasureRequested request = requests.get(item.requestId());
+            PhaseCompleted pc = complete(request, item, results.get(item.requestId()), residuals.get(item.requestId()), started, completed);
+            metrics.completed(pc.status(), pc.targets());
+            try (var a = MDC.putCloseable("requestId", item.requestId().toString());
+                 var b = MDC.putCloseable("contributorId", item.contributorId())) {
+                if (pc.status() == PhaseStatus.FAILED) {
+                    log.warn("phase {} FAILED: {} {} (batch of {})", pc.phase(), pc.error().code(), pc.error().message(), batch.size());
+                } else {
+                    log.info("phase {} {}: deleted={} masked={} wouldDelete={} wouldMask={} residual={} (batch of {})",
+                            pc.phase(), pc.status(), pc.totalDeleted(), pc.totalMasked(), pc.totals().wouldDelete(),
+                            pc.totals().wouldMask(), pc.totalResidual(), batch.size());
+                }
+            }
+            out.add(pc);
+        }
+        return out;
+    }
+
+    /** Store erase with retries; a permanent batch error is bisected down to the single culprit. */
+    private Map<UUID, RequestResult> eraseIsolating(ErasureBatch batch) {
+        try {
+            Map<UUID, RequestResult> r = withRetry(() -> store.erase(batch));
+            return r == null ? Map.of() : r;
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                return Map.of(batch.items().getFirst().requestId(), failure(e, "STORE_ERROR"));
+            }
+            log.warn("store erase failed permanently for a batch of {}, bisecting: {}", batch.size(), safe(e));
+            Map<UUID, RequestResult> merged = new HashMap<>();
+            int mid = batch.size() / 2;
+            merged.putAll(eraseIsolating(batch.subList(0, mid)));
+            merged.putAll(eraseIsolating(batch.subList(mid, batch.size())));
+            return merged;
+        }
+    }
+
+    /** Values: {@code List<TargetResidual>} or a {@link RequestResult.Failed}. */
+    private Map<UUID, Object> verifyIsolating(ErasureBatch batch) {
+        try {
+            Map<UUID, List<TargetResidual>> r = withRetry(() -> store.verify(batch));
+            return r == null ? Map.of() : new HashMap<>(r);
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                return Map.of(batch.items().getFirst().requestId(), failure(e, "VERIFY_ERROR"));
+            }
+            log.warn("store verify failed permanently for a batch of {}, bisecting: {}", batch.size(), safe(e));
+            Map<UUID, Object> merged = new HashMap<>();
+            int mid = batch.size() / 2;
+            merged.putAll(verifyIsolating(batch.subList(0, mid)));
+            merged.putAll(verifyIsolating(batch.subList(mid, batch.size())));
+            return merged;
+        }
+    }
+
+    private <T> T withRetry(Supplier<T> call) {
+        return retry.executeSupplier(call);
+    }
+
+    private PhaseCompleted complete(ContributorErasureRequested request, ErasureItem item, RequestResult result,
+                                    Object verification, Instant started, Instant completed) {
+        PhaseCompleted.Builder b = PhaseCompleted.builder().forRequest(request).phase(store.phase()).sink(sink)
+                .startedAt(started).completedAt(completed);
+        if (result == null) {
+            return failed(b, "STORE_NO_RESULT", "the store returned no result for this request");
+        }
+        if (result instanceof RequestResult.Failed f) {
+            return failed(b, f.code(), f.message());
+        }
+        List<TargetResult> targets = ((RequestResult.Erased) result).targets();
+        try {
+            if (item.dryRun()) {
+                return b.status(PhaseStatus.DRY_RUN).targets(targets).verification(Verification.notChecked(targets)).build();
+            }
+            if (verification instanceof RequestResult.Failed f) {
+                return failed(b.targets(targets), f.code(), f.message());
+            }
+            if (!(verification instanceof List<?> list)) {
+                return failed(b.targets(targets), "VERIFY_MISSING", "the store verified nothing for this request");
+            }
+            Map<String, Long> residual = new HashMap<>();
+            for (Object o : list) {
+                TargetResidual tr = (TargetResidual) o;
+                residual.merge(tr.target(), tr.residual(), Long::sum);
+            }
+            List<TargetResult> merged = new ArrayList<>(targets.size());
+            List<String> dirty = new ArrayList<>();
+            for (TargetResult t : targets) {
+                long res = residual.getOrDefault(t.target(), 0L);
+                if (res > 0) {
+                    dirty.add(t.target());
+                }
+                merged.add(new TargetResult(t.target(), t.deleted(), t.masked(), t.wouldDelete(), t.wouldMask(), res, t.note()));
+            }
+            for (Map.Entry<String, Long> e : residual.entrySet()) {
+                if (e.getValue() > 0 && targets.stream().noneMatch(t -> t.target().equals(e.getKey()))) {
+                    merged.add(TargetResult.erased(e.getKey(), 0, 0, e.getValue()));
+                    dirty.add(e.getKey());
+                }
+            }
+            Verification v = Verification.checked(merged);
+            if (!v.verified()) {
+                b.targets(merged).verification(v);
+                return failed(b, "RESIDUAL_FOUND", v.totalResidual() + " record(s) still hold the person's data after erasure in " + dirty);
+            }
+            return b.status(PhaseStatus.SUCCEEDED).targets(merged).verification(v).build();
+        } catch (InvalidEventException e) {
+            // The store broke the contract (e.g. would-counts on an EXECUTE item): report, don't crash.
+            return failed(PhaseCompleted.builder().forRequest(request).phase(store.phase()).sink(sink)
+                    .startedAt(started).completedAt(completed), "STORE_CONTRACT", "the store returned an invalid result: " + e.getMessage());
+        }
+    }
+
+    private static PhaseCompleted failed(PhaseCompleted.Builder b, String code, String message) {
+        PhaseError error;
+        try {
+            error = new PhaseError(code, message);
+        } catch (InvalidEventException e) {
+            error = new PhaseError("STORE_ERROR", "the store's error message was withheld (it was not PII-free)");
+        }
+        try {
+            return b.status(PhaseStatus.FAILED).error(error).verification(null).build();
+        } catch (InvalidEventException e) {
+            return b.status(PhaseStatus.FAILED).error(error).targets(List.of()).verification(null).build();
+        }
+    }
+
+    private static RequestResult.Failed failure(RuntimeException e, String defaultCode) {
+        if (e instanceof StoreException se) {
+            return new RequestResult.Failed(se.code() == null ? defaultCode : se.code(), String.valueOf(se.getMessage()));
+        }
+        return new RequestResult.Failed(defaultCode, "unexpected " + e.getClass().getSimpleName());
+    }
+
+    /** Exception summary for logs: class and message of StoreUnavailable/StoreException only (PII-free by contract). */
+    static String safe(Throwable t) {
+        if (t == null) {
+            return "";
+        }
+        if (t instanceof StoreUnavailableException || t instanceof StoreException) {
+            return t.getClass().getSimpleName() + ": " + t.getMessage();
+        }
+        return t.getClass().getName();
+    }
+}

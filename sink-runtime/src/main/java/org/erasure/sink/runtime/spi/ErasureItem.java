@@ -1,0 +1,33 @@
+package org.erasure.sink.runtime.spi;
+
+import java.util.Objects;
+import java.util.UUID;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Identifiers;
+import org.erasure.events.Mode;
+
+/**
+ * One request as a store sees it. {@link #toString()} redacts emails (via {@link Identifiers}).
+ *
+ * @param requestId     the request's id (the key of the store's result map)
+ * @param contributorId the person's id (at most once per batch)
+ * @param identifiers   emails and worker ids, treat as data: never concatenate into queries
+ * @param mode          EXECUTE erases, DRY_RUN only counts
+ */
+public record ErasureItem(UUID requestId, String contributorId, Identifiers identifiers, Mode mode) {
+
+    public ErasureItem {
+        Objects.requireNonNull(requestId, "requestId");
+        Objects.requireNonNull(contributorId, "contributorId");
+        Objects.requireNonNull(identifiers, "identifiers");
+        Objects.requireNonNull(mode, "mode");
+    }
+
+    public static ErasureItem of(ContributorErasureRequested request) {
+        return new ErasureItem(request.requestId(), request.contributorId(), request.identifiers(), request.mode());
+    }
+
+    public boolean dryRun() {
+        return mode == Mode.DRY_RUN;
+    }
+}

@@ -1,0 +1,170 @@
+package org.erasure.sink.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.resilience4j.retry.RetryConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.ErasureReason;
+import org.erasure.events.Mode;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.SinkInfo;
+import org.erasure.events.TargetResult;
+import org.erasure.sink.runtime.spi.ErasureBatch;
+import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.TargetResidual;
+import org.junit.jupiter.api.Test;
+
+class BatchProcessorTest {
+
+    /** An in-memory store: each contributor has 2 rows; "poison" contributors make any batch holding them fail. */
+    static final class FakeStore implements ErasureStore {
+        final Map<String, Integer> rows = new HashMap<>();
+        final List<Integer> batchSizes = new ArrayList<>();
+        int transientFailures;
+        String sticky; // contributor whose rows survive erasure (residual)
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override public Phase phase() { return Phase.REDIS; }
+        @Override public List<String> targets() { return List.of("keys"); }
+
+        @Override
+        public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+            calls.incrementAndGet();
+            if (transientFailures > 0) {
+                transientFailures--;
+                throw new StoreUnavailableException("connection refused");
+            }
+            if (batch.items().stream().anyMatch(i -> i.contributorId().startsWith("poison"))) {
+                throw new StoreException("FAKE_CONSTRAINT", "constraint violated");
+            }
+            batchSizes.add(batch.size());
+            Map<UUID, RequestResult> out = new HashMap<>();
+            for (ErasureItem i : batch.items()) {
+                int n = rows.getOrDefault(i.contributorId(), 2);
+                if (i.contributorId().startsWith("bad")) {
+                    out.put(i.requestId(), RequestResult.failed("FAKE_BAD_ID", "id not valid for this store"));
+                } else if (i.dryRun()) {
+                    out.put(i.requestId(), RequestResult.erased(List.of(TargetResult.dryRun("keys", n, 0))));
+                } else {
+                    if (!i.contributorId().equals(sticky)) {
+                        rows.put(i.contributorId(), 0);
+                    }
+                    out.put(i.requestId(), RequestResult.erased(List.of(TargetResult.erased("keys", n, 0, 0))));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
+            Map<UUID, List<TargetResidual>> out = new HashMap<>();
+            batch.items().forEach(i -> out.put(i.requestId(), List.of(new TargetResidual("keys", rows.getOrDefault(i.contributorId(), 2)))));
+            return out;
+        }
+
+        @Override public void checkReachable() {}
+        @Override public void close() {}
+    }
+
+    static ContributorErasureRequested req(String contributor, Mode mode) {
+        return ContributorErasureRequested.builder().contributorId(contributor).requestedBy("test")
+                .reason(ErasureReason.OTHER).mode(mode).build();
+    }
+
+    static BatchProcessor processor(FakeStore store, int maxBatch, int attempts) {
+        RetryConfig retry = RetryConfig.custom().maxAttempts(attempts).waitDuration(Duration.ofMillis(1))
+                .retryExceptions(StoreUnavailableException.class).build();
+        return new BatchProcessor(store, new SinkInfo("sink-fake", "1"), maxBatch, retry,
+                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC());
+    }
+
+    @Test
+    void onePhaseCompletedPerRequestWithCountsAttributed() {
+        FakeStore store = new FakeStore();
+        List<ContributorErasureRequested> in = List.of(req("1", Mode.EXECUTE), req("2", Mode.DRY_RUN), req("3", Mode.EXECUTE));
+        List<PhaseCompleted> out = processor(store, 500, 3).process(in);
+        assertThat(out).extracting(PhaseCompleted::requestId).containsExactly(in.get(0).requestId(), in.get(1).requestId(), in.get(2).requestId());
+        assertThat(out).extracting(PhaseCompleted::status).containsExactly(PhaseStatus.SUCCEEDED, PhaseStatus.DRY_RUN, PhaseStatus.SUCCEEDED);
+        assertThat(out.get(0).totalDeleted()).isEqualTo(2);
+        assertThat(out.get(0).verification().verified()).isTrue();
+        assertThat(out.get(1).totals().wouldDelete()).isEqualTo(2);
+        assertThat(out.get(1).verification().verified()).isFalse();
+        assertThat(store.batchSizes).containsExactly(3);
+    }
+
+    @Test
+    void permanentBatchErrorIsIsolatedToTheCulpritByBisection() {
+        FakeStore store = new FakeStore();
+        List<ContributorErasureRequested> in = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            in.add(req(i == 4 ? "poison-4" : "c" + i, Mode.EXECUTE));
+        }
+        in.add(req("bad-8", Mode.EXECUTE));
+        List<PhaseCompleted> out = processor(store, 500, 3).process(in);
+        assertThat(out).hasSize(8);
+        for (int i = 0; i < 7; i++) {
+            assertThat(out.get(i).status()).as("request %d", i).isEqualTo(i == 4 ? PhaseStatus.FAILED : PhaseStatus.SUCCEEDED);
+        }
+        assertThat(out.get(4).error().code()).isEqualTo("FAKE_CONSTRAINT");
+        assertThat(out.get(7).status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(out.get(7).error().code()).isEqualTo("FAKE_BAD_ID");
+    }
+
+    @Test
+    void residualAfterErasureFailsThePhase() {
+        FakeStore store = new FakeStore();
+        store.sticky = "s";
+        List<PhaseCompleted> out = processor(store, 500, 3).process(List.of(req("s", Mode.EXECUTE), req("t", Mode.EXECUTE)));
+        assertThat(out.get(0).status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(out.get(0).error().code()).isEqualTo("RESIDUAL_FOUND");
+        assertThat(out.get(0).totalResidual()).isEqualTo(2);
+        assertThat(out.get(0).verification().verified()).isFalse();
+        assertThat(out.get(1).status()).isEqualTo(PhaseStatus.SUCCEEDED);
+    }
+
+    @Test
+    void transientErrorsAreRetriedThenSurfaceAsUnavailable() {
+        FakeStore store = new FakeStore();
+        store.transientFailures = 2;
+        assertThat(processor(store, 500, 3).process(List.of(req("1", Mode.EXECUTE)))).extracting(PhaseCompleted::status)
+                .containsExactly(PhaseStatus.SUCCEEDED);
+        assertThat(store.calls.get()).isEqualTo(3);
+
+        FakeStore down = new FakeStore();
+        down.transientFailures = 100;
+        assertThatThrownBy(() -> processor(down, 500, 3).process(List.of(req("1", Mode.EXECUTE))))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(down.calls.get()).isEqualTo(3);
+    }
+
+    @Test
+    void batchesRespectMaxSizeAndDuplicatePeople() {
+        FakeStore store = new FakeStore();
+        List<ContributorErasureRequested> in = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            in.add(req("p" + i, Mode.EXECUTE));
+        }
+        in.add(req("p0", Mode.EXECUTE)); // replay of p0 in the same poll
+        List<PhaseCompleted> out = processor(store, 4, 3).process(in);
+        assertThat(store.batchSizes).containsExactly(4, 4, 3);
+        assertThat(out).hasSize(11);
+        assertThat(out.getLast().requestId()).isEqualTo(in.getLast().requestId());
+        assertThat(out.getLast().totalDeleted()).as("the replay finds nothing left").isZero();
+    }
+}
