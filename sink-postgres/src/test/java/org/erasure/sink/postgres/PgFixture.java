@@ -1,5 +1,7 @@
 package org.erasure.sink.postgres;
 
+import org.erasure.sink.runtime.testkit.LogScan;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,7 +30,6 @@ import org.erasure.sink.runtime.spi.ErasureItem;
 /** A seeded per-test schema on the shared PostgreSQL and helpers to look at it. */
 final class PgFixture {
     /** Every email any test seeded or sent: LogScanTest looks for each in the logs. */
-    static final Set<String> SEEDED_EMAILS = ConcurrentHashMap.newKeySet();
 
     final PostgresServer postgres;
     final String schema;
@@ -46,7 +47,7 @@ final class PgFixture {
         try (Connection c = postgres.newConnection()) {
             PostgresSeeder.seed(c, schema, world);
         }
-        world.contributors().forEach(x -> SEEDED_EMAILS.add(x.email()));
+        world.contributors().forEach(x -> LogScan.SEEDED_EMAILS.add(x.email()));
         return new PgFixture(postgres, schema, world);
     }
 

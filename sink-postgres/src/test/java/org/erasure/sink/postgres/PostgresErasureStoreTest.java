@@ -1,5 +1,7 @@
 package org.erasure.sink.postgres;
 
+import org.erasure.sink.runtime.testkit.LogScan;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -173,7 +175,7 @@ class PostgresErasureStoreTest {
             f.execute("INSERT INTO $s.kepler_crowd_contributors_t (id, email, first_name, last_name, status, created_at) VALUES (?, ?, 'X', 'Y', 'ACTIVE', now())",
                     id, hostile.get(i));
             f.execute("INSERT INTO $s.kepler_crowd_contributor_job_mapping_t (contributor_id, job_id, assigned_at) VALUES (?, 1, now())", id);
-            PgFixture.SEEDED_EMAILS.add(hostile.get(i));
+            LogScan.SEEDED_EMAILS.add(hostile.get(i));
         }
         // Requests whose contributorId is itself hostile (not a number): they match by email only.
         for (int i = 0; i < hostile.size() - 1; i++) {

@@ -1,5 +1,7 @@
 package org.erasure.sink.postgres;
 
+import org.erasure.sink.runtime.testkit.SinkKafkaHarness;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +39,7 @@ import org.junit.jupiter.api.Test;
 @Order(2)
 class SinkEndToEndTest {
 
-    static Config config(KafkaHarness h, PgFixture f, String jdbcUrl, String sinkName, String instance, String extra) {
+    static Config config(SinkKafkaHarness h, PgFixture f, String jdbcUrl, String sinkName, String instance, String extra) {
         String hocon = h.sinkConfig(sinkName, instance) + "\n" + extra;
         Config sink = ConfigFactory.parseString(hocon);
         Config store = ConfigFactory.empty().withValue("postgres", f.storeConfig(jdbcUrl, "").root());
@@ -56,7 +58,7 @@ class SinkEndToEndTest {
     void requestsFlowThroughToPhaseCompletedWithDeadLettersAndSkips(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
         PgFixture f = PgFixture.seed(postgres, names, 40);
         SampleWorld w = f.world;
-        try (KafkaHarness h = new KafkaHarness(kafka, names);
+        try (SinkKafkaHarness h = new SinkKafkaHarness(kafka, names);
              SinkApplication app = SinkApplication.start(config(h, f, postgres.jdbcUrl(), names.group("sink-pg"), "0", ""), new PostgresStoreModule())) {
 
             // A lone request on an idle system flows through at once.

@@ -1,5 +1,8 @@
 package org.erasure.sink.postgres;
 
+import org.erasure.sink.runtime.testkit.SinkKafkaHarness;
+import org.erasure.devstack.fault.TcpProxy;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +40,7 @@ class SinkFaultTest {
     void processKilledMidBatchAndRestartedLosesNoRequest(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
         int n = 300;
         PgFixture f = PgFixture.seed(postgres, names, n + 20);
-        try (KafkaHarness h = new KafkaHarness(kafka, names)) {
+        try (SinkKafkaHarness h = new SinkKafkaHarness(kafka, names)) {
             List<ContributorErasureRequested> requests = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 requests.add(PgFixture.request(f.world.contributor(i), Mode.EXECUTE));
@@ -96,7 +99,7 @@ class SinkFaultTest {
     @Test
     void storeDownForTwentySecondsThenRequestsCompleteNoneFailed(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
         PgFixture f = PgFixture.seed(postgres, names, 60);
-        try (KafkaHarness h = new KafkaHarness(kafka, names); TcpProxy proxy = new TcpProxy(postgres.port()).start()) {
+        try (SinkKafkaHarness h = new SinkKafkaHarness(kafka, names); TcpProxy proxy = new TcpProxy(postgres.port()).start()) {
             String url = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres?connectTimeout=2&socketTimeout=10";
             Config config = SinkEndToEndTest.config(h, f, url, names.group("sink-pg"), "0", "postgres.pool.connection-timeout = 1s");
             try (SinkApplication app = SinkApplication.start(config, new PostgresStoreModule())) {
@@ -160,7 +163,7 @@ class SinkFaultTest {
     @Test
     void sigtermFinishesTheBatchAndStopsCleanly(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
         PgFixture f = PgFixture.seed(postgres, names, 10);
-        try (KafkaHarness h = new KafkaHarness(kafka, names)) {
+        try (SinkKafkaHarness h = new SinkKafkaHarness(kafka, names)) {
             String hocon = h.sinkConfig(names.group("sink-pg"), "term") + """
                     sink.http.enabled = false
                     postgres { jdbc-url = "%s", password = postgres, schema = "%s" }

@@ -1,4 +1,4 @@
-package org.erasure.sink.postgres;
+package org.erasure.devstack.fault;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,17 +14,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * A loopback TCP proxy in front of a real server, to simulate an outage honestly: {@link #stop()}
  * drops every connection and refuses new ones; {@link #start()} listens again on the same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
     private int port;
 
-    TcpProxy(int targetPort) {
+    public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
     }
 
-    synchronized TcpProxy start() throws IOException {
+    public synchronized TcpProxy start() throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
         s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
@@ -34,7 +34,7 @@ final class TcpProxy implements AutoCloseable {
         return this;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -70,7 +70,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** Refuses new connections and cuts the open ones. */
-    synchronized void stop() {
+    public synchronized void stop() {
         closeQuietly(server);
         for (Socket s : sockets) {
             closeQuietly(s);

@@ -1,4 +1,4 @@
-package org.erasure.sink.postgres;
+package org.erasure.sink.runtime.testkit;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,16 +24,19 @@ import org.erasure.events.PhaseCompleted;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 
-/** Topics of one test, a producer for requests, and read_committed readers of the outputs. */
-final class KafkaHarness implements AutoCloseable {
-    final KafkaBroker kafka;
-    final Topics topics;
-    final String prefix;
+/**
+ * For sink tests: the topics of one test (unique prefix), a producer for requests, read_committed
+ * readers of the outputs, and the HOCON a sink needs to run on them.
+ */
+public final class SinkKafkaHarness implements AutoCloseable {
+    public final KafkaBroker kafka;
+    public final Topics topics;
+    public final String prefix;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> completions;
     private final Map<UUID, List<PhaseCompleted>> seen = new HashMap<>();
 
-    KafkaHarness(KafkaBroker kafka, TestNames names) {
+    public SinkKafkaHarness(KafkaBroker kafka, TestNames names) {
         this.kafka = kafka;
         this.prefix = names.stem() + ".";
         this.topics = Topics.withPrefix(prefix);
@@ -45,7 +48,7 @@ final class KafkaHarness implements AutoCloseable {
         this.completions = reader(topics.phaseCompletions());
     }
 
-    KafkaConsumer<String, byte[]> reader(String topic) {
+    public KafkaConsumer<String, byte[]> reader(String topic) {
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -59,20 +62,20 @@ final class KafkaHarness implements AutoCloseable {
         return consumer;
     }
 
-    void send(ContributorErasureRequested request) {
+    public void send(ContributorErasureRequested request) {
         producer.send(new ProducerRecord<>(topics.requests(), request.kafkaKey(), EventJson.write(request)));
     }
 
-    void sendRaw(String key, byte[] value) {
+    public void sendRaw(String key, byte[] value) {
         producer.send(new ProducerRecord<>(topics.requests(), key, value));
     }
 
-    void flush() {
+    public void flush() {
         producer.flush();
     }
 
     /** Every committed PhaseCompleted so far, by requestId (polls for new ones). */
-    synchronized Map<UUID, List<PhaseCompleted>> completions() {
+    public synchronized Map<UUID, List<PhaseCompleted>> completions() {
         for (ConsumerRecord<String, byte[]> r : completions.poll(Duration.ofMillis(200))) {
             PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
             seen.computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
@@ -80,12 +83,12 @@ final class KafkaHarness implements AutoCloseable {
         return seen;
     }
 
-    synchronized long completionCount() {
+    public synchronized long completionCount() {
         return completions().values().stream().mapToLong(List::size).sum();
     }
 
     /** All records of a topic visible to read_committed readers, polled until {@code expected} arrived or 30 s. */
-    List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected) {
+    public List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected) {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> c = reader(topic)) {
             long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -97,7 +100,7 @@ final class KafkaHarness implements AutoCloseable {
     }
 
     /** HOCON for a sink on this test's topics; append store config and overrides. */
-    String sinkConfig(String sinkName, String instanceId) {
+    public String sinkConfig(String sinkName, String instanceId) {
         return """
                 sink {
                   name = "%s"
