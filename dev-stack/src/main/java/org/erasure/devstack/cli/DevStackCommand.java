@@ -23,7 +23,13 @@ import picocli.CommandLine.Option;
         description = "Real embedded servers for the erasure pipeline: Kafka, PostgreSQL, Redis, S3, Elasticsearch, ClickHouse.")
 public final class DevStackCommand {
 
+    /** The dev-stack is a library, so its logging config is not a {@code logback.xml} that would shadow a service's. */
+    public static final String LOGBACK_CONFIG = "devstack-logback.xml";
+
     public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIG);
+        }
         System.exit(new CommandLine(new DevStackCommand()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 

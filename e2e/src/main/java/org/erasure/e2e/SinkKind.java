@@ -1,0 +1,56 @@
+package org.erasure.e2e;
+
+import java.util.Locale;
+import org.erasure.devstack.DevStack;
+import org.erasure.devstack.seed.SeedNames;
+import org.erasure.events.Phase;
+import org.erasure.sink.runtime.spi.StoreModule;
+
+/**
+ * The sink services of the pipeline, and how each one is configured against a dev-stack.
+ * Classes are named, not referenced, so a sink runs as its own process from its main class.
+ */
+public enum SinkKind {
+    POSTGRES(Phase.POSTGRES, "org.erasure.sink.postgres.PostgresSinkMain", "org.erasure.sink.postgres.PostgresStoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            return """
+                    postgres { jdbc-url = "%s", user = postgres, password = postgres, schema = "%s" }
+                    """.formatted(stack.postgres().jdbcUrl(), names.pgSchema());
+        }
+    };
+
+    private final Phase phase;
+    private final String mainClass;
+    private final String moduleClass;
+
+    SinkKind(Phase phase, String mainClass, String moduleClass) {
+        this.phase = phase;
+        this.mainClass = mainClass;
+        this.moduleClass = moduleClass;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    public String mainClass() {
+        return mainClass;
+    }
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The store section of the sink's config, pointing at the dev-stack's server and the seeded names. */
+    public abstract String storeHocon(DevStack stack, SeedNames names);
+
+    /** The store module, for running the sink inside this JVM (benchmarks). */
+    public StoreModule newModule() {
+        try {
+            return (StoreModule) Class.forName(moduleClass).getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("Store module " + moduleClass + " is not on the classpath", e);
+        }
+    }
+}
