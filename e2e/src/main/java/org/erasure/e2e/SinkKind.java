@@ -1,5 +1,6 @@
 package org.erasure.e2e;
 
+import java.util.List;
 import java.util.Locale;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.seed.SeedNames;
@@ -28,6 +29,10 @@ public enum SinkKind {
         this.phase = phase;
         this.mainClass = mainClass;
         this.moduleClass = moduleClass;
+    }
+
+    public static List<String> ids() {
+        return java.util.Arrays.stream(values()).map(SinkKind::id).toList();
     }
 
     public Phase phase() {
