@@ -48,10 +48,12 @@ public final class RequestPublisher implements AutoCloseable {
         c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         c.put(ProducerConfig.ACKS_CONFIG, "all");
         c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        c.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
-        c.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout.toMillis(), 1000));
-        c.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000));
+        // delivery.timeout.ms must be >= linger.ms + request.timeout.ms
+        int total = (int) Math.max(timeout.toMillis(), 2_000);
         c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+        c.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, total);
+        c.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, total / 2);
+        c.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, total);
         c.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
         this.config = Map.copyOf(c);
         this.topics = topics;
@@ -78,7 +80,8 @@ public final class RequestPublisher implements AutoCloseable {
             p = producer();
         } catch (KafkaException e) {
             reset();
-            throw new PublishException("Kafka is unreachable: " + e.getClass().getSimpleName(), e);
+            log.warn("cannot start the transactional producer: {}", rootCause(e));
+            throw new PublishException("Kafka is unreachable (" + e.getClass().getSimpleName() + "); nothing was published", e);
         }
         try {
             p.beginTransaction();
@@ -98,6 +101,14 @@ public final class RequestPublisher implements AutoCloseable {
             }
             throw new PublishException("publishing failed (" + e.getClass().getSimpleName() + "); nothing was published", e);
         }
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
     }
 
     private Producer<String, ContributorErasureRequested> producer() {
