@@ -1,2 +1,2 @@
-/** erasurectl. Placeholder until its issue lands. */
+/** erasurectl: submit, status, fetch-inactive, replay, audit. Entry point {@link org.erasure.cli.ErasureCtl}. */
 package org.erasure.cli;

@@ -1,2 +1,2 @@
-/** Ingest service. Placeholder until its issue lands. */
+/** Ingest service: HTTP and CSV intake that validates and publishes erasure requests. */
 package org.erasure.ingest;

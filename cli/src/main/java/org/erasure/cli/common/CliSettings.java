@@ -1,0 +1,73 @@
+package org.erasure.cli.common;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.erasure.events.Topics;
+
+/** The {@code erasurectl} configuration section. */
+public record CliSettings(Config config) {
+
+    public String ingestUrl() {
+        return config.getString("erasurectl.ingest.url").replaceAll("/+$", "");
+    }
+
+    public String ingestToken() {
+        return config.getString("erasurectl.ingest.token");
+    }
+
+    public Duration ingestTimeout() {
+        return config.getDuration("erasurectl.ingest.timeout");
+    }
+
+    public Map<String, Object> kafka() {
+        Map<String, Object> m = new HashMap<>();
+        config.getConfig("erasurectl.kafka.client").entrySet()
+                .forEach(e -> m.put(e.getKey().replace("\"", ""), e.getValue().unwrapped()));
+        m.put("bootstrap.servers", config.getString("erasurectl.kafka.bootstrap-servers"));
+        return m;
+    }
+
+    public Duration kafkaTimeout() {
+        return config.getDuration("erasurectl.kafka.timeout");
+    }
+
+    public Topics topics() {
+        return Topics.withPrefix(config.getString("erasurectl.kafka.topic-prefix"));
+    }
+
+    public String postgresUrl() {
+        return config.getString("erasurectl.postgres.url");
+    }
+
+    public String postgresUser() {
+        return config.getString("erasurectl.postgres.user");
+    }
+
+    public String postgresPassword() {
+        return config.getString("erasurectl.postgres.password");
+    }
+
+    public String postgresSchema() {
+        return config.getString("erasurectl.postgres.schema");
+    }
+
+    public String string(String path) {
+        return config.getString("erasurectl." + path);
+    }
+
+    public boolean bool(String path) {
+        return config.getBoolean("erasurectl." + path);
+    }
+
+    public Duration duration(String path) {
+        return config.getDuration("erasurectl." + path);
+    }
+
+    /** Consumer group of a sink: {@code erasurectl.sinks.<name>.group}, else {@code sink-<name>}. */
+    public String sinkGroup(String sink) {
+        String path = "erasurectl.sinks." + sink + ".group";
+        return config.hasPath(path) ? config.getString(path) : "sink-" + sink;
+    }
+}

@@ -1,0 +1,259 @@
+package org.erasure.cli.replay;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+import org.erasure.cli.ErasureCtl;
+import org.erasure.cli.common.CliException;
+import org.erasure.cli.common.CliSettings;
+import org.erasure.cli.common.Direct;
+import org.erasure.cli.common.ExitCode;
+import org.erasure.cli.common.Times;
+import org.erasure.cli.kafka.RequestLog;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.ingest.intake.CsvReader;
+import org.erasure.ingest.publish.PublishException;
+import org.erasure.ingest.publish.RequestPublisher;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = {"Re-run erasures safely (sinks are idempotent; the verifier records a new revision).",
+                "Requests mode: read erasure.requests and re-publish the selected requests, each with a new requestId and",
+                "replayOf = the replayed request (identifiers, mode, reason, systems and the legal deadline are kept), in one transaction.",
+                "  --request-id ID...  |  --csv FILE (column request_id)  |  --from T [--to T] (record time; latest request per contributor)",
+                "Sink mode: --sink NAME --to-datetime T resets that sink's consumer group on erasure.requests to the first",
+                "offset at or after T (Admin alterConsumerGroupOffsets after offsetsForTimes); refused while the group has members."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:ok", "1:usage error", "2:invalid CSV of request ids",
+                "3:Kafka unreachable (nothing published)", "5:a request id was not found on erasure.requests (nothing published)",
+                "6:refused: the sink's consumer group is active (stop the sink first)", "10:internal error"})
+public final class ReplayCommand implements Callable<Integer> {
+
+    @ParentCommand
+    ErasureCtl root;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Selection selection;
+
+    static final class Selection {
+        @Option(names = "--request-id", paramLabel = "ID", split = ",", description = "Request ids to replay (repeat or comma-separate).")
+        List<UUID> requestIds;
+
+        @Option(names = "--csv", paramLabel = "FILE", description = "CSV with a request_id column.")
+        Path csv;
+
+        @Option(names = "--from", paramLabel = "TIME", converter = Times.class, description = "Replay requests published at or after TIME.")
+        Instant from;
+
+        @Option(names = "--sink", paramLabel = "NAME", description = "Reset this sink's consumer group instead: postgres, elasticsearch, clickhouse, s3, redis (or a configured name).")
+        String sink;
+    }
+
+    @Option(names = "--to", paramLabel = "TIME", converter = Times.class, description = "With --from: requests published before TIME (default now).")
+    Instant to;
+
+    @Option(names = "--to-datetime", paramLabel = "TIME", converter = Times.class, description = "With --sink: the time to rewind the group to.")
+    Instant toDatetime;
+
+    @Option(names = "--dry-run", description = "Show what would be replayed or reset; change nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        CliSettings s = root.settings();
+        if (selection.sink != null) {
+            if (toDatetime == null) {
+                throw new CliException(ExitCode.USAGE, "--sink needs --to-datetime TIME");
+            }
+            return resetSink(s, selection.sink.toLowerCase(Locale.ROOT), toDatetime);
+        }
+        if (toDatetime != null) {
+            throw new CliException(ExitCode.USAGE, "--to-datetime only goes with --sink");
+        }
+        if (to != null && selection.from == null) {
+            throw new CliException(ExitCode.USAGE, "--to only goes with --from");
+        }
+        List<ContributorErasureRequested> originals = select(s);
+        if (originals.isEmpty()) {
+            root.out().println("Nothing to replay.");
+            return ExitCode.OK;
+        }
+        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        List<ContributorErasureRequested> replays = new ArrayList<>();
+        for (ContributorErasureRequested o : originals) {
+            replays.add(o.toBuilder().requestId(UUID.randomUUID()).requestedAt(now)
+                    .requestedBy(Direct.operator(root.env()) + " (replay)").replayOf(o.requestId()).build());
+        }
+        if (!dryRun) {
+            try (RequestPublisher publisher = Direct.publisher(s)) {
+                publisher.publish(replays);
+            } catch (PublishException e) {
+                throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
+            }
+        }
+        root.out().println((dryRun ? "Would replay " : "Replayed ") + replays.size() + " requests on " + s.topics().requests()
+                + (dryRun ? " (dry run, nothing published)" : " in one transaction") + ":");
+        for (ContributorErasureRequested r : replays) {
+            root.out().println("  " + r.replayOf() + " -> " + (dryRun ? "(new id)" : r.requestId()) + "  contributor " + r.contributorId()
+                    + "  mode " + r.mode());
+        }
+        return ExitCode.OK;
+    }
+
+    private List<ContributorErasureRequested> select(CliSettings s) {
+        if (selection.from != null) {
+            Instant end = to != null ? to : root.clock().instant();
+            RequestLog.Read read = RequestLog.read(s.kafka(), s.topics().requests(), selection.from, end, s.kafkaTimeout());
+            warnUnreadable(read);
+            // One replay per contributor and mode: the latest request in the range (a replay of a replay is not needed).
+            Map<String, ContributorErasureRequested> latest = new LinkedHashMap<>();
+            for (RequestLog.Entry e : read.entries()) {
+                ContributorErasureRequested r = e.request();
+                latest.merge(r.contributorId() + "/" + r.mode(), r, (a, b) -> b.requestedAt().isBefore(a.requestedAt()) ? a : b);
+            }
+            return List.copyOf(latest.values());
+        }
+        Set<UUID> ids = new LinkedHashSet<>(selection.requestIds != null ? selection.requestIds : idsFromCsv(selection.csv));
+        RequestLog.Read read = RequestLog.read(s.kafka(), s.topics().requests(), null, null, s.kafkaTimeout());
+        warnUnreadable(read);
+        Map<UUID, ContributorErasureRequested> byId = new HashMap<>();
+        read.entries().forEach(e -> byId.put(e.request().requestId(), e.request()));
+        List<UUID> missing = ids.stream().filter(id -> !byId.containsKey(id)).toList();
+        if (!missing.isEmpty()) {
+            throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requests() + " (nothing was replayed): " + missing);
+        }
+        return ids.stream().map(byId::get).toList();
+    }
+
+    private void warnUnreadable(RequestLog.Read read) {
+        if (read.unreadable() > 0) {
+            root.err().println("warning: skipped " + read.unreadable() + " unreadable records on the requests topic");
+        }
+    }
+
+    private static Collection<UUID> idsFromCsv(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+        CsvReader.Result csv = CsvReader.read(text);
+        List<String> problems = new ArrayList<>(csv.errors().stream().map(Object::toString).toList());
+        List<UUID> ids = new ArrayList<>();
+        if (csv.rows().isEmpty()) {
+            throw new CliException(ExitCode.INVALID_INPUT, "empty file, expected a header with request_id");
+        }
+        int col = csv.rows().getFirst().cells().stream().map(c -> c.strip().toLowerCase(Locale.ROOT)).toList().indexOf("request_id");
+        if (col < 0) {
+            throw new CliException(ExitCode.INVALID_INPUT, "line 1, column request_id: missing from the header");
+        }
+        for (CsvReader.Row row : csv.rows().subList(1, csv.rows().size())) {
+            try {
+                ids.add(UUID.fromString(row.cells().get(col).strip()));
+            } catch (RuntimeException e) {
+                problems.add("line " + row.line() + ", column request_id: not a UUID");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new CliException(ExitCode.INVALID_INPUT, "Invalid CSV; nothing was replayed:" + System.lineSeparator() + "  "
+                    + String.join(System.lineSeparator() + "  ", problems));
+        }
+        return ids;
+    }
+
+    private int resetSink(CliSettings s, String sink, Instant time) {
+        String group = s.sinkGroup(sink);
+        String topic = s.topics().requests();
+        long timeoutMs = s.kafkaTimeout().toMillis();
+        try (Admin admin = Admin.create(new HashMap<>(s.kafka()))) {
+            ConsumerGroupDescription description = null;
+            try {
+                description = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    throw e;
+                }
+            }
+            if (description != null && !description.members().isEmpty()) {
+                throw new CliException(ExitCode.REFUSED, "Refused: consumer group " + group + " of sink " + sink + " has "
+                        + description.members().size() + " active member(s) (state " + description.groupState()
+                        + "). Stop every instance of the sink, then run this again.");
+            }
+            List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, OffsetSpec> atTime = new HashMap<>();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            parts.forEach(p -> {
+                atTime.put(p, OffsetSpec.forTimestamp(time.toEpochMilli()));
+                latest.put(p, OffsetSpec.latest());
+            });
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> found = admin.listOffsets(atTime).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> current = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
+            Map<TopicPartition, OffsetAndMetadata> target = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+            for (TopicPartition p : parts) {
+                long offset = found.get(p).offset();
+                // -1: no record at or after the time on this partition: nothing to re-read there.
+                target.put(p, new OffsetAndMetadata(offset < 0 ? ends.get(p).offset() : offset, "erasurectl replay --to-datetime " + time));
+            }
+            root.out().println((dryRun ? "Would reset " : "Resetting ") + "consumer group " + group + " (sink " + sink + ") on " + topic
+                    + " to " + time + ":");
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : target.entrySet()) {
+                OffsetAndMetadata before = current.get(e.getKey());
+                root.out().println("  partition " + e.getKey().partition() + ": " + (before == null ? "none" : before.offset()) + " -> " + e.getValue().offset());
+            }
+            if (dryRun) {
+                root.out().println("Dry run: nothing changed.");
+                return ExitCode.OK;
+            }
+            try {
+                admin.alterConsumerGroupOffsets(group, target).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof UnknownMemberIdException) {
+                    throw new CliException(ExitCode.REFUSED, "Refused by Kafka: consumer group " + group
+                            + " became active meanwhile. Stop the sink, then run this again.");
+                }
+                throw e;
+            }
+            root.out().println("Done: the sink re-reads from these offsets when it starts.");
+            return ExitCode.OK;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new CliException(ExitCode.UNREACHABLE, "Kafka admin call failed (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCode.UNREACHABLE, "interrupted");
+        }
+    }
+
+}

@@ -1,0 +1,47 @@
+package org.erasure.cli.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import org.erasure.cli.ErasureCtl;
+import org.erasure.cli.common.CliException;
+import org.erasure.cli.common.CliSettings;
+import org.erasure.cli.common.ExitCode;
+import org.erasure.cli.submit.IngestClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = "Show the status of one request as the verifier knows it (through ingest: GET /v1/erasures/{id}).",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+                "0:found (the outcome is printed; it may still be in progress)", "1:usage error (not a UUID)", "3:ingest or verifier unreachable",
+                "5:unknown request id", "8:token rejected", "10:internal error"})
+public final class StatusCommand implements Callable<Integer> {
+
+    @ParentCommand
+    ErasureCtl root;
+
+    @Parameters(paramLabel = "REQUEST_ID", description = "The requestId (UUID) returned by submit.")
+    String requestId;
+
+    @Override
+    public Integer call() throws Exception {
+        UUID id;
+        try {
+            id = UUID.fromString(requestId);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCode.USAGE, "REQUEST_ID must be a UUID");
+        }
+        CliSettings s = root.settings();
+        JsonNode status = new IngestClient(s.ingestUrl(), s.ingestToken(), s.ingestTimeout()).status(id);
+        for (String field : new String[] {"requestId", "contributorId", "status", "outcome", "mode", "revision"}) {
+            if (status.has(field)) {
+                root.out().println(field + ": " + status.get(field).asText());
+            }
+        }
+        root.out().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,43 @@
+package org.erasure.ingest.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.erasure.ingest.submit.SubmissionService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigsTest {
+
+    @Test
+    void environmentOverridesTheFileWhichOverridesTheDefaults(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("ingest.conf");
+        Files.writeString(file, """
+                ingest.kafka.bootstrap-servers = "file:9092"
+                ingest.kafka.topic-prefix = "staging."
+                ingest.auth.tokens = [{ name = ops, sha256 = "%s", roles = [submit, read] }]
+                """.formatted("ab".repeat(32)));
+        IngestSettings s = IngestSettings.from(Configs.load(file, Map.of(
+                "INGEST_KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+                "INGEST_RESOLUTION_MODE", "off",
+                "INGEST_HTTP_PORT", "9999")));
+        assertThat(s.kafkaClient()).containsEntry("bootstrap.servers", "env:9092");
+        assertThat(s.topics().requests()).isEqualTo("staging.erasure.requests");
+        assertThat(s.httpPort()).isEqualTo(9999);
+        assertThat(s.resolution()).isEqualTo(SubmissionService.Resolution.OFF);
+        assertThat(s.intakeRules().emailRequired()).isTrue();
+        assertThat(s.tokens()).singleElement().satisfies(t -> assertThat(t.name()).isEqualTo("ops"));
+        assertThat(s.toString()).doesNotContain("postgres\"").contains("password redacted");
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_RESOLUTION_MODE", "sometimes"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.resolution.mode");
+        assertThat(Configs.envName("ingest.kafka.bootstrap-servers")).isEqualTo("INGEST_KAFKA_BOOTSTRAP_SERVERS");
+    }
+}
