@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A pipeline service (a sink, the verifier) running as its own JVM from this JVM's classpath, as it
- * runs in production from its jar: its own process, its own config file, its own log.
+ * A pipeline service (a sink, the verifier) running as it runs in production: {@code java -jar} of
+ * its own shaded jar, its own process, config file and log. (Not this JVM's classpath: services
+ * bring library versions of their own, e.g. the verifier's Jetty differs from s3proxy's.)
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -24,8 +25,8 @@ public final class ServiceProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /** Starts {@code mainClass --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}. */
-    public static ServiceProcess start(String name, String mainClass, String hocon, Path dir, List<String> jvmOptions) {
+    /** Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}. */
+    public static ServiceProcess start(String name, Path jar, String hocon, Path dir, List<String> jvmOptions) {
         try {
             Files.createDirectories(dir);
             Path config = dir.resolve(name + ".conf");
@@ -35,7 +36,7 @@ public final class ServiceProcess implements AutoCloseable {
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.add("-Xmx512m");
             command.addAll(jvmOptions);
-            command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass, "--config", config.toString()));
+            command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             return new ServiceProcess(name, process, output);
         } catch (IOException e) {

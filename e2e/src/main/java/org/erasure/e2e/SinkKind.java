@@ -8,11 +8,12 @@ import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.StoreModule;
 
 /**
- * The sink services of the pipeline, and how each one is configured against a dev-stack.
- * Classes are named, not referenced, so a sink runs as its own process from its main class.
+ * The sink services of the pipeline, and how each one is configured against a dev-stack. A sink
+ * runs as its own process from its jar ({@code sink-<id>/target/sink-<id>.jar}), or in this JVM
+ * from its store module (benchmarks).
  */
 public enum SinkKind {
-    POSTGRES(Phase.POSTGRES, "org.erasure.sink.postgres.PostgresSinkMain", "org.erasure.sink.postgres.PostgresStoreModule") {
+    POSTGRES(Phase.POSTGRES, "org.erasure.sink.postgres.PostgresStoreModule") {
         @Override
         public String storeHocon(DevStack stack, SeedNames names) {
             return """
@@ -22,12 +23,10 @@ public enum SinkKind {
     };
 
     private final Phase phase;
-    private final String mainClass;
     private final String moduleClass;
 
-    SinkKind(Phase phase, String mainClass, String moduleClass) {
+    SinkKind(Phase phase, String moduleClass) {
         this.phase = phase;
-        this.mainClass = mainClass;
         this.moduleClass = moduleClass;
     }
 
@@ -39,8 +38,9 @@ public enum SinkKind {
         return phase;
     }
 
-    public String mainClass() {
-        return mainClass;
+    /** The sink's runnable jar in this checkout. */
+    public java.nio.file.Path jar() {
+        return ProjectLayout.jar("sink-" + id(), "sink-" + id() + ".jar");
     }
 
     public String id() {

@@ -58,7 +58,7 @@ class SinksAsProcessesTest {
             for (SinkKind kind : SINKS) {
                 String hocon = PipelineConfig.sinkHocon(stack.kafka(), topics.prefix(), kind, "e2e", 500)
                         + kind.storeHocon(stack, seedNames);
-                sinks.add(ServiceProcess.start("sink-" + kind.id(), kind.mainClass(), hocon, dir, List.of()));
+                sinks.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(), hocon, dir, List.of()));
             }
             List<ContributorErasureRequested> requests = IntStream.range(0, ERASED)
                     .mapToObj(i -> ErasureTraffic.request(world.contributor(i), Mode.EXECUTE, phases)).toList();

@@ -33,6 +33,7 @@ import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
 import org.erasure.e2e.ErasureTraffic;
 import org.erasure.e2e.PipelineConfig;
+import org.erasure.e2e.ProjectLayout;
 import org.erasure.e2e.ServiceProcess;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.ContributorErasureRequested;
@@ -99,7 +100,7 @@ public final class PipelineDemo implements Callable<Integer> {
             stack.kafka().createTopics(3, List.of(topics.completions()));
             services.add(startVerifier(stack, dir));
             for (SinkKind kind : SinkKind.values()) {
-                services.add(ServiceProcess.start("sink-" + kind.id(), kind.mainClass(),
+                services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(),
                         PipelineConfig.sinkHocon(stack.kafka(), "", kind, "demo", 500) + kind.storeHocon(stack, SeedNames.defaults()),
                         dir, List.of()));
             }
@@ -146,7 +147,7 @@ public final class PipelineDemo implements Callable<Integer> {
                   http { port = %d, advertised-host = "127.0.0.1" }
                 }
                 """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), FreePort.find());
-        return ServiceProcess.start("verifier", "org.erasure.verifier.VerifierMain", hocon, dir, List.of());
+        return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
     }
 
     /** The old script's input: INACTIVE contributors idle for more than N days, least recently active first. */
