@@ -3,27 +3,13 @@ package org.erasure.e2e.demo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.erasure.cli.ErasureCtl;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.FreePort;
 import org.erasure.devstack.ManagedServer;
@@ -31,21 +17,11 @@ import org.erasure.devstack.cli.DevStackCommand;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
-import org.erasure.e2e.ErasureTraffic;
 import org.erasure.e2e.PipelineConfig;
 import org.erasure.e2e.ProjectLayout;
 import org.erasure.e2e.ServiceProcess;
 import org.erasure.e2e.SinkKind;
-import org.erasure.events.ContributorErasureRequested;
-import org.erasure.events.ErasureCompleted;
-import org.erasure.events.Mode;
-import org.erasure.events.Outcome;
-import org.erasure.events.Phase;
-import org.erasure.events.PhaseResult;
-import org.erasure.events.TargetResult;
 import org.erasure.events.Topics;
-import org.erasure.events.serde.EventJson;
-import org.erasure.verifier.chain.ChainAuditor;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -96,8 +72,10 @@ public final class PipelineDemo implements Callable<Integer> {
         Topics topics = Topics.DEFAULT;
         Path dir = stack.workDir().resolve("services");
         List<ServiceProcess> services = new ArrayList<>();
-        try (ErasureTraffic traffic = new ErasureTraffic(stack.kafka(), topics, 3)) {
-            stack.kafka().createTopics(3, List.of(topics.completions()));
+        try {
+            // The verifier's partition count (3 here) must match phase-completions and completions.
+            stack.kafka().createTopics(3, List.of(topics.requests(), topics.phaseCompletions(), topics.completions()));
+            stack.kafka().createTopics(1, List.of(topics.requestsDlq()));
             services.add(startVerifier(stack, dir));
             for (SinkKind kind : SinkKind.values()) {
                 services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(),
@@ -106,27 +84,26 @@ public final class PipelineDemo implements Callable<Integer> {
             }
             say("services started: verifier, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
-            List<SampleWorld.Contributor> inactive = fetchInactive(stack, world);
-            say("%d INACTIVE contributors idle for more than %d days: erasing them (%s)", inactive.size(), daysInactive,
-                    dryRun ? "DRY RUN" : "EXECUTE");
-            List<Phase> phases = List.of(SinkKind.values()).stream().map(SinkKind::phase).toList();
-            List<ContributorErasureRequested> requests = inactive.stream()
-                    .map(c -> ErasureTraffic.request(c, dryRun ? Mode.DRY_RUN : Mode.EXECUTE, phases)).toList();
-            traffic.publish(requests);
-
-            Map<UUID, ErasureCompleted> finals = awaitFinalRecords(stack, topics, requests, services);
-            printSummary(finals, requests.size());
-            ChainAuditor.Report audit = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofSeconds(30));
-            say("audit of %s: %s", topics.completions(), audit.summary());
+            // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
+            Path cliConfig = writeCliConfig(stack, dir);
+            Path csv = dir.resolve("inactive.csv");
+            int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
+                    "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
+            if (exit == 0) {
+                List<String> submit = new ArrayList<>(List.of("submit", "--csv", csv.toString(), "--direct", "--wait",
+                        "--timeout", timeout.toString()));
+                if (dryRun) {
+                    submit.add("--dry-run");
+                }
+                exit = erasurectl(cliConfig, submit.toArray(String[]::new));
+            }
+            int audit = erasurectl(cliConfig, "audit", "verify");
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
             if (stayUp) {
                 printEndpoints(stack);
                 new CountDownLatch(1).await();
             }
-            boolean allGood = finals.size() == requests.size()
-                    && finals.values().stream().allMatch(f -> f.outcome() == Outcome.COMPLETED || f.outcome() == Outcome.DRY_RUN)
-                    && audit.ok();
-            return allGood ? 0 : 4;
+            return exit != 0 ? exit : audit;
         } finally {
             services.forEach(ServiceProcess::close);
             stack.close();
@@ -150,83 +127,22 @@ public final class PipelineDemo implements Callable<Integer> {
         return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
     }
 
-    /** The old script's input: INACTIVE contributors idle for more than N days, least recently active first. */
-    private List<SampleWorld.Contributor> fetchInactive(DevStack stack, SampleWorld world) throws Exception {
-        List<SampleWorld.Contributor> out = new ArrayList<>();
-        try (Connection c = stack.postgres().newConnection();
-             PreparedStatement s = c.prepareStatement("SELECT id FROM " + SampleWorld.PG_CONTRIBUTORS
-                     + " WHERE status = 'INACTIVE' AND last_activity_at < ? AND erased_at IS NULL ORDER BY last_activity_at LIMIT ?")) {
-            s.setObject(1, java.sql.Timestamp.from(Instant.now().minus(Duration.ofDays(daysInactive))));
-            s.setInt(2, maxContributors);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    out.add(world.contributor((int) (rs.getLong(1) - world.firstId())));
+    private static Path writeCliConfig(DevStack stack, Path dir) throws java.io.IOException {
+        Path file = dir.resolve("erasurectl.conf");
+        Files.writeString(file, """
+                erasurectl {
+                  kafka.bootstrap-servers = "%s"
+                  postgres { url = "%s", user = postgres, password = postgres }
                 }
-            }
-        }
-        return out;
+                """.formatted(stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
+        return file;
     }
 
-    private Map<UUID, ErasureCompleted> awaitFinalRecords(DevStack stack, Topics topics, List<ContributorErasureRequested> requests,
-                                                          List<ServiceProcess> services) {
-        Map<String, Object> config = stack.kafka().clientConfig();
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        Map<UUID, ErasureCompleted> finals = new LinkedHashMap<>();
-        java.util.Set<UUID> wanted = new java.util.HashSet<>(requests.stream().map(ContributorErasureRequested::requestId).toList());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long lastReport = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topics.completions()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (finals.size() < wanted.size() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    ErasureCompleted record = EventJson.read(r.value(), ErasureCompleted.class);
-                    if (wanted.contains(record.requestId())) {
-                        finals.put(record.requestId(), record);
-                    }
-                }
-                if (System.nanoTime() - lastReport > 5_000_000_000L) {
-                    lastReport = System.nanoTime();
-                    say("final records: %d / %d", finals.size(), wanted.size());
-                    services.stream().filter(s -> !s.isAlive()).forEach(s -> say("%s exited:%n%s", s.name(), s.output()));
-                }
-            }
-        }
-        return finals;
-    }
-
-    private void printSummary(Map<UUID, ErasureCompleted> finals, int requested) {
-        Map<Phase, long[]> totals = new EnumMap<>(Phase.class); // deleted, masked, wouldDelete, wouldMask
-        Map<Outcome, Integer> outcomes = new EnumMap<>(Outcome.class);
-        for (ErasureCompleted record : finals.values()) {
-            outcomes.merge(record.outcome(), 1, Integer::sum);
-            for (Map.Entry<Phase, PhaseResult> phase : record.phases().entrySet()) {
-                long[] t = totals.computeIfAbsent(phase.getKey(), k -> new long[4]);
-                for (TargetResult target : phase.getValue().targets()) {
-                    t[0] += target.deleted();
-                    t[1] += target.masked();
-                    t[2] += target.wouldDelete();
-                    t[3] += target.wouldMask();
-                }
-            }
-        }
-        System.out.println();
-        int d = dryRun ? 2 : 0;
-        String would = dryRun ? " (would be)" : "";
-        line("PostgreSQL records deleted" + would, totals, Phase.POSTGRES, d);
-        line("PostgreSQL records masked" + would, totals, Phase.POSTGRES, d + 1);
-        line("Elasticsearch documents masked" + would, totals, Phase.ELASTICSEARCH, d + 1);
-        line("ClickHouse records masked" + would, totals, Phase.CLICKHOUSE, d + 1);
-        line("S3 files deleted" + would, totals, Phase.S3, d);
-        line("Redis sessions cleared" + would, totals, Phase.REDIS, d);
-        System.out.printf("Final records: %d of %d requests: %s%n%n", finals.size(), requested, outcomes);
-    }
-
-    private static void line(String label, Map<Phase, long[]> totals, Phase phase, int index) {
-        long[] t = totals.get(phase);
-        System.out.printf(Locale.ROOT, "%s: %s%n", label, t == null ? "not run" : Long.toString(t[index]));
+    private static int erasurectl(Path config, String... args) {
+        List<String> all = new ArrayList<>(List.of("--config", config.toString()));
+        all.addAll(List.of(args));
+        say("$ erasurectl %s", String.join(" ", args));
+        return ErasureCtl.run(all.toArray(String[]::new), System.getenv(), System.out, System.err, java.time.Clock.systemUTC());
     }
 
     private static void printEndpoints(DevStack stack) {
