@@ -281,6 +281,30 @@ class S3ErasureStoreTest {
     }
 
     @Test
+    void aBucketWithoutVersioningIsErasedByKey(S3Server s3, TestNames names) {
+        try (S3Fixture f = S3Fixture.seed(s3, names, 1)) {
+            String plain = names.bucket("plain");
+            f.client.createBucket(r -> r.bucket(plain));
+            for (String key : List.of("contributors/7/profile.json", "uploads/7/a.csv", "uploads/7/b.csv", "contributors/70/profile.json")) {
+                f.client.putObject(p -> p.bucket(plain).key(key), software.amazon.awssdk.core.sync.RequestBody.fromString("x"));
+            }
+            String extra = "targets = [ { bucket = \"" + plain + "\", prefixes = [\"contributors/{contributorId}/\", \"uploads/{contributorId}/\"] } ]";
+            ErasureItem item = S3Fixture.item("7", Mode.EXECUTE);
+            try (S3ErasureStore store = f.store(extra)) {
+                Map<String, TargetResult> r = byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                assertThat(r.get(plain + "/contributors/{contributorId}/").deleted()).isEqualTo(1);
+                assertThat(r.get(plain + "/uploads/{contributorId}/").deleted()).isEqualTo(2);
+                assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
+                ErasureItem again = S3Fixture.item("7", Mode.EXECUTE);
+                assertThat(byTarget(store.erase(ErasureBatch.of(again)).get(again.requestId())).values())
+                        .allSatisfy(t -> assertThat(t.deleted()).isZero());
+            }
+            assertThat(f.client.listObjectsV2(r -> r.bucket(plain)).contents()).extracting(o -> o.key())
+                    .containsExactly("contributors/70/profile.json");
+        }
+    }
+
+    @Test
     void storeDownIsTransientAndCheckReachableSaysSo(S3Server s3, TestNames names) throws Exception {
         try (S3Fixture f = S3Fixture.seed(s3, names, 3); TcpProxy proxy = new TcpProxy(s3.endpoint().getPort()).start()) {
             var config = f.storeConfig("http://127.0.0.1:" + proxy.port(), "sdk-max-attempts = 1");
