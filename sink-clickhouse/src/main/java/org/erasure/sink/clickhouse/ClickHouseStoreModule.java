@@ -53,6 +53,8 @@ public final class ClickHouseStoreModule implements StoreModule {
         hc.setInitializationFailTimeout(-1); // start even if ClickHouse is down at this instant; validated below
         hc.addDataSourceProperty("connection_timeout", Long.toString(config.getDuration("connect-timeout").toMillis()));
         hc.addDataSourceProperty("socket_timeout", Long.toString(config.getDuration("socket-timeout").toMillis()));
+        // The runtime retries with back-off and pauses on an outage: no hidden client retries on top.
+        hc.addDataSourceProperty("retry", Integer.toString(config.getInt("client-retries")));
         if (meters != null) {
             hc.setMetricRegistry(meters);
         }

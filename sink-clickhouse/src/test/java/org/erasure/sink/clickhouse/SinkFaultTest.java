@@ -52,7 +52,7 @@ class SinkFaultTest {
             String sinkName = names.group("sink-ch");
             String hocon = h.sinkConfig(sinkName, "crash") + """
                     sink.batch.max-size = 20
-                    sink.testing.delay-before-commit = 600ms
+                    sink.testing.delay-before-commit = 2s
                     sink.http.enabled = false
                     clickhouse { jdbc-url = "%s", database = "%s" }
                     """.formatted(ch.jdbcUrl(), f.database);
@@ -102,7 +102,7 @@ class SinkFaultTest {
         try (SinkKafkaHarness h = new SinkKafkaHarness(kafka, names); TcpProxy proxy = new TcpProxy(ch.httpPort()).start()) {
             String url = "jdbc:clickhouse://127.0.0.1:" + proxy.port() + "/default";
             Config config = SinkEndToEndTest.config(h, f, url, names.group("sink-ch"), "0",
-                    "clickhouse { pool.connection-timeout = 1s, connect-timeout = 1s, socket-timeout = 10s }");
+                    "clickhouse { pool.connection-timeout = 3s, connect-timeout = 1s, socket-timeout = 10s }");
             try (SinkApplication app = SinkApplication.start(config, new ClickHouseStoreModule())) {
                 List<ContributorErasureRequested> before = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
