@@ -1,0 +1,247 @@
+package org.erasure.sink.clickhouse;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.erasure.sink.clickhouse.TableMapping.Action;
+import org.erasure.sink.clickhouse.TableMapping.ColumnStrategy;
+import org.erasure.sink.clickhouse.TableMapping.KeyColumnStrategy;
+import org.erasure.sink.clickhouse.TableMapping.Strategy;
+
+/**
+ * Validates the mapping against {@code system.tables}/{@code system.columns} at startup: engines,
+ * column types, which PII columns are key columns (sorting, partition or primary key: ClickHouse
+ * cannot UPDATE them, Code 420), and which mapped tables are fed by Kafka-engine tables.
+ */
+final class Catalog {
+
+    static final Set<String> INTEGER_TYPES = Set.of("UInt8", "UInt16", "UInt32", "UInt64", "Int8", "Int16", "Int32", "Int64");
+    private static final Pattern MV_TARGET = Pattern.compile("\\bTO\\s+((?:`(?:[^`\\\\]|\\\\.)+`|[A-Za-z0-9_]+)(?:\\.(?:`(?:[^`\\\\]|\\\\.)+`|[A-Za-z0-9_]+))?)");
+    private static final Pattern KAFKA_TOPICS = Pattern.compile("kafka_topic_list\\s*=\\s*'([^']*)'");
+
+    private Catalog() {}
+
+    record Column(String name, String type, boolean sortingKey, boolean partitionKey, boolean primaryKey) {
+        boolean inKey() {
+            return sortingKey || partitionKey || primaryKey;
+        }
+
+        String keyKinds() {
+            List<String> k = new ArrayList<>();
+            if (sortingKey) k.add("sorting key");
+            if (partitionKey) k.add("partition key");
+            if (primaryKey) k.add("primary key");
+            return String.join(", ", k);
+        }
+    }
+
+    /** A Kafka-engine table feeding a mapped table through a materialized view. */
+    record KafkaFeed(String kafkaTable, String view, String topics) {}
+
+    /**
+     * A validated table: the effective action (a mask table whose PII is in a key column and uses
+     * key-column-strategy = delete is a delete table), the columns to UPDATE, the key columns left.
+     */
+    record ResolvedTable(TableMapping mapping, String qualifiedName, Action action, Map<String, ColumnStrategy> maskColumns,
+                         List<String> reportedKeyColumns, boolean numericId, String idType, List<KafkaFeed> feeds,
+                         String keyNote) {
+        String name() {
+            return mapping.table();
+        }
+    }
+
+    static List<ResolvedTable> resolve(Connection c, String database, List<TableMapping> tables) throws SQLException {
+        Map<String, String> engines = new LinkedHashMap<>();
+        Map<String, String> createQueries = new LinkedHashMap<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name, engine, create_table_query FROM system.tables WHERE database = " + Sql.str(database))) {
+            while (rs.next()) {
+                engines.put(rs.getString(1), rs.getString(2));
+                createQueries.put(rs.getString(1), rs.getString(3));
+            }
+        }
+        if (engines.isEmpty()) {
+            throw new IllegalArgumentException("clickhouse.database '" + database + "' not found or has no tables");
+        }
+        Map<String, List<KafkaFeed>> feeds = kafkaFeeds(c, database, engines, createQueries);
+
+        List<ResolvedTable> resolved = new ArrayList<>();
+        for (int i = 0; i < tables.size(); i++) {
+            TableMapping t = tables.get(i);
+            String where = "clickhouse.tables[" + i + "] (" + t.table() + ")";
+            String engine = engines.get(t.table());
+            if (engine == null) {
+                throw new IllegalArgumentException(where + ": table '" + t.table() + "' not found in database '" + database + "'");
+            }
+            if (engine.equals("Kafka")) {
+                throw new IllegalArgumentException(where + ": is a Kafka-engine table; it is never mutated (it holds no rows): "
+                        + "map the target table of its materialized view instead");
+            }
+            if (!engine.endsWith("MergeTree")) {
+                throw new IllegalArgumentException(where + ": engine " + engine + " cannot be mutated; only *MergeTree tables are supported");
+            }
+            Map<String, Column> columns = columns(c, database, t.table());
+            Column id = require(columns, t.contributorColumn(), where, "contributor-column");
+            boolean numericId = INTEGER_TYPES.contains(baseType(id.type()));
+            if (!numericId && !isString(id.type())) {
+                throw new IllegalArgumentException(where + ": contributor-column '" + id.name() + "' has type " + id.type()
+                        + "; supported: (U)Int8..64, String");
+            }
+            if (t.hasEmail()) {
+                Column e = require(columns, t.emailColumn(), where, "email-column");
+                if (!isString(e.type())) {
+                    throw new IllegalArgumentException(where + ": email-column '" + e.name() + "' must be a String column (is " + e.type() + ")");
+                }
+            }
+            Map<String, ColumnStrategy> mask = new LinkedHashMap<>();
+            List<Column> keyPii = new ArrayList<>();
+            for (Map.Entry<String, ColumnStrategy> e : t.columns().entrySet()) {
+                Column col = require(columns, e.getKey(), where, "columns");
+                if (e.getValue().strategy() == Strategy.FIXED && !isString(col.type())) {
+                    throw new IllegalArgumentException(where + ": column '" + col.name() + "' is " + col.type()
+                            + "; strategy fixed needs a String column");
+                }
+                if (e.getValue().strategy() == Strategy.NULL && !col.type().startsWith("Nullable(")) {
+                    throw new IllegalArgumentException(where + ": column '" + col.name() + "' is " + col.type()
+                            + "; strategy null needs a Nullable column");
+                }
+                if (col.inKey()) {
+                    keyPii.add(col);
+                } else {
+                    mask.put(e.getKey(), e.getValue());
+                }
+            }
+            Action action = t.action();
+            List<String> reported = List.of();
+            String keyNote = null;
+            if (!keyPii.isEmpty()) {
+                String names = String.join(", ", keyPii.stream().map(k -> k.name() + " (" + k.keyKinds() + ")").toList());
+                switch (t.keyColumnStrategy()) {
+                    case REJECT -> throw new IllegalArgumentException(where + ": column(s) " + names
+                            + " would be masked by ALTER TABLE ... UPDATE, but ClickHouse cannot UPDATE key columns (Code 420, CANNOT_UPDATE_COLUMN). "
+                            + "Set key-column-strategy = delete (delete the matching rows) or report (leave the key columns as they are and report it), "
+                            + "or remove the column(s) from the mapping");
+                    case DELETE -> {
+                        action = Action.DELETE;
+                        mask = Map.of();
+                        keyNote = "PII column(s) " + names + " cannot be updated: matching rows deleted instead (key-column-strategy = delete)";
+                    }
+                    case REPORT -> {
+                        reported = keyPii.stream().map(Column::name).toList();
+                        keyNote = "PII column(s) " + names + " cannot be updated and were left as they are (key-column-strategy = report)";
+                    }
+                }
+            }
+            resolved.add(new ResolvedTable(t, Sql.quote(database) + "." + Sql.quote(t.table()), action, mask, reported,
+                    numericId, id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote));
+        }
+        return resolved;
+    }
+
+    /** Kafka-engine tables of the database → materialized views reading them → the views' TO tables. */
+    static Map<String, List<KafkaFeed>> kafkaFeeds(Connection c, String database, Map<String, String> engines,
+                                                   Map<String, String> createQueries) throws SQLException {
+        Map<String, List<KafkaFeed>> feeds = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : engines.entrySet()) {
+            if (!e.getValue().equals("Kafka")) {
+                continue;
+            }
+            String kafka = e.getKey();
+            Matcher tm = KAFKA_TOPICS.matcher(createQueries.get(kafka));
+            String topics = tm.find() ? tm.group(1) : "?";
+            List<String[]> views = new ArrayList<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT v.1, v.2, t.create_table_query FROM system.tables k"
+                         + " ARRAY JOIN arrayZip(k.dependencies_database, k.dependencies_table) AS v"
+                         + " LEFT JOIN system.tables t ON t.database = v.1 AND t.name = v.2"
+                         + " WHERE k.database = " + Sql.str(database) + " AND k.name = " + Sql.str(kafka))) {
+                while (rs.next()) {
+                    views.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                }
+            }
+            for (String[] v : views) {
+                Matcher m = MV_TARGET.matcher(v[2] == null ? "" : v[2]);
+                if (!m.find()) {
+                    continue;
+                }
+                String[] target = splitName(m.group(1), v[0]);
+                if (!target[0].equals(database)) {
+                    continue;
+                }
+                feeds.computeIfAbsent(target[1], k -> new ArrayList<>()).add(new KafkaFeed(kafka, v[1], topics));
+            }
+        }
+        return feeds;
+    }
+
+    private static String[] splitName(String qualified, String defaultDb) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (int i = 0; i < qualified.length(); i++) {
+            char ch = qualified.charAt(i);
+            if (ch == '\\' && quoted && i + 1 < qualified.length()) {
+                cur.append(qualified.charAt(++i));
+            } else if (ch == '`') {
+                quoted = !quoted;
+            } else if (ch == '.' && !quoted) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        parts.add(cur.toString());
+        return parts.size() == 1 ? new String[] {defaultDb, parts.get(0)} : new String[] {parts.get(0), parts.get(1)};
+    }
+
+    private static Column require(Map<String, Column> columns, String name, String where, String key) {
+        Column c = columns.get(name);
+        if (c == null) {
+            throw new IllegalArgumentException(where + ": " + key + " '" + name + "' not found in table");
+        }
+        return c;
+    }
+
+    static Map<String, Column> columns(Connection c, String database, String table) throws SQLException {
+        Map<String, Column> columns = new LinkedHashMap<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name, type, is_in_sorting_key, is_in_partition_key, is_in_primary_key"
+                     + " FROM system.columns WHERE database = " + Sql.str(database) + " AND table = " + Sql.str(table))) {
+            while (rs.next()) {
+                columns.put(rs.getString(1), new Column(rs.getString(1), rs.getString(2),
+                        rs.getInt(3) != 0, rs.getInt(4) != 0, rs.getInt(5) != 0));
+            }
+        }
+        return columns;
+    }
+
+    /** {@code LowCardinality(Nullable(String))} → {@code String}. */
+    static String baseType(String type) {
+        String t = type.strip();
+        boolean changed = true;
+        while (changed) {
+            changed = false;
+            for (String wrapper : new String[] {"LowCardinality(", "Nullable("}) {
+                if (t.startsWith(wrapper) && t.endsWith(")")) {
+                    t = t.substring(wrapper.length(), t.length() - 1);
+                    changed = true;
+                }
+            }
+        }
+        return t;
+    }
+
+    static boolean isString(String type) {
+        String b = baseType(type);
+        return b.equals("String") || b.startsWith("FixedString(");
+    }
+}

@@ -1,0 +1,525 @@
+package org.erasure.sink.clickhouse;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.erasure.events.Phase;
+import org.erasure.events.TargetResult;
+import org.erasure.sink.clickhouse.Catalog.KafkaFeed;
+import org.erasure.sink.clickhouse.Catalog.ResolvedTable;
+import org.erasure.sink.clickhouse.TableMapping.Action;
+import org.erasure.sink.clickhouse.TableMapping.ColumnStrategy;
+import org.erasure.sink.runtime.spi.ErasureBatch;
+import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.TargetResidual;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * ClickHouse erasure: per batch and per mapped table, one attribution {@code SELECT} (matching rows
+ * that still hold PII, counted per contributor/email in one {@code GROUP BY}) and, if anything
+ * matched, exactly ONE mutation for the whole batch:
+ * <pre>
+ * ALTER TABLE db.t UPDATE email = 'DELETED_USER' WHERE (match) AND (unmasked) AND notEmpty('erasure-batch:&lt;uuid&gt;') SETTINGS mutations_sync = 0
+ * ALTER TABLE db.t DELETE WHERE (match) AND notEmpty('erasure-batch:&lt;uuid&gt;') SETTINGS mutations_sync = 0
+ * </pre>
+ * then polls {@code system.mutations} (found by the batch marker in {@code command}) until
+ * {@code is_done}, a {@code latest_fail_reason} (the mutation is killed and the batch fails with the
+ * reason, values redacted) or the timeout (transient: the runtime retries/pauses; the mutation keeps running).
+ * The {@code notEmpty('erasure-batch:...')} term is always true: it only tags the mutation.
+ */
+public final class ClickHouseErasureStore implements ErasureStore {
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseErasureStore.class);
+    static final String MUTATIONS_METRIC = "erasure.sink.clickhouse.mutations";
+    static final String MUTATION_WAIT_METRIC = "erasure.sink.clickhouse.mutation.wait";
+    private static final Set<Integer> TRANSIENT_CODES = Set.of(
+            3,    // UNEXPECTED_END_OF_FILE
+            159,  // TIMEOUT_EXCEEDED
+            164,  // READONLY
+            202,  // TOO_MANY_SIMULTANEOUS_QUERIES
+            203,  // NO_FREE_CONNECTION
+            209,  // SOCKET_TIMEOUT
+            210,  // NETWORK_ERROR
+            241,  // MEMORY_LIMIT_EXCEEDED
+            242,  // TABLE_IS_READ_ONLY
+            252,  // TOO_MANY_PARTS
+            319,  // UNKNOWN_STATUS_OF_INSERT
+            341,  // UNFINISHED
+            394,  // QUERY_WAS_CANCELLED
+            425,  // SYSTEM_ERROR
+            473,  // DEADLOCK_AVOIDED
+            999); // KEEPER_EXCEPTION
+    private static final Pattern ERROR_NAME = Pattern.compile("\\(([A-Z][A-Z0-9_]+)\\)\\s*\\(version");
+    private static final Pattern QUOTED = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|`(?:[^`\\\\]|\\\\.)*`|\"(?:[^\"\\\\]|\\\\.)*\"");
+    private static final Pattern EMAILISH = Pattern.compile("[^\\s@]*@[^\\s@]*");
+
+    private final HikariDataSource dataSource;
+    private final String database;
+    private final List<ResolvedTable> tables;
+    private final List<String> targets;
+    private final Duration mutationTimeout;
+    private final Duration pollInterval;
+    private final int maxQuerySize;
+    private final MeterRegistry meters;
+    private final Timer mutationWait;
+
+    ClickHouseErasureStore(HikariDataSource dataSource, String database, List<ResolvedTable> tables, Duration mutationTimeout,
+                           Duration pollInterval, int maxQuerySize, MeterRegistry meters) {
+        this.dataSource = dataSource;
+        this.database = database;
+        this.tables = List.copyOf(tables);
+        this.targets = tables.stream().map(ResolvedTable::name).toList();
+        this.mutationTimeout = mutationTimeout;
+        this.pollInterval = pollInterval;
+        this.maxQuerySize = maxQuerySize;
+        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
+        for (ResolvedTable t : tables) { // registered up front: the metric reads 0 before the first mutation
+            mutationCounter(t);
+        }
+        this.mutationWait = Timer.builder(MUTATION_WAIT_METRIC).description("time from ALTER to is_done, per mutation")
+                .register(this.meters);
+    }
+
+    @Override
+    public Phase phase() {
+        return Phase.CLICKHOUSE;
+    }
+
+    @Override
+    public List<String> targets() {
+        return targets;
+    }
+
+    List<ResolvedTable> resolvedTables() {
+        return tables;
+    }
+
+    private Counter mutationCounter(ResolvedTable t) {
+        return Counter.builder(MUTATIONS_METRIC).description("ClickHouse mutations issued (one per table per batch at most)")
+                .tag("table", t.name()).tag("kind", t.action() == Action.DELETE ? "delete" : "update").register(meters);
+    }
+
+    /** Total mutations issued by this store (all tables). */
+    double mutationsIssued() {
+        return meters.find(MUTATIONS_METRIC).counters().stream().mapToDouble(Counter::count).sum();
+    }
+
+    // ---------------------------------------------------------------- erase
+
+    /** Per request and target: {deleted|wouldDelete, masked|wouldMask}, parts (dry run). */
+    private static final class Tally {
+        final Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+        final Map<UUID, Map<String, Set<String>>> parts = new HashMap<>();
+        final Map<String, Set<String>> batchParts = new HashMap<>();
+        final Map<String, String> mutationIds = new HashMap<>();
+
+        void add(ErasureItem item, String target, int slot, long n, List<String> partNames) {
+            counts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(target, k -> new long[2])[slot] += n;
+            if (partNames != null) {
+                parts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(target, k -> new LinkedHashSet<>()).addAll(partNames);
+                batchParts.computeIfAbsent(target, k -> new LinkedHashSet<>()).addAll(partNames);
+            }
+        }
+    }
+
+    @Override
+    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+        List<ErasureItem> executes = batch.executes();
+        List<ErasureItem> dryRuns = batch.dryRuns();
+        Tally tally = new Tally();
+        try (Connection c = dataSource.getConnection()) {
+            if (!dryRuns.isEmpty()) {
+                for (ResolvedTable t : tables) {
+                    Keys keys = Keys.of(t, dryRuns);
+                    if (!keys.isEmpty() && acts(t)) {
+                        attribute(c, t, keys, true, (item, n, partNames) ->
+                                tally.add(item, t.name(), t.action() == Action.DELETE ? 0 : 1, n, partNames));
+                    }
+                }
+            }
+            if (!executes.isEmpty()) {
+                for (ResolvedTable t : tables) {
+                    Keys keys = Keys.of(t, executes);
+                    if (keys.isEmpty() || !acts(t)) {
+                        continue;
+                    }
+                    long[] total = new long[1];
+                    attribute(c, t, keys, false, (item, n, partNames) -> {
+                        tally.add(item, t.name(), t.action() == Action.DELETE ? 0 : 1, n, null);
+                        total[0] += n;
+                    });
+                    if (total[0] > 0) {
+                        tally.mutationIds.put(t.name(), mutate(c, t, keys));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw translate(e, "erase");
+        }
+
+        Map<UUID, RequestResult> results = new LinkedHashMap<>();
+        for (ErasureItem item : batch.items()) {
+            List<TargetResult> targetResults = new ArrayList<>(tables.size());
+            Map<String, long[]> perTarget = tally.counts.getOrDefault(item.requestId(), Map.of());
+            for (ResolvedTable t : tables) {
+                long[] n = perTarget.getOrDefault(t.name(), new long[2]);
+                TargetResult r = item.dryRun() ? TargetResult.dryRun(t.name(), n[0], n[1]) : TargetResult.erased(t.name(), n[0], n[1], 0);
+                List<String> notes = new ArrayList<>();
+                if (!Keys.idParses(t, item.contributorId())) {
+                    notes.add("contributorId is not a valid " + t.idType() + " id for this table; matched by email only");
+                }
+                if (item.dryRun()) {
+                    int mine = tally.parts.getOrDefault(item.requestId(), Map.of()).getOrDefault(t.name(), Set.of()).size();
+                    int all = tally.batchParts.getOrDefault(t.name(), Set.of()).size();
+                    notes.add("dry run: the " + (t.action() == Action.DELETE ? "DELETE" : "UPDATE") + " mutation would rewrite "
+                            + mine + " part(s) for this request, " + all + " for the batch");
+                } else if (tally.mutationIds.containsKey(t.name()) && (n[0] + n[1]) > 0) {
+                    notes.add("1 mutation for the batch: " + tally.mutationIds.get(t.name()));
+                }
+                if (t.keyNote() != null) {
+                    notes.add(t.keyNote());
+                }
+                for (KafkaFeed f : t.feeds()) {
+                    notes.add("fed by Kafka-engine table " + f.kafkaTable() + " via " + f.view() + " (not mutated): the upstream topic "
+                            + f.topics() + " still holds the data");
+                }
+                if (!notes.isEmpty()) {
+                    String note = String.join("; ", notes);
+                    r = r.withNote(note.length() > 500 ? note.substring(0, 497) + "..." : note);
+                }
+                targetResults.add(r);
+            }
+            results.put(item.requestId(), RequestResult.erased(targetResults));
+        }
+        return results;
+    }
+
+    /** False for a mask table whose every PII column is a key column left by key-column-strategy = report. */
+    private static boolean acts(ResolvedTable t) {
+        return t.action() == Action.DELETE || !t.maskColumns().isEmpty();
+    }
+
+    @FunctionalInterface
+    private interface RowGroup {
+        void accept(ErasureItem item, long rows, List<String> parts);
+    }
+
+    /** One GROUP BY over the rows that match and (mask tables) still hold PII, attributed id first, then email. */
+    private void attribute(Connection c, ResolvedTable t, Keys keys, boolean withParts, RowGroup sink) throws SQLException {
+        TableMapping m = t.mapping();
+        StringBuilder sql = new StringBuilder("SELECT toString(").append(Sql.quote(m.contributorColumn())).append(") AS c, ");
+        sql.append(m.hasEmail() ? "toString(" + Sql.quote(m.emailColumn()) + ")" : "''").append(" AS e, count() AS n, ");
+        sql.append(withParts ? "arrayStringConcat(groupUniqArray(_part), ',')" : "''").append(" AS p FROM ").append(t.qualifiedName())
+                .append(" WHERE ").append(match(t, keys));
+        if (t.action() == Action.MASK) {
+            sql.append(" AND (").append(unmasked(t)).append(')');
+        }
+        sql.append(" GROUP BY c, e");
+        long t0 = System.nanoTime();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(checkSize(sql.toString(), t))) {
+            log.debug("attribution query on {} ({} bytes) answered in {} ms", t.name(), sql.length(), (System.nanoTime() - t0) / 1_000_000);
+            while (rs.next()) {
+                ErasureItem item = keys.owner(rs.getString(1), m.hasEmail() ? rs.getString(2) : null);
+                if (item == null) {
+                    log.warn("rows in {} matched no request of the batch", t.name());
+                    continue;
+                }
+                String p = rs.getString(4);
+                sink.accept(item, rs.getLong(3), p == null || p.isEmpty() ? List.of() : List.of(p.split(",")));
+            }
+        }
+    }
+
+    /** Issues the batch's one mutation on {@code t} and waits for it; returns its mutation_id. */
+    private String mutate(Connection c, ResolvedTable t, Keys keys) throws SQLException {
+        String marker = "erasure-batch:" + UUID.randomUUID();
+        StringBuilder sql = new StringBuilder("ALTER TABLE ").append(t.qualifiedName());
+        if (t.action() == Action.DELETE) {
+            sql.append(" DELETE WHERE ").append(match(t, keys));
+        } else {
+            sql.append(" UPDATE ");
+            boolean first = true;
+            for (Map.Entry<String, ColumnStrategy> e : t.maskColumns().entrySet()) {
+                if (!first) {
+                    sql.append(", ");
+                }
+                first = false;
+                sql.append(Sql.quote(e.getKey())).append(" = ").append(switch (e.getValue().strategy()) {
+                    case FIXED -> Sql.str(e.getValue().value());
+                    case NULL -> "NULL";
+                });
+            }
+            sql.append(" WHERE ").append(match(t, keys)).append(" AND (").append(unmasked(t)).append(')');
+        }
+        sql.append(" AND notEmpty('").append(marker).append("') SETTINGS mutations_sync = 0");
+        long t0 = System.nanoTime();
+        try (Statement s = c.createStatement()) {
+            s.execute(checkSize(sql.toString(), t));
+        }
+        mutationCounter(t).increment();
+        log.debug("ALTER on {} ({} bytes) accepted in {} ms", t.name(), sql.length(), (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        String id = awaitMutation(c, t.name(), marker);
+        mutationWait.record(Duration.ofNanos(System.nanoTime() - t0));
+        log.debug("mutation {} on {} done in {} ms", id, t.name(), (System.nanoTime() - t0) / 1_000_000);
+        return id;
+    }
+
+    /**
+     * Polls {@code system.mutations} for the mutation tagged {@code marker}: returns its id when done;
+     * a {@code latest_fail_reason} kills it and throws {@link StoreException} (CH_MUTATION_FAILED) with
+     * the reason (quoted values redacted); the timeout throws {@link StoreUnavailableException} and
+     * leaves it running (the retried batch finds what it already changed masked and counts the rest).
+     */
+    String awaitMutation(Connection c, String table, String marker) throws SQLException {
+        long deadline = System.nanoTime() + mutationTimeout.toNanos();
+        long sleep = 10;
+        String sql = "SELECT mutation_id, is_done, parts_to_do, latest_fail_reason, latest_fail_error_code_name, is_killed"
+                + " FROM system.mutations WHERE database = " + Sql.str(database) + " AND table = " + Sql.str(table)
+                + " AND position(command, '" + marker + "') > 0";
+        String id = "?";
+        long partsToDo = -1;
+        while (true) {
+            try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                if (rs.next()) {
+                    id = rs.getString(1);
+                    partsToDo = rs.getLong(3);
+                    String reason = rs.getString(4);
+                    if (rs.getInt(2) == 1) {
+                        return id;
+                    }
+                    if (rs.getInt(6) == 1) {
+                        throw new StoreException("CH_MUTATION_KILLED", "mutation " + id + " on " + table + " was killed");
+                    }
+                    if (reason != null && !reason.isEmpty()) {
+                        kill(c, table, id);
+                        throw new StoreException("CH_MUTATION_FAILED", "mutation " + id + " on " + table + " failed ("
+                                + rs.getString(5) + "): " + redact(reason) + "; killed");
+                    }
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StoreUnavailableException("mutation " + id + " on " + table + " not done after " + mutationTimeout
+                        + " (" + partsToDo + " parts to do; left running" + stuckOthers(c, table) + ")");
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailableException("interrupted while waiting for mutation " + id + " on " + table);
+            }
+            sleep = Math.min(sleep * 2, pollInterval.toMillis());
+        }
+    }
+
+    /** Other unfinished mutations of the table that report a failure (they block the queue). */
+    private String stuckOthers(Connection c, String table) {
+        String sql = "SELECT mutation_id, latest_fail_error_code_name, latest_fail_reason FROM system.mutations WHERE database = "
+                + Sql.str(database) + " AND table = " + Sql.str(table) + " AND is_done = 0 AND latest_fail_reason != '' ORDER BY create_time LIMIT 1";
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            if (rs.next()) {
+                return "; stuck before it: " + rs.getString(1) + " (" + rs.getString(2) + "): " + redact(rs.getString(3));
+            }
+        } catch (SQLException e) {
+            // best effort
+        }
+        return "";
+    }
+
+    private void kill(Connection c, String table, String mutationId) {
+        try (Statement s = c.createStatement()) {
+            s.execute("KILL MUTATION WHERE database = " + Sql.str(database) + " AND table = " + Sql.str(table)
+                    + " AND mutation_id = " + Sql.str(mutationId));
+        } catch (SQLException e) {
+            log.warn("KILL MUTATION {} on {} failed: {}", mutationId, table, e.getClass().getSimpleName());
+        }
+    }
+
+    /** A server text without quoted values, emails or query ids, at most 300 characters. */
+    static String redact(String reason) {
+        String r = QUOTED.matcher(reason).replaceAll("'?'");
+        r = EMAILISH.matcher(r).replaceAll("?");
+        r = r.replaceAll("\\(queryId=[^)]*\\)", "").replaceAll("\\s+", " ").strip();
+        return r.length() > 300 ? r.substring(0, 297) + "..." : r;
+    }
+
+    private String checkSize(String sql, ResolvedTable t) {
+        if (sql.length() > maxQuerySize) {
+            // Permanent for this batch size: the runtime bisects the batch until the statements fit.
+            throw new StoreException("CH_QUERY_TOO_LARGE", "statement for " + t.name() + " is " + sql.length()
+                    + " bytes, over clickhouse.max-query-size " + maxQuerySize + "; use smaller batches");
+        }
+        return sql;
+    }
+
+    // ---------------------------------------------------------------- verify
+
+    @Override
+    public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
+        Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            for (ResolvedTable t : tables) {
+                Keys keys = Keys.of(t, batch.items());
+                if (keys.isEmpty() || !acts(t)) {
+                    continue;
+                }
+                // Independent read: rows with the batch's identifiers that still hold unmasked PII (delete tables: any row).
+                attribute(c, t, keys, false, (item, n, parts) ->
+                        counts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(t.name(), k -> new long[1])[0] += n);
+            }
+        } catch (SQLException e) {
+            throw translate(e, "verify");
+        }
+        Map<UUID, List<TargetResidual>> residuals = new LinkedHashMap<>();
+        for (ErasureItem item : batch.items()) {
+            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
+            residuals.put(item.requestId(), targets.stream()
+                    .map(target -> new TargetResidual(target, perTarget.getOrDefault(target, new long[1])[0])).toList());
+        }
+        return residuals;
+    }
+
+    @Override
+    public void checkReachable() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+        } catch (SQLException e) {
+            throw new StoreUnavailableException("ClickHouse unreachable (" + describe(e) + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+
+    // ---------------------------------------------------------------- SQL pieces
+
+    private static String match(ResolvedTable t, Keys keys) {
+        StringBuilder sql = new StringBuilder("(");
+        boolean any = false;
+        if (!keys.idLiterals.isEmpty()) {
+            sql.append(Sql.quote(t.mapping().contributorColumn())).append(" IN (").append(String.join(", ", keys.idLiterals)).append(')');
+            any = true;
+        }
+        if (!keys.byEmail.isEmpty()) {
+            if (any) {
+                sql.append(" OR ");
+            }
+            sql.append(Sql.quote(t.mapping().emailColumn())).append(" IN (")
+                    .append(String.join(", ", keys.byEmail.keySet().stream().map(Sql::str).toList())).append(')');
+        }
+        return sql.append(')').toString();
+    }
+
+    /** True for a row that still holds PII in at least one column the sink masks. */
+    private static String unmasked(ResolvedTable t) {
+        List<String> terms = new ArrayList<>();
+        for (Map.Entry<String, ColumnStrategy> e : t.maskColumns().entrySet()) {
+            String col = Sql.quote(e.getKey());
+            terms.add(switch (e.getValue().strategy()) {
+                case FIXED -> "(" + col + " IS NOT NULL AND " + col + " != " + Sql.str(e.getValue().value()) + ")";
+                case NULL -> col + " IS NOT NULL";
+            });
+        }
+        return String.join(" OR ", terms);
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /** Transient → {@link StoreUnavailableException}; the rest → {@link StoreException}; never the server text (it can quote values). */
+    static RuntimeException translate(SQLException e, String operation) {
+        int code = e.getErrorCode();
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        boolean transientError = e instanceof SQLTransientException || e instanceof SQLRecoverableException
+                || state.startsWith("08") || TRANSIENT_CODES.contains(code) || (code == 0 && !hasServerCause(e));
+        if (transientError) {
+            return new StoreUnavailableException("ClickHouse " + operation + " failed transiently (" + describe(e) + ")");
+        }
+        return new StoreException("CH_" + code, "ClickHouse " + operation + " failed (" + describe(e) + ")");
+    }
+
+    private static boolean hasServerCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getClass().getSimpleName().equals("ServerException")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String describe(SQLException e) {
+        String name = Optional.ofNullable(e.getMessage()).map(ERROR_NAME::matcher).filter(Matcher::find).map(m -> m.group(1)).orElse(null);
+        return "code " + e.getErrorCode() + (name == null ? "" : " " + name) + ", SQLState " + (e.getSQLState() == null ? "none" : e.getSQLState())
+                + ", " + e.getClass().getSimpleName();
+    }
+
+    // ---------------------------------------------------------------- keys
+
+    /** The batch's identifiers as literals for one table, and the reverse maps for attribution. */
+    static final class Keys {
+        final List<String> idLiterals = new ArrayList<>();
+        final Map<String, ErasureItem> byId = new LinkedHashMap<>();    // toString(column value) → item
+        final Map<String, ErasureItem> byEmail = new LinkedHashMap<>();
+
+        static Keys of(ResolvedTable t, List<ErasureItem> items) {
+            Keys k = new Keys();
+            for (ErasureItem item : items) {
+                if (t.numericId()) {
+                    Optional<String> id = Sql.integer(t.idType(), item.contributorId());
+                    if (id.isPresent() && k.byId.putIfAbsent(id.get(), item) == null) {
+                        k.idLiterals.add(id.get());
+                    }
+                } else if (k.byId.putIfAbsent(item.contributorId(), item) == null) {
+                    k.idLiterals.add(Sql.str(item.contributorId()));
+                }
+                if (t.mapping().hasEmail()) {
+                    for (String email : item.identifiers().emails()) {
+                        k.byEmail.putIfAbsent(email, item);
+                    }
+                }
+            }
+            return k;
+        }
+
+        static boolean idParses(ResolvedTable t, String contributorId) {
+            return !t.numericId() || Sql.integer(t.idType(), contributorId).isPresent();
+        }
+
+        boolean isEmpty() {
+            return idLiterals.isEmpty() && byEmail.isEmpty();
+        }
+
+        ErasureItem owner(String id, String email) {
+            ErasureItem item = id == null ? null : byId.get(id);
+            if (item == null && email != null) {
+                item = byEmail.get(email);
+            }
+            return item;
+        }
+    }
+}

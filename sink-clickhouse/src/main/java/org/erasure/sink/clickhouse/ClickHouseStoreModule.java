@@ -1,0 +1,87 @@
+package org.erasure.sink.clickhouse;
+
+import com.typesafe.config.Config;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import org.erasure.events.Phase;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.StoreModule;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Builds the ClickHouse store from {@code clickhouse { }}: HikariCP over clickhouse-jdbc, mapping validated against system tables. */
+public final class ClickHouseStoreModule implements StoreModule {
+    private static final Logger log = LoggerFactory.getLogger(ClickHouseStoreModule.class);
+
+    @Override
+    public Phase phase() {
+        return Phase.CLICKHOUSE;
+    }
+
+    @Override
+    public String configSection() {
+        return "clickhouse";
+    }
+
+    @Override
+    public String defaultSinkName() {
+        return "sink-clickhouse";
+    }
+
+    @Override
+    public ErasureStore create(Config config, MeterRegistry meters) {
+        List<TableMapping> mapping = TableMapping.parse(config);
+        String database = config.getString("database");
+        int maxQuerySize = config.getInt("max-query-size");
+        if (maxQuerySize < 4096) {
+            throw new IllegalArgumentException("clickhouse.max-query-size must be at least 4096");
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setPoolName("sink-clickhouse");
+        hc.setDriverClassName("com.clickhouse.jdbc.ClickHouseDriver");
+        hc.setJdbcUrl(config.getString("jdbc-url"));
+        hc.setUsername(config.getString("user"));
+        hc.setPassword(config.getString("password"));
+        hc.setMaximumPoolSize(config.getInt("pool.maximum-size"));
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(config.getDuration("pool.connection-timeout").toMillis());
+        hc.setValidationTimeout(config.getDuration("pool.validation-timeout").toMillis());
+        hc.setInitializationFailTimeout(-1); // start even if ClickHouse is down at this instant; validated below
+        hc.addDataSourceProperty("connection_timeout", Long.toString(config.getDuration("connect-timeout").toMillis()));
+        hc.addDataSourceProperty("socket_timeout", Long.toString(config.getDuration("socket-timeout").toMillis()));
+        // The runtime retries with back-off and pauses on an outage: no hidden client retries on top.
+        hc.addDataSourceProperty("retry", Integer.toString(config.getInt("client-retries")));
+        if (meters != null) {
+            hc.setMetricRegistry(meters);
+        }
+        HikariDataSource ds = new HikariDataSource(hc);
+        try (Connection c = ds.getConnection()) {
+            List<Catalog.ResolvedTable> tables = Catalog.resolve(c, database, mapping);
+            for (Catalog.ResolvedTable t : tables) {
+                if (t.keyNote() != null) {
+                    log.warn("clickhouse table {}: {}", t.name(), t.keyNote());
+                }
+                t.feeds().forEach(f -> log.info("clickhouse table {} is fed by Kafka-engine table {} via {} (topics {}): never mutated, reported",
+                        t.name(), f.kafkaTable(), f.view(), f.topics()));
+            }
+            return new ClickHouseErasureStore(ds, database, tables, config.getDuration("mutation-timeout"),
+                    config.getDuration("mutation-poll-interval"), maxQuerySize, meters);
+        } catch (SQLException | RuntimeException e) {
+            ds.close();
+            if (e instanceof IllegalArgumentException iae) {
+                throw iae;
+            }
+            String why = e instanceof SQLException se ? ClickHouseErasureStore.describe(se) : e.getClass().getSimpleName();
+            throw new IllegalStateException("cannot validate the clickhouse mapping at " + redactUrl(hc.getJdbcUrl()) + ": " + why, e);
+        }
+    }
+
+    private static String redactUrl(String url) {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+}
