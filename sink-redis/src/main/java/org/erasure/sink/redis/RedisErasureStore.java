@@ -438,7 +438,7 @@ public final class RedisErasureStore implements ErasureStore {
         if (t instanceof RedisConnectionException || t instanceof RedisTimeoutException || t instanceof RedisRetryException
                 || t instanceof RedisNodeNotFoundException || t instanceof RedisReconnectedException
                 || t instanceof RedisReadonlyException || t instanceof RedisOutOfMemoryException
-                || t instanceof RedissonShutdownException || t instanceof java.io.IOException) {
+                || t instanceof RedissonShutdownException || networkCause(t)) {
             return new StoreUnavailableException("Redis " + operation + " failed transiently (" + t.getClass().getSimpleName() + ")");
         }
         String code = t.getClass().getSimpleName();
@@ -449,6 +449,17 @@ public final class RedisErasureStore implements ErasureStore {
             }
         }
         return new StoreException("REDIS_" + code.replaceAll("[^A-Za-z0-9_]", "_"), "Redis " + operation + " failed (" + code + ")");
+    }
+
+    /** Redisson wraps e.g. a refused connect in a plain RedisException("Unexpected exception while processing command"). */
+    private static boolean networkCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.io.IOException || c instanceof io.netty.channel.ChannelException
+                    || c instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -62,8 +62,12 @@ public final class RedisStoreModule implements StoreModule {
         rc.setCodec(StringCodec.INSTANCE);
         rc.setNettyThreads(s.nettyThreads());
         rc.setThreads(2);
-        String user = s.username().isEmpty() ? null : s.username();
-        String password = s.password().isEmpty() ? null : s.password();
+        if (!s.username().isEmpty()) {
+            rc.setUsername(s.username());
+        }
+        if (!s.password().isEmpty()) {
+            rc.setPassword(s.password());
+        }
         int connectMs = (int) s.connectTimeout().toMillis();
         int timeoutMs = (int) s.timeout().toMillis();
         ConstantDelay retryDelay = new ConstantDelay(s.retryInterval());
@@ -74,7 +78,6 @@ public final class RedisStoreModule implements StoreModule {
                     .setReadMode(ReadMode.MASTER)
                     .setMasterConnectionPoolSize(s.poolSize())
                     .setMasterConnectionMinimumIdleSize(1)
-                    .setUsername(user).setPassword(password)
                     .setConnectTimeout(connectMs).setTimeout(timeoutMs)
                     .setRetryAttempts(s.retryAttempts()).setRetryDelay(retryDelay)
                     .setClientName("sink-redis");
@@ -86,7 +89,6 @@ public final class RedisStoreModule implements StoreModule {
                     .setConnectionPoolSize(s.poolSize())
                     .setConnectionMinimumIdleSize(1)
                     .setSubscriptionConnectionMinimumIdleSize(0)
-                    .setUsername(user).setPassword(password)
                     .setConnectTimeout(connectMs).setTimeout(timeoutMs)
                     .setRetryAttempts(s.retryAttempts()).setRetryDelay(retryDelay)
                     .setClientName("sink-redis");
