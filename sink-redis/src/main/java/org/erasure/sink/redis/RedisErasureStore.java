@@ -89,6 +89,8 @@ public final class RedisErasureStore implements ErasureStore {
     /** Lua's unpack() is limited by the C stack (LUAI_MAXCSTACK 8000): stay well below. */
     private static final int MAX_ARGV = 1_000;
     private static final Pattern ERROR_CODE = Pattern.compile("^([A-Z][A-Z_]{1,30})\\b");
+    private static final Pattern SCRIPT_ERROR_CODE = Pattern.compile("@user_script:\\d+: ([A-Z][A-Z_]{1,30}) ");
+    private static final Set<String> TRANSIENT_CODES = Set.of("LOADING", "BUSY", "TRYAGAIN", "CLUSTERDOWN", "MASTERDOWN", "READONLY", "OOM");
 
     private final RedissonClient client;
     private final RedisSettings settings;
@@ -443,9 +445,22 @@ public final class RedisErasureStore implements ErasureStore {
         }
         String code = t.getClass().getSimpleName();
         if (t instanceof RedisException && t.getMessage() != null) {
-            Matcher m = ERROR_CODE.matcher(t.getMessage());
+            String serverText = t.getMessage();
+            int channel = serverText.indexOf(". channel:");
+            if (channel >= 0) {
+                serverText = serverText.substring(0, channel); // the rest quotes the command and its arguments
+            }
+            Matcher m = ERROR_CODE.matcher(serverText);
             if (m.find()) {
                 code = m.group(1);
+                // An error raised inside a script: "ERR Error running script ... @user_script:2: WRONGTYPE Operation ..."
+                Matcher inner = SCRIPT_ERROR_CODE.matcher(serverText);
+                if (code.equals("ERR") && inner.find()) {
+                    code = inner.group(1);
+                }
+            }
+            if (TRANSIENT_CODES.contains(code)) {
+                return new StoreUnavailableException("Redis " + operation + " failed transiently (" + code + ")");
             }
         }
         return new StoreException("REDIS_" + code.replaceAll("[^A-Za-z0-9_]", "_"), "Redis " + operation + " failed (" + code + ")");

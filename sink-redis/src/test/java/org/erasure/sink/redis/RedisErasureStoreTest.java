@@ -299,6 +299,9 @@ class RedisErasureStoreTest {
         RuntimeException noperm = RedisErasureStore.translate(
                 new org.redisson.client.RedisException("NOPERM this user has no permissions to run the 'unlink' command. params [session:42:x]"), "erase");
         assertThat(noperm).isInstanceOf(org.erasure.sink.runtime.spi.StoreException.class).hasMessage("Redis erase failed (NOPERM)");
+        RuntimeException inScript = RedisErasureStore.translate(new org.redisson.client.RedisException(
+                "ERR Error running script (call to f_ab12): @user_script:3: READONLY You can't write against a read only replica.. channel: [id: 0x1] data: CommandData [params=[42]]"), "erase");
+        assertThat(inScript).isInstanceOf(org.erasure.sink.runtime.spi.StoreUnavailableException.class).hasMessageContaining("READONLY");
     }
 
     @Test
