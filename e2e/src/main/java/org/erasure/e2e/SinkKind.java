@@ -3,6 +3,7 @@ package org.erasure.e2e;
 import java.util.List;
 import java.util.Locale;
 import org.erasure.devstack.DevStack;
+import org.erasure.devstack.s3.S3Server;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.StoreModule;
@@ -19,6 +20,35 @@ public enum SinkKind {
             return """
                     postgres { jdbc-url = "%s", user = postgres, password = postgres, schema = "%s" }
                     """.formatted(stack.postgres().jdbcUrl(), names.pgSchema());
+        }
+    },
+    CLICKHOUSE(Phase.CLICKHOUSE, "org.erasure.sink.clickhouse.ClickHouseStoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            return """
+                    clickhouse { jdbc-url = "%s", database = "%s" }
+                    """.formatted(stack.clickhouse().jdbcUrl(), names.chDatabase());
+        }
+    },
+    S3(Phase.S3, "org.erasure.sink.s3.S3StoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            S3Server s3 = stack.s3();
+            return """
+                    s3 {
+                      endpoint = "%s", path-style = true, region = "%s"
+                      access-key-id = "%s", secret-access-key = "%s"
+                      targets = [{ bucket = "%s", prefixes = ["contributors/{contributorId}/", "uploads/{contributorId}/"] }]
+                    }
+                    """.formatted(s3.endpoint(), S3Server.REGION, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, names.s3Bucket());
+        }
+    },
+    REDIS(Phase.REDIS, "org.erasure.sink.redis.RedisStoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            return """
+                    redis { address = "%s" }
+                    """.formatted(stack.redis().uri());
         }
     };
 

@@ -26,12 +26,16 @@ import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseStatus;
 import org.erasure.events.Topics;
 import org.junit.jupiter.api.Test;
+import org.redisson.api.RedissonClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Acceptance: every sink as its own process against the dev-stack. Requests for 1,000 seeded
+ * Acceptance: every sink as its own process (its jar) against the dev-stack. Requests for 1,000 seeded
  * contributors → one SUCCEEDED PhaseCompleted with residual 0 per request and sink, and the stores
  * show exactly those contributors erased (100 more seeded contributors stay untouched).
  */
@@ -87,8 +91,68 @@ class SinksAsProcessesTest {
         } finally {
             sinks.forEach(ServiceProcess::close);
         }
-        if (SINKS.contains(SinkKind.POSTGRES)) {
-            assertPostgresErasedExactly(stack, seedNames, world);
+        assertPostgresErasedExactly(stack, seedNames, world);
+        assertClickHouseMaskedExactly(stack, seedNames, world);
+        assertS3DeletedExactly(stack, seedNames, world);
+        assertRedisClearedExactly(stack, world);
+    }
+
+    private static void assertClickHouseMaskedExactly(DevStack stack, SeedNames names, SampleWorld world) {
+        long firstNeighbour = world.firstId() + ERASED;
+        Map<String, Integer> rowsPerContributor = Map.of(SampleWorld.CH_UNIT_METRICS, SampleWorld.CH_UNIT_METRICS_ROWS,
+                SampleWorld.CH_UNIT_METRICS_HOURLY, SampleWorld.CH_HOURLY_ROWS, SampleWorld.CH_ACCRUED_STATS, SampleWorld.CH_ACCRUED_ROWS);
+        rowsPerContributor.forEach((table, perContributor) -> {
+            String counts = stack.clickhouse().query("SELECT"
+                    + " countIf(contributor_id < " + firstNeighbour + " AND email = 'DELETED_USER'),"
+                    + " countIf(contributor_id < " + firstNeighbour + " AND email != 'DELETED_USER'),"
+                    + " countIf(contributor_id >= " + firstNeighbour + " AND email LIKE 'contributor.%')"
+                    + " FROM `" + names.chDatabase() + "`." + table).strip();
+            assertThat(counts).as(table + ": masked, still unmasked, untouched neighbours")
+                    .isEqualTo(ERASED * perContributor + "\t0\t" + NEIGHBOURS * perContributor);
+        });
+    }
+
+    private static void assertS3DeletedExactly(DevStack stack, SeedNames names, SampleWorld world) {
+        long erasedLeft = 0;
+        long neighbourVersions = 0;
+        try (S3Client s3 = stack.s3().newClient()) {
+            for (ListObjectVersionsResponse page : s3.listObjectVersionsPaginator(l -> l.bucket(names.s3Bucket()))) {
+                for (ObjectVersion v : page.versions()) {
+                    long id = idInKey(v.key());
+                    if (id >= world.firstId() + ERASED) {
+                        neighbourVersions++;
+                    } else if (id >= 0) {
+                        erasedLeft++;
+                    }
+                }
+                erasedLeft += page.deleteMarkers().size();
+            }
+        }
+        long expectedNeighbours = IntStream.range(ERASED, ERASED + NEIGHBOURS)
+                .mapToLong(i -> world.s3ObjectsOf(i).stream().mapToInt(SampleWorld.S3Object::versions).sum()).sum();
+        assertThat(erasedLeft).as("S3 versions and delete markers left of erased contributors").isZero();
+        assertThat(neighbourVersions).as("S3 versions of neighbours").isEqualTo(expectedNeighbours);
+    }
+
+    /** The contributor id in {@code contributors/<id>/...} or {@code uploads/<id>/...}; -1 for unrelated keys. */
+    private static long idInKey(String key) {
+        String[] parts = key.split("/");
+        return parts.length > 2 && parts[1].matches("[0-9]+") ? Long.parseLong(parts[1]) : -1;
+    }
+
+    private static void assertRedisClearedExactly(DevStack stack, SampleWorld world) {
+        RedissonClient redis = stack.redis().newRedissonClient();
+        try {
+            String[] erasedKeys = IntStream.range(0, ERASED).boxed().flatMap(i -> world.redisKeysOf(i).stream()).toArray(String[]::new);
+            String[] neighbourKeys = IntStream.range(ERASED, ERASED + NEIGHBOURS).boxed().flatMap(i -> world.redisKeysOf(i).stream()).toArray(String[]::new);
+            assertThat(redis.getKeys().countExists(erasedKeys)).as("Redis keys of erased contributors").isZero();
+            assertThat(redis.getKeys().countExists(neighbourKeys)).as("Redis keys of neighbours").isEqualTo(3L * NEIGHBOURS);
+            var online = redis.<String>getSet(SampleWorld.REDIS_ONLINE_SET);
+            assertThat(IntStream.range(0, ERASED).filter(i -> online.contains(Long.toString(world.contributor(i).id())))).isEmpty();
+            assertThat(IntStream.range(ERASED, ERASED + NEIGHBOURS).filter(world::isOnline)
+                    .allMatch(i -> online.contains(Long.toString(world.contributor(i).id())))).isTrue();
+        } finally {
+            redis.shutdown();
         }
     }
 
