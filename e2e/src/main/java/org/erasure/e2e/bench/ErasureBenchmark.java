@@ -116,9 +116,12 @@ public final class ErasureBenchmark implements Callable<Integer> {
         if (batches != null) {
             out.append(batches.count()).append(" batches (mean ").append(Math.round(batches.mean())).append(")");
         }
+        // Store-specific operation counters (e.g. ClickHouse mutations, one per table and batch), summed over their tags.
+        java.util.Map<String, Double> operations = new java.util.TreeMap<>();
         sink.registry().getMeters().stream()
                 .filter(m -> m instanceof Counter && m.getId().getName().contains("mutation"))
-                .forEach(m -> out.append(", ").append(m.getId().getName()).append(" = ").append(Math.round(((Counter) m).count())));
+                .forEach(m -> operations.merge(m.getId().getName(), ((Counter) m).count(), Double::sum));
+        operations.forEach((name, count) -> out.append(", ").append(name).append(" = ").append(Math.round(count)));
         return out.toString();
     }
 
