@@ -27,9 +27,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The main job on the embedded default: every real server, seeded; every sink and the verifier as
- * its own process; the inactive contributors fetched from PostgreSQL and erased through Kafka; then
- * the summary the old script printed, from the verifier's final records, and the audit of their chain.
+ * The main job on the embedded default: every real server, seeded; ingest, the verifier and every
+ * sink as its own process (its jar); then the operator's workflow through erasurectl: the inactive
+ * contributors exported from PostgreSQL, submitted through ingest, erased by the sinks, joined by the
+ * verifier; the summary the old script printed, from the final records, and the audit of their chain.
  */
 @Command(name = "pipeline-demo", mixinStandardHelpOptions = true,
         description = "Runs the erasure pipeline end to end on the embedded dev-stack and prints the per-store summary.")
@@ -76,7 +77,11 @@ public final class PipelineDemo implements Callable<Integer> {
             // The verifier's partition count (3 here) must match phase-completions and completions.
             stack.kafka().createTopics(3, List.of(topics.requests(), topics.phaseCompletions(), topics.completions()));
             stack.kafka().createTopics(1, List.of(topics.requestsDlq()));
-            services.add(startVerifier(stack, dir));
+            int verifierPort = FreePort.find();
+            services.add(startVerifier(stack, dir, verifierPort));
+            int ingestPort = FreePort.find();
+            String token = HexFormat.of().formatHex(randomBytes(24));
+            services.add(startIngest(stack, dir, ingestPort, verifierPort, token));
             for (SinkKind kind : SinkKind.values()) {
                 services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(),
                         PipelineConfig.sinkHocon(stack.kafka(), "", kind, "demo", 500) + kind.storeHocon(stack, SeedNames.defaults()),
@@ -85,12 +90,13 @@ public final class PipelineDemo implements Callable<Integer> {
             say("services started: verifier, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
-            Path cliConfig = writeCliConfig(stack, dir);
+            Path cliConfig = writeCliConfig(stack, dir, ingestPort, token);
+            awaitHealthy("ingest", ingestPort, services);
             Path csv = dir.resolve("inactive.csv");
             int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
             if (exit == 0) {
-                List<String> submit = new ArrayList<>(List.of("submit", "--csv", csv.toString(), "--direct", "--wait",
+                List<String> submit = new ArrayList<>(List.of("submit", "--csv", csv.toString(), "--wait",
                         "--timeout", timeout.toString()));
                 if (dryRun) {
                     submit.add("--dry-run");
@@ -110,9 +116,30 @@ public final class PipelineDemo implements Callable<Integer> {
         }
     }
 
-    private ServiceProcess startVerifier(DevStack stack, Path dir) throws Exception {
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
+    private static byte[] randomBytes(int n) {
+        byte[] bytes = new byte[n];
+        new SecureRandom().nextBytes(bytes);
+        return bytes;
+    }
+
+    /** The upstream service's door: requests are validated, resolved and published in one transaction. */
+    private static ServiceProcess startIngest(DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
+        String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String hocon = """
+                ingest {
+                  http { host = "127.0.0.1", port = %d }
+                  kafka.bootstrap-servers = "%s"
+                  auth.tokens = [{ name = demo-operator, sha256 = "%s", roles = [submit, read] }]
+                  postgres { url = "%s", user = postgres, password = postgres }
+                  verifier.base-url = "http://127.0.0.1:%d"
+                }
+                """.formatted(port, stack.kafka().bootstrapServers(), sha256, stack.postgres().jdbcUrl(), verifierPort);
+        return ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
+    }
+
+    private ServiceProcess startVerifier(DevStack stack, Path dir, int httpPort) throws Exception {
+        byte[] key = randomBytes(32);
         Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
         String hocon = """
                 verifier {
@@ -123,19 +150,43 @@ public final class PipelineDemo implements Callable<Integer> {
                   timeouts.punctuation-interval = 2s
                   http { port = %d, advertised-host = "127.0.0.1" }
                 }
-                """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), FreePort.find());
+                """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), httpPort);
         return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
     }
 
-    private static Path writeCliConfig(DevStack stack, Path dir) throws java.io.IOException {
+    private static Path writeCliConfig(DevStack stack, Path dir, int ingestPort, String token) throws java.io.IOException {
         Path file = dir.resolve("erasurectl.conf");
         Files.writeString(file, """
                 erasurectl {
+                  ingest { url = "http://127.0.0.1:%d", token = "%s" }
                   kafka.bootstrap-servers = "%s"
                   postgres { url = "%s", user = postgres, password = postgres }
                 }
-                """.formatted(stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
+                """.formatted(ingestPort, token, stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
         return file;
+    }
+
+    /** Waits (bounded) until a service's /health answers 200. */
+    private static void awaitHealthy(String name, int port, List<ServiceProcess> services) throws InterruptedException {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            }
+            if (services.stream().anyMatch(s -> !s.isAlive())) {
+                services.stream().filter(s -> !s.isAlive()).forEach(s -> say("%s exited:%n%s", s.name(), s.output()));
+                throw new IllegalStateException("a service exited during start-up");
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+        }
+        throw new IllegalStateException(name + " did not become healthy within 2 minutes");
     }
 
     private static int erasurectl(Path config, String... args) {
