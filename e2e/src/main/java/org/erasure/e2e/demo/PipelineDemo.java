@@ -102,6 +102,13 @@ public final class PipelineDemo implements Callable<Integer> {
                     submit.add("--dry-run");
                 }
                 exit = erasurectl(cliConfig, submit.toArray(String[]::new));
+                // One request's status, asked the way the upstream service asks it: ingest -> verifier.
+                java.util.regex.Matcher id = java.util.regex.Pattern
+                        .compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").matcher(lastOutput);
+                if (id.find()) {
+                    int status = erasurectl(cliConfig, "status", id.group());
+                    exit = exit != 0 ? exit : status;
+                }
             }
             int audit = erasurectl(cliConfig, "audit", "verify");
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
@@ -189,11 +196,19 @@ public final class PipelineDemo implements Callable<Integer> {
         throw new IllegalStateException(name + " did not become healthy within 2 minutes");
     }
 
+    /** What the last erasurectl command printed (also shown on the console). */
+    private static String lastOutput = "";
+
     private static int erasurectl(Path config, String... args) {
         List<String> all = new ArrayList<>(List.of("--config", config.toString()));
         all.addAll(List.of(args));
         say("$ erasurectl %s", String.join(" ", args));
-        return ErasureCtl.run(all.toArray(String[]::new), System.getenv(), System.out, System.err, java.time.Clock.systemUTC());
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream tee = new java.io.PrintStream(new org.apache.commons.io.output.TeeOutputStream(System.out, captured), true);
+        int exit = ErasureCtl.run(all.toArray(String[]::new), System.getenv(), tee, System.err, java.time.Clock.systemUTC());
+        tee.flush();
+        lastOutput = captured.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return exit;
     }
 
     private static void printEndpoints(DevStack stack) {
