@@ -10,15 +10,12 @@ import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
-import co.elastic.clients.elasticsearch.core.MsearchResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
-import co.elastic.clients.elasticsearch.core.msearch.MultiSearchResponseItem;
-import co.elastic.clients.elasticsearch.core.msearch.RequestItem;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import co.elastic.clients.elasticsearch.indices.IndexSettingBlocks;
 import co.elastic.clients.elasticsearch.indices.IndexSettings;
@@ -66,13 +63,14 @@ import org.slf4j.LoggerFactory;
  *       masking, at most {@code conflict-retries} times;</li>
  *   <li>refresh the written indices; optionally {@code _forcemerge?only_expunge_deletes}.</li>
  * </ol>
- * No painless, no {@code _update_by_query}. Verify is a separate {@code _msearch}: one count query per
+ * No painless, no {@code _update_by_query}. Verify is a separate search: one count query (filter) per
  * request over all configured fields.
+ * (one search per target and 500 requests: union query + a keyed {@code filters} aggregation).
  */
 public final class ElasticsearchErasureStore implements ErasureStore {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchErasureStore.class);
     private static final int NAMES_PER_CALL = 20;
-    private static final int MSEARCH_CHUNK = 250;
+    private static final int VERIFY_CHUNK = 500;
     private static final int NOTE_NAMES = 3;
 
     enum ClosedPolicy { FAIL, SKIP }
@@ -402,24 +400,34 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 continue;
             }
             String expression = view.searchExpression(t.index());
-            for (int from = 0; from < items.size(); from += MSEARCH_CHUNK) {
-                List<ErasureItem> chunk = items.subList(from, Math.min(items.size(), from + MSEARCH_CHUNK));
-                List<RequestItem> searches = new ArrayList<>();
+            for (int from = 0; from < items.size(); from += VERIFY_CHUNK) {
+                List<ErasureItem> chunk = items.subList(from, Math.min(items.size(), from + VERIFY_CHUNK));
+                // One search: the union of the requests' residual queries as the query (usually matching
+                // nothing after an erasure, so it costs next to nothing), one keyed filter per request counting
+                // its documents.
+                Map<String, Query> filters = new LinkedHashMap<>();
+                List<Query> union = new ArrayList<>();
                 for (ErasureItem item : chunk) {
                     Query q = residualQuery(t, item);
-                    searches.add(RequestItem.of(r -> r
-                            .header(h -> h.index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open))
-                            .body(b -> b.size(0).trackTotalHits(th -> th.enabled(true)).query(q))));
+                    filters.put(item.requestId().toString(), q);
+                    union.add(q);
                 }
-                MsearchResponse<Void> response = call("verify msearch", () -> client.msearch(m -> m.searches(searches), Void.class));
-                for (int k = 0; k < chunk.size(); k++) {
-                    MultiSearchResponseItem<Void> r = response.responses().get(k);
-                    if (r.isFailure()) {
-                        ErrorCause e = r.failure().error();
-                        throw new StoreException("ES_VERIFY_" + code(e.type()), "Elasticsearch verification query failed (" + e.type() + ")");
+                SearchResponse<Void> response = call("verify search", () -> client.search(s -> s
+                        .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                        .size(0).trackTotalHits(th -> th.enabled(true))
+                        .query(q -> q.bool(b -> b.should(union).minimumShouldMatch("1")))
+                        .aggregations("residual", a -> a.filters(fa -> fa.filters(fb -> fb.keyed(filters)))), Void.class));
+                if (response.shards() != null && response.shards().failed().intValue() > 0) {
+                    throw new StoreUnavailableException("Elasticsearch verification searched only part of the shards ("
+                            + response.shards().failed() + " failed)");
+                }
+                var buckets = response.aggregations().get("residual").filters().buckets().keyed();
+                for (ErasureItem item : chunk) {
+                    var bucket = buckets.get(item.requestId().toString());
+                    if (bucket == null) {
+                        throw new StoreException("ES_VERIFY_INCOMPLETE", "Elasticsearch verification returned no count for a request");
                     }
-                    long residual = r.result().hits().total() == null ? r.result().hits().hits().size() : r.result().hits().total().value();
-                    out.get(chunk.get(k).requestId()).add(new TargetResidual(t.index(), residual));
+                    out.get(item.requestId()).add(new TargetResidual(t.index(), bucket.docCount()));
                 }
             }
         }
