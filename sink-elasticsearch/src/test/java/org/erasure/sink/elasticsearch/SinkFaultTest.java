@@ -65,7 +65,7 @@ class SinkFaultTest {
             String sinkName = names.group("sink-es");
             String hocon = h.sinkConfig(sinkName, "crash") + """
                     sink.batch.max-size = 15
-                    sink.testing.delay-before-commit = 400ms
+                    sink.testing.delay-before-commit = 1500ms
                     sink.http.enabled = false
                     elasticsearch.hosts = "%s"
                     elasticsearch.targets = [ { index = "%s", groups = [
