@@ -1,0 +1,223 @@
+package org.erasure.sink.elasticsearch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.erasure.sink.elasticsearch.EsMapping.Group;
+import org.erasure.sink.elasticsearch.EsMapping.Kind;
+import org.erasure.sink.runtime.spi.ErasureItem;
+
+/**
+ * Masks one document's source in memory: every group element (the {@code latest} object, each
+ * object of the {@code judgments} array) whose identifier fields hold a value of an EXECUTE request
+ * gets all its listed fields set to the mask value; other elements are not touched. Values are
+ * compared exactly (keyword semantics), never interpreted.
+ */
+final class DocumentMasker {
+
+    /** The batch's identifier values per kind, each pointing at the requests that own it. */
+    static final class Lookup {
+        private final Map<Kind, Map<String, List<ErasureItem>>> byKind = new EnumMap<>(Kind.class);
+
+        static Lookup of(List<ErasureItem> items, boolean contributorIdAsWorkerId, String maskValue) {
+            Lookup l = new Lookup();
+            for (ErasureItem item : items) {
+                for (String value : values(item, Kind.EMAIL, contributorIdAsWorkerId)) {
+                    l.add(Kind.EMAIL, value, item, maskValue);
+                }
+                for (String value : values(item, Kind.WORKER_ID, contributorIdAsWorkerId)) {
+                    l.add(Kind.WORKER_ID, value, item, maskValue);
+                }
+            }
+            return l;
+        }
+
+        /** The identifier values of one request for one kind (the contributorId counts as a worker id if configured). */
+        static Set<String> values(ErasureItem item, Kind kind, boolean contributorIdAsWorkerId) {
+            Set<String> out = new LinkedHashSet<>();
+            if (kind == Kind.EMAIL) {
+                out.addAll(item.identifiers().emails());
+            } else {
+                out.addAll(item.identifiers().workerIds());
+                if (contributorIdAsWorkerId) {
+                    out.add(item.contributorId().strip());
+                }
+            }
+            out.removeIf(String::isEmpty);
+            return out;
+        }
+
+        private void add(Kind kind, String value, ErasureItem item, String maskValue) {
+            if (value.isEmpty() || value.equals(maskValue)) {
+                return; // the mask value itself is never an identifier: it would match every masked element
+            }
+            List<ErasureItem> owners = byKind.computeIfAbsent(kind, k -> new LinkedHashMap<>()).computeIfAbsent(value, v -> new ArrayList<>(1));
+            if (!owners.contains(item)) {
+                owners.add(item);
+            }
+        }
+
+        List<ErasureItem> owners(Kind kind, String value) {
+            Map<String, List<ErasureItem>> m = byKind.get(kind);
+            List<ErasureItem> owners = m == null ? null : m.get(value);
+            return owners == null ? List.of() : owners;
+        }
+
+        /** All values of a kind (for the batch's terms query). */
+        List<String> values(Kind kind) {
+            Map<String, List<ErasureItem>> m = byKind.get(kind);
+            return m == null ? List.of() : List.copyOf(m.keySet());
+        }
+
+        boolean isEmpty() {
+            return byKind.values().stream().allMatch(Map::isEmpty);
+        }
+    }
+
+    /**
+     * What masking one document did.
+     *
+     * @param partial    the changed top-level fields with their full new values (a partial-update doc),
+     *                   null if nothing changed
+     * @param masked     EXECUTE requests whose values were masked in this document
+     * @param dryMatched DRY_RUN requests whose values this document holds (what EXECUTE would mask)
+     */
+    record Outcome(ObjectNode partial, Set<ErasureItem> masked, Set<ErasureItem> dryMatched) {
+        boolean changed() {
+            return partial != null;
+        }
+    }
+
+    private final List<Group> groups;
+    private final String maskValue;
+
+    DocumentMasker(List<Group> groups, String maskValue) {
+        this.groups = List.copyOf(groups);
+        this.maskValue = maskValue;
+    }
+
+    /** Masks {@code source} in place (EXECUTE owners only) and reports who matched. */
+    Outcome apply(ObjectNode source, Lookup lookup) {
+        Set<ErasureItem> masked = new LinkedHashSet<>();
+        Set<ErasureItem> dry = new LinkedHashSet<>();
+        Set<String> touched = new LinkedHashSet<>();
+        for (Group g : groups) {
+            for (ObjectNode element : elements(source, g.segments())) {
+                Set<ErasureItem> owners = new LinkedHashSet<>();
+                for (Map.Entry<String, Kind> f : g.fields().entrySet()) {
+                    for (String v : texts(element.get(f.getKey()))) {
+                        owners.addAll(lookup.owners(f.getValue(), v));
+                    }
+                }
+                boolean execute = false;
+                for (ErasureItem owner : owners) {
+                    if (owner.dryRun()) {
+                        dry.add(owner);
+                    } else {
+                        execute = true;
+                    }
+                }
+                if (!execute) {
+                    continue;
+                }
+                boolean changed = false;
+                for (String field : g.fields().keySet()) {
+                    changed |= maskField(element, field);
+                }
+                if (changed) {
+                    touched.add(g.topLevel());
+                    owners.stream().filter(o -> !o.dryRun()).forEach(masked::add);
+                }
+            }
+        }
+        if (touched.isEmpty()) {
+            return new Outcome(null, Set.of(), dry);
+        }
+        ObjectNode partial = JsonNodeFactory.instance.objectNode();
+        for (String key : touched) {
+            partial.set(key, source.get(key));
+        }
+        return new Outcome(partial, masked, dry);
+    }
+
+    private boolean maskField(ObjectNode element, String field) {
+        JsonNode v = element.get(field);
+        if (v == null || v.isNull()) {
+            return false;
+        }
+        if (v instanceof ArrayNode array) {
+            boolean changed = false;
+            for (int i = 0; i < array.size(); i++) {
+                JsonNode e = array.get(i);
+                if (isValue(e) && !maskValue.equals(e.asText())) {
+                    array.set(i, JsonNodeFactory.instance.textNode(maskValue));
+                    changed = true;
+                }
+            }
+            return changed;
+        }
+        if (isValue(v) && !maskValue.equals(v.asText())) {
+            element.put(field, maskValue);
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean isValue(JsonNode n) {
+        return n != null && (n.isTextual() || n.isIntegralNumber());
+    }
+
+    /** Keyword values of a field: a string, an integral number (indexed as its text), or an array of them. */
+    private static List<String> texts(JsonNode v) {
+        if (v == null || v.isNull()) {
+            return List.of();
+        }
+        if (v.isArray()) {
+            List<String> out = new ArrayList<>(v.size());
+            v.forEach(e -> {
+                if (isValue(e)) {
+                    out.add(e.asText());
+                }
+            });
+            return out;
+        }
+        return isValue(v) ? List.of(v.asText()) : List.of();
+    }
+
+    /** The objects at {@code path}, walking into arrays (of objects, or arrays of them) at every step. */
+    static List<ObjectNode> elements(ObjectNode root, List<String> path) {
+        List<JsonNode> current = List.of(root);
+        for (String segment : path) {
+            List<JsonNode> next = new ArrayList<>();
+            for (JsonNode n : current) {
+                if (n instanceof ObjectNode o && o.get(segment) != null) {
+                    flatten(o.get(segment), next);
+                }
+            }
+            current = next;
+        }
+        List<ObjectNode> out = new ArrayList<>(current.size());
+        for (JsonNode n : current) {
+            if (n instanceof ObjectNode o) {
+                out.add(o);
+            }
+        }
+        return out;
+    }
+
+    private static void flatten(JsonNode n, List<JsonNode> into) {
+        if (n.isArray()) {
+            n.forEach(e -> flatten(e, into));
+        } else {
+            into.add(n);
+        }
+    }
+}
