@@ -43,6 +43,23 @@ public enum SinkKind {
                     """.formatted(s3.endpoint(), S3Server.REGION, S3Server.ACCESS_KEY, S3Server.SECRET_KEY, names.s3Bucket());
         }
     },
+    ELASTICSEARCH(Phase.ELASTICSEARCH, "org.erasure.sink.elasticsearch.ElasticsearchStoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            return """
+                    elasticsearch {
+                      hosts = "%s"
+                      targets = [{
+                        index = "%s*"
+                        groups = [
+                          { path = latest, fields { workerEmail = email, workerId = worker-id } }
+                          { path = judgments, fields { workerEmail = email, workerId = worker-id } }
+                        ]
+                      }]
+                    }
+                    """.formatted(stack.elasticsearch().httpUrl(), names.esIndexPrefix());
+        }
+    },
     REDIS(Phase.REDIS, "org.erasure.sink.redis.RedisStoreModule") {
         @Override
         public String storeHocon(DevStack stack, SeedNames names) {

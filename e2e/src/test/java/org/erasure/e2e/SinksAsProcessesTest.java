@@ -25,6 +25,8 @@ import org.erasure.events.Phase;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseStatus;
 import org.erasure.events.Topics;
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
 import org.junit.jupiter.api.Test;
 import org.redisson.api.RedissonClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -95,6 +97,28 @@ class SinksAsProcessesTest {
         assertClickHouseMaskedExactly(stack, seedNames, world);
         assertS3DeletedExactly(stack, seedNames, world);
         assertRedisClearedExactly(stack, world);
+        assertElasticsearchMaskedExactly(stack, seedNames, world);
+    }
+
+    /** Erased workers' values are masked in every document; neighbours' entries in the same documents stay. */
+    private static void assertElasticsearchMaskedExactly(DevStack stack, SeedNames names, SampleWorld world) throws Exception {
+        try (ElasticsearchClient es = stack.elasticsearch().newClient()) {
+            String indices = names.esIndexPrefix() + "*";
+            es.indices().refresh(r -> r.index(indices));
+            List<FieldValue> erasedEmails = IntStream.range(0, ERASED).mapToObj(i -> FieldValue.of(world.contributor(i).email())).toList();
+            List<FieldValue> neighbourEmails = IntStream.range(ERASED, ERASED + NEIGHBOURS)
+                    .mapToObj(i -> FieldValue.of(world.contributor(i).email())).toList();
+            long stillNamed = es.count(c -> c.index(indices).query(q -> q.bool(b -> b
+                    .should(s -> s.terms(t -> t.field("judgments.workerEmail").terms(v -> v.value(erasedEmails))))
+                    .should(s -> s.terms(t -> t.field("latest.workerEmail").terms(v -> v.value(erasedEmails))))))).count();
+            long neighbourDocs = es.count(c -> c.index(indices)
+                    .query(q -> q.terms(t -> t.field("judgments.workerEmail").terms(v -> v.value(neighbourEmails))))).count();
+            long expectedNeighbourDocs = IntStream.range(0, world.esDocumentCount())
+                    .filter(d -> world.esDocument(d).workers().stream().anyMatch(w -> w.index() >= ERASED)).count();
+            assertThat(stillNamed).as("documents still naming an erased contributor").isZero();
+            assertThat(neighbourDocs).as("documents still naming their (untouched) neighbours").isEqualTo(expectedNeighbourDocs);
+            assertThat(es.count(c -> c.index(indices)).count()).as("documents stay").isEqualTo(world.esDocumentCount());
+        }
     }
 
     private static void assertClickHouseMaskedExactly(DevStack stack, SeedNames names, SampleWorld world) {

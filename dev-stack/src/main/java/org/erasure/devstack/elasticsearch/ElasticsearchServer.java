@@ -124,7 +124,11 @@ public final class ElasticsearchServer extends StoppableServer {
     }
 
     private static ElasticsearchClient newClient(String url) {
-        Rest5Client restClient = Rest5Client.builder(URI.create(url)).build();
+        // httpclient5 5.6 advertises zstd when zstd-jni (Kafka's) is on the class path, and this node
+        // never answers such a request: ask for plain responses.
+        Rest5Client restClient = Rest5Client.builder(URI.create(url))
+                .setHttpClientConfigCallback(b -> b.disableContentCompression())
+                .build();
         return new ElasticsearchClient(new Rest5ClientTransport(restClient, new JacksonJsonpMapper()));
     }
 
