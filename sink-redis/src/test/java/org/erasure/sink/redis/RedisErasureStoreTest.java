@@ -317,7 +317,7 @@ class RedisErasureStoreTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redis.sets[0]").hasMessageContaining("not a set");
             assertThatThrownBy(() -> f.store("scan-count = 0"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scan-count");
-            assertThatThrownBy(() -> new RedisStoreModule().create(RedisFixture.storeConfig("redis://127.0.0.1:1", ""), null))
+            assertThatThrownBy(() -> new RedisStoreModule().create(RedisFixture.config("redis://127.0.0.1:1", ""), null))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reachable");
             // Exact patterns only: no SCAN at all.
             try (RedisErasureStore store = f.store("keys = [ \"auth-cache:{contributorId}\" ]")) {
