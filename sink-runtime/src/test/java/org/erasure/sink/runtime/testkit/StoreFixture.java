@@ -1,8 +1,11 @@
 package org.erasure.sink.runtime.testkit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -14,9 +17,12 @@ import org.erasure.events.Identifiers;
 import org.erasure.events.Mode;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseCompleted;
+import org.erasure.events.TargetResult;
 import org.erasure.sink.runtime.SinkApplication;
 import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreModule;
+import org.erasure.sink.runtime.spi.TargetResidual;
 
 /**
  * One test's seeded {@link SampleWorld} in one store, and what the store-independent scenarios of
@@ -76,6 +82,19 @@ public abstract class StoreFixture implements AutoCloseable {
     /** An item of a store batch for {@code c}. */
     public static ErasureItem item(SampleWorld.Contributor c, Mode mode) {
         return new ErasureItem(UUID.randomUUID(), Long.toString(c.id()), Identifiers.of(List.of(c.email()), List.of(c.workerId())), mode);
+    }
+
+    /** The targets of an erased request's result, by target name (fails unless it is {@link RequestResult.Erased}). */
+    public static Map<String, TargetResult> byTarget(RequestResult r) {
+        assertThat(r).isInstanceOf(RequestResult.Erased.class);
+        Map<String, TargetResult> m = new HashMap<>();
+        ((RequestResult.Erased) r).targets().forEach(t -> m.put(t.target(), t));
+        return m;
+    }
+
+    /** What verification still finds, summed over the targets. */
+    public static long residual(List<TargetResidual> rs) {
+        return rs.stream().mapToLong(TargetResidual::residual).sum();
     }
 
     /** The store section's content (without the section name) for the store at {@code endpoint}, plus {@code extra} HOCON. */
