@@ -1,6 +1,8 @@
 package org.erasure.sink.clickhouse;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.erasure.sink.runtime.testkit.StoreFixture.byTarget;
+import static org.erasure.sink.runtime.testkit.StoreFixture.residual;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.erasure.sink.clickhouse.ChFixture.HOURLY;
 import static org.erasure.sink.clickhouse.ChFixture.METRICS;
@@ -10,7 +12,6 @@ import static org.erasure.sink.clickhouse.ChFixture.TABLES;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,17 +38,6 @@ import org.slf4j.LoggerFactory;
 @Order(1)
 class ClickHouseErasureStoreTest {
     private static final Logger log = LoggerFactory.getLogger(ClickHouseErasureStoreTest.class);
-
-    private static Map<String, TargetResult> byTarget(RequestResult r) {
-        assertThat(r).isInstanceOf(RequestResult.Erased.class);
-        Map<String, TargetResult> m = new HashMap<>();
-        ((RequestResult.Erased) r).targets().forEach(t -> m.put(t.target(), t));
-        return m;
-    }
-
-    private static long residual(List<TargetResidual> rs) {
-        return rs.stream().mapToLong(TargetResidual::residual).sum();
-    }
 
     @Test
     void executeMasksExactlyTheBatchWithOneMutationPerTableAndLeavesNeighboursInTheSamePartsUntouched(ClickHouseServer ch, TestNames names) {
@@ -234,7 +224,7 @@ class ClickHouseErasureStoreTest {
             System.out.printf("MEASURED erase of 1000 contributors (100,000 rows) in one batch: %d ms, verify: %d ms, mutations: %.0f%n",
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, store.mutationsIssued());
             assertThat(r.values().stream().mapToLong(x -> byTarget(x).get(METRICS).masked()).sum()).isEqualTo(60_000);
-            assertThat(v.values().stream().mapToLong(ClickHouseErasureStoreTest::residual).sum()).isZero();
+            assertThat(v.values().stream().mapToLong(ChFixture::residual).sum()).isZero();
             assertThat(store.mutationsIssued()).isEqualTo(3.0);
         }
         assertThat(f.maskedAll(METRICS)).isEqualTo(60_000);

@@ -1,6 +1,8 @@
 package org.erasure.sink.postgres;
 
-import org.erasure.sink.runtime.testkit.LogScan;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.erasure.sink.runtime.testkit.StoreFixture;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -12,33 +14,23 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.postgres.PostgresServer;
 import org.erasure.devstack.seed.PostgresSeeder;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
-import org.erasure.events.ContributorErasureRequested;
-import org.erasure.events.ErasureReason;
-import org.erasure.events.Identifiers;
-import org.erasure.events.Mode;
-import org.erasure.events.Phase;
-import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.TargetResult;
 
 /** A seeded per-test schema on the shared PostgreSQL and helpers to look at it. */
-final class PgFixture {
-    /** Every email any test seeded or sent: LogScanTest looks for each in the logs. */
-
+final class PgFixture extends StoreFixture {
     final PostgresServer postgres;
     final String schema;
-    final SampleWorld world;
 
     private PgFixture(PostgresServer postgres, String schema, SampleWorld world) {
+        super(world, PostgresStoreModule::new, PostgresSinkMain.class, "sink-pg");
         this.postgres = postgres;
         this.schema = schema;
-        this.world = world;
     }
 
     static PgFixture seed(PostgresServer postgres, TestNames names, int size) throws SQLException {
@@ -47,12 +39,12 @@ final class PgFixture {
         try (Connection c = postgres.newConnection()) {
             PostgresSeeder.seed(c, schema, world);
         }
-        world.contributors().forEach(x -> LogScan.SEEDED_EMAILS.add(x.email()));
         return new PgFixture(postgres, schema, world);
     }
 
     /** postgres { } config for this schema (reference mapping), jdbc url overridable. */
-    Config storeConfig(String jdbcUrl, String extra) {
+    @Override
+    public Config storeConfig(String jdbcUrl, String extra) {
         return ConfigFactory.parseString("""
                 jdbc-url = "%s"
                 user = postgres
@@ -70,16 +62,6 @@ final class PgFixture {
 
     PostgresErasureStore store(String extra) {
         return (PostgresErasureStore) new PostgresStoreModule().create(storeConfig(postgres.jdbcUrl(), extra), new SimpleMeterRegistry());
-    }
-
-    static ErasureItem item(SampleWorld.Contributor c, Mode mode) {
-        return new ErasureItem(UUID.randomUUID(), Long.toString(c.id()), Identifiers.of(List.of(c.email()), List.of(c.workerId())), mode);
-    }
-
-    static ContributorErasureRequested request(SampleWorld.Contributor c, Mode mode) {
-        return ContributorErasureRequested.builder().contributorId(Long.toString(c.id()))
-                .identifiers(List.of(c.email()), List.of(c.workerId())).requestedBy("sink-test")
-                .reason(ErasureReason.ACCOUNT_CLOSED).mode(mode).systems(Phase.POSTGRES, Phase.REDIS).build();
     }
 
     long count(String sql, Object... args) throws SQLException {
@@ -137,5 +119,78 @@ final class PgFixture {
 
     static String q(String id) {
         return '"' + id.replace("\"", "\"\"") + '"';
+    }
+
+    // --- StoreFixture: what the shared sink scenarios (SinkContract) need ---
+
+    @Override
+    public String endpoint() {
+        return postgres.jdbcUrl();
+    }
+
+    @Override
+    public String childStoreHocon() {
+        return "postgres { jdbc-url = \"%s\", password = postgres, schema = \"%s\" }".formatted(postgres.jdbcUrl(), schema);
+    }
+
+    @Override
+    public int storePort() {
+        return postgres.port();
+    }
+
+    @Override
+    public String endpointVia(int proxyPort) {
+        return "jdbc:postgresql://127.0.0.1:" + proxyPort + "/postgres?connectTimeout=2&socketTimeout=10";
+    }
+
+    @Override
+    public String outageOverrides() {
+        return "postgres.pool.connection-timeout = 1s";
+    }
+
+    /** Masked contributor rows in the whole schema (only the first n are ever requested). */
+    @Override
+    public long erasedAmongFirst(int n) throws SQLException {
+        return count("SELECT count(*) FROM $s.kepler_crowd_contributors_t WHERE email = 'DELETED_USER'");
+    }
+
+    @Override
+    public void assertErased(int index) throws SQLException {
+        assertThat(maskedRows(world.contributor(index).id())).isEqualTo(1);
+    }
+
+    @Override
+    public void assertIntact(int index) throws SQLException {
+        assertThat(intactRows(world.contributor(index))).isEqualTo(1);
+    }
+
+    @Override
+    public void assertAllErased(int n) throws SQLException {
+        assertThat(count("SELECT count(*) FROM $s.kepler_crowd_contributor_job_mapping_t WHERE contributor_id < ?", world.firstId() + n)).isZero();
+    }
+
+    @Override
+    public long reportedWork(PhaseCompleted pc) {
+        return pc.totalMasked();
+    }
+
+    @Override
+    public void assertExecutedTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::target)
+                .containsExactly(SampleWorld.PG_JOB_MAPPING, SampleWorld.PG_PROJECT_STATS, SampleWorld.PG_CONTRIBUTORS);
+        assertThat(pc.targets().get(0).deleted()).isEqualTo(SampleWorld.jobCount(index));
+        assertThat(pc.targets().get(1).deleted()).isEqualTo(SampleWorld.projectCount(index));
+        assertThat(pc.targets().get(2).masked()).isEqualTo(1);
+    }
+
+    @Override
+    public void assertDryRunTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets().get(0).wouldDelete()).isEqualTo(SampleWorld.jobCount(index));
+        assertThat(pc.targets().get(2).wouldMask()).isEqualTo(1);
+    }
+
+    @Override
+    public List<String> storeMetrics() {
+        return List.of("hikaricp_connections");
     }
 }

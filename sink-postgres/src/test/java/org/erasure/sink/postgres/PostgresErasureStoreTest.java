@@ -3,6 +3,8 @@ package org.erasure.sink.postgres;
 import org.erasure.sink.runtime.testkit.LogScan;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.erasure.sink.runtime.testkit.StoreFixture.byTarget;
+import static org.erasure.sink.runtime.testkit.StoreFixture.residual;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
@@ -33,17 +35,6 @@ class PostgresErasureStoreTest {
     static final String JOBS = SampleWorld.PG_JOB_MAPPING;
     static final String STATS = SampleWorld.PG_PROJECT_STATS;
     static final String PEOPLE = SampleWorld.PG_CONTRIBUTORS;
-
-    private static Map<String, TargetResult> byTarget(RequestResult r) {
-        assertThat(r).isInstanceOf(RequestResult.Erased.class);
-        Map<String, TargetResult> m = new java.util.HashMap<>();
-        ((RequestResult.Erased) r).targets().forEach(t -> m.put(t.target(), t));
-        return m;
-    }
-
-    private static long residual(List<TargetResidual> rs) {
-        return rs.stream().mapToLong(TargetResidual::residual).sum();
-    }
 
     @Test
     void executeErasesExactlyTheBatchAndLeavesNeighboursUntouched(PostgresServer postgres, TestNames names) throws Exception {
@@ -232,7 +223,7 @@ class PostgresErasureStoreTest {
             log.info("MEASURED erase of 1000 contributors in one batch: {} ms, verify: {} ms", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             System.out.printf("MEASURED erase of 1000 contributors in one batch: %d ms, verify: %d ms%n", (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
             assertThat(r.values().stream().mapToLong(x -> byTarget(x).get(JOBS).deleted()).sum()).isEqualTo(expectedJobs);
-            assertThat(v.values().stream().mapToLong(PostgresErasureStoreTest::residual).sum()).isZero();
+            assertThat(v.values().stream().mapToLong(PgFixture::residual).sum()).isZero();
         }
         assertThat(f.count("SELECT count(*) FROM $s." + PEOPLE + " WHERE email = 'DELETED_USER'")).isEqualTo(1000);
         assertThat(f.count("SELECT count(*) FROM $s." + JOBS)).isEqualTo(f.world.jobMappingRows() - expectedJobs);

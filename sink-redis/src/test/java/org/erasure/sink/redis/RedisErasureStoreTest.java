@@ -1,6 +1,8 @@
 package org.erasure.sink.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.erasure.sink.runtime.testkit.StoreFixture.byTarget;
+import static org.erasure.sink.runtime.testkit.StoreFixture.residual;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.erasure.sink.redis.RedisFixture.AUTH;
 import static org.erasure.sink.redis.RedisFixture.JOBS;
@@ -8,7 +10,6 @@ import static org.erasure.sink.redis.RedisFixture.ONLINE;
 import static org.erasure.sink.redis.RedisFixture.SESSIONS;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -35,17 +36,6 @@ import org.slf4j.LoggerFactory;
 @Order(1)
 class RedisErasureStoreTest {
     private static final Logger log = LoggerFactory.getLogger(RedisErasureStoreTest.class);
-
-    static Map<String, TargetResult> byTarget(RequestResult r) {
-        assertThat(r).isInstanceOf(RequestResult.Erased.class);
-        Map<String, TargetResult> m = new HashMap<>();
-        ((RequestResult.Erased) r).targets().forEach(t -> m.put(t.target(), t));
-        return m;
-    }
-
-    static long residual(List<TargetResidual> rs) {
-        return rs.stream().mapToLong(TargetResidual::residual).sum();
-    }
 
     @Test
     void executeErasesExactlyTheBatchAndLeavesNeighboursUntouched(RedisServer redis) {
@@ -261,7 +251,7 @@ class RedisErasureStoreTest {
                 System.out.println(line);
                 assertThat(r.values().stream().mapToLong(x -> byTarget(x).values().stream().mapToLong(TargetResult::deleted).sum()).sum())
                         .isEqualTo(3000 + online);
-                assertThat(v.values().stream().mapToLong(RedisErasureStoreTest::residual).sum()).isZero();
+                assertThat(v.values().stream().mapToLong(RedisFixture::residual).sum()).isZero();
             }
             assertThat(f.dbsize()).isEqualTo(dbBefore - 3000);
             for (int i = 1000; i < 1200; i++) {
@@ -317,7 +307,7 @@ class RedisErasureStoreTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("redis.sets[0]").hasMessageContaining("not a set");
             assertThatThrownBy(() -> f.store("scan-count = 0"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scan-count");
-            assertThatThrownBy(() -> new RedisStoreModule().create(RedisFixture.storeConfig("redis://127.0.0.1:1", ""), null))
+            assertThatThrownBy(() -> new RedisStoreModule().create(RedisFixture.config("redis://127.0.0.1:1", ""), null))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reachable");
             // Exact patterns only: no SCAN at all.
             try (RedisErasureStore store = f.store("keys = [ \"auth-cache:{contributorId}\" ]")) {

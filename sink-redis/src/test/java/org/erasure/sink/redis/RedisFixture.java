@@ -1,21 +1,18 @@
 package org.erasure.sink.redis;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.erasure.devstack.redis.RedisServer;
 import org.erasure.devstack.seed.RedisSeeder;
 import org.erasure.devstack.seed.SampleWorld;
-import org.erasure.events.ContributorErasureRequested;
-import org.erasure.events.ErasureReason;
-import org.erasure.events.Identifiers;
-import org.erasure.events.Mode;
-import org.erasure.events.Phase;
-import org.erasure.sink.runtime.spi.ErasureItem;
-import org.erasure.sink.runtime.testkit.LogScan;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.TargetResult;
+import org.erasure.sink.runtime.testkit.StoreFixture;
 import org.redisson.api.RType;
 import org.redisson.api.RedissonClient;
 
@@ -23,31 +20,29 @@ import org.redisson.api.RedissonClient;
  * A seeded world (own id range) on the shared Redis, a client to look at it, and the store on it.
  * Tests of one JVM run one at a time, so DBSIZE deltas are exact.
  */
-final class RedisFixture implements AutoCloseable {
+final class RedisFixture extends StoreFixture {
     static final String SESSIONS = "session:{contributorId}:*";
     static final String AUTH = "auth-cache:{contributorId}";
     static final String JOBS = "job-assignment:{contributorId}";
     static final String ONLINE = SampleWorld.REDIS_ONLINE_SET;
 
     final RedisServer redis;
-    final SampleWorld world;
     final RedissonClient client;
 
     private RedisFixture(RedisServer redis, SampleWorld world) {
+        super(world, RedisStoreModule::new, RedisSinkMain.class, "sink-redis");
         this.redis = redis;
-        this.world = world;
         this.client = redis.newRedissonClient();
     }
 
     static RedisFixture seed(RedisServer redis, int size) {
         RedisFixture f = new RedisFixture(redis, SampleWorld.isolated(size));
         RedisSeeder.seed(f.client, f.world);
-        f.world.contributors().forEach(c -> LogScan.SEEDED_EMAILS.add(c.email()));
         return f;
     }
 
     /** redis { } for the shared server (reference defaults), address overridable. */
-    static Config storeConfig(String address, String extra) {
+    static Config config(String address, String extra) {
         return ConfigFactory.parseString("""
                 address = "%s"
                 connect-timeout = 1s
@@ -62,17 +57,7 @@ final class RedisFixture implements AutoCloseable {
     }
 
     RedisErasureStore store(String extra) {
-        return (RedisErasureStore) new RedisStoreModule().create(storeConfig(redis.uri(), extra), new SimpleMeterRegistry());
-    }
-
-    static ErasureItem item(SampleWorld.Contributor c, Mode mode) {
-        return new ErasureItem(UUID.randomUUID(), Long.toString(c.id()), Identifiers.of(List.of(c.email()), List.of(c.workerId())), mode);
-    }
-
-    static ContributorErasureRequested request(SampleWorld.Contributor c, Mode mode) {
-        return ContributorErasureRequested.builder().contributorId(Long.toString(c.id()))
-                .identifiers(List.of(c.email()), List.of(c.workerId())).requestedBy("sink-test")
-                .reason(ErasureReason.ACCOUNT_CLOSED).mode(mode).systems(Phase.POSTGRES, Phase.REDIS).build();
+        return (RedisErasureStore) new RedisStoreModule().create(config(redis.uri(), extra), new SimpleMeterRegistry());
     }
 
     long dbsize() {
@@ -97,7 +82,8 @@ final class RedisFixture implements AutoCloseable {
     }
 
     /** Contributors among the first {@code n} whose auth-cache key is gone. */
-    long erasedAmongFirst(int n) {
+    @Override
+    public long erasedAmongFirst(int n) {
         String[] keys = new String[n];
         for (int i = 0; i < n; i++) {
             keys[i] = world.redisKeysOf(i).get(1);
@@ -142,5 +128,70 @@ final class RedisFixture implements AutoCloseable {
     @Override
     public void close() {
         client.shutdown();
+    }
+
+    // --- StoreFixture: what the shared sink scenarios (SinkContract) need ---
+
+    @Override
+    public Config storeConfig(String address, String extra) {
+        return config(address, extra);
+    }
+
+    @Override
+    public String endpoint() {
+        return redis.uri();
+    }
+
+    @Override
+    public String childStoreHocon() {
+        return "redis { address = \"%s\" }".formatted(redis.uri());
+    }
+
+    @Override
+    public int storePort() {
+        return redis.port();
+    }
+
+    @Override
+    public String endpointVia(int proxyPort) {
+        return "redis://127.0.0.1:" + proxyPort;
+    }
+
+    @Override
+    public void assertErased(int index) {
+        assertThat(keysOf(index)).isZero();
+        assertThat(online(world.contributor(index).id())).isFalse();
+    }
+
+    @Override
+    public void assertIntact(int index) {
+        assertThat(intact(index)).isTrue();
+    }
+
+    /** Keys erased before the kill are reported by the re-run as already gone (0). */
+    @Override
+    public long reportedWork(PhaseCompleted pc) {
+        return pc.targets().get(1).deleted();
+    }
+
+    @Override
+    public void assertExecutedTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(SESSIONS, AUTH, JOBS, ONLINE);
+        assertThat(pc.targets()).extracting(TargetResult::deleted).containsExactly(1L, 1L, 1L, world.isOnline(index) ? 1L : 0L);
+    }
+
+    @Override
+    public void assertDryRunTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::wouldDelete).containsExactly(1L, 1L, 1L, world.isOnline(index) ? 1L : 0L);
+    }
+
+    @Override
+    public void afterBatch(BatchOutcome outcome) {
+        assertThat(unrelatedKeysPresent()).isTrue();
+    }
+
+    @Override
+    public List<String> storeMetrics() {
+        return List.of("erasure_sink_redis_scan_seconds_count", "erasure_sink_redis_scanned_keys_total");
     }
 }

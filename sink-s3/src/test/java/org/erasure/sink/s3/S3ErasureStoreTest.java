@@ -1,6 +1,8 @@
 package org.erasure.sink.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.erasure.sink.runtime.testkit.StoreFixture.byTarget;
+import static org.erasure.sink.runtime.testkit.StoreFixture.residual;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
@@ -10,7 +12,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -42,17 +43,6 @@ import software.amazon.awssdk.services.s3.model.S3Error;
 @Order(1)
 class S3ErasureStoreTest {
     private static final Logger log = LoggerFactory.getLogger(S3ErasureStoreTest.class);
-
-    private static Map<String, TargetResult> byTarget(RequestResult r) {
-        assertThat(r).isInstanceOf(RequestResult.Erased.class);
-        Map<String, TargetResult> m = new HashMap<>();
-        ((RequestResult.Erased) r).targets().forEach(t -> m.put(t.target(), t));
-        return m;
-    }
-
-    private static long residual(List<TargetResidual> rs) {
-        return rs.stream().mapToLong(TargetResidual::residual).sum();
-    }
 
     @Test
     void executeErasesExactlyTheBatchAndLeavesNeighboursUntouched(S3Server s3, TestNames names) {
@@ -342,7 +332,7 @@ class S3ErasureStoreTest {
                         expected, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
                 assertThat(r.values().stream().mapToLong(x -> byTarget(x).values().stream().mapToLong(TargetResult::deleted).sum()).sum())
                         .isEqualTo(expected);
-                assertThat(v.values().stream().mapToLong(S3ErasureStoreTest::residual).sum()).isZero();
+                assertThat(v.values().stream().mapToLong(S3Fixture::residual).sum()).isZero();
             }
             assertThat(f.totalEntries()).isEqualTo(f.world.s3VersionCount() - expected - warmUp + 2);
             for (int i = 1020; i < 1040; i++) {

@@ -1,5 +1,7 @@
 package org.erasure.sink.s3;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -14,12 +16,13 @@ import org.erasure.devstack.seed.S3Seeder;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.ContributorErasureRequested;
-import org.erasure.events.ErasureReason;
 import org.erasure.events.Identifiers;
 import org.erasure.events.Mode;
-import org.erasure.events.Phase;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.TargetResult;
 import org.erasure.sink.runtime.spi.ErasureItem;
-import org.erasure.sink.runtime.testkit.LogScan;
+import org.erasure.sink.runtime.testkit.StoreFixture;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
@@ -27,19 +30,18 @@ import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /** A seeded per-test versioned bucket on the shared s3proxy and helpers to look at it. */
-final class S3Fixture implements AutoCloseable {
+final class S3Fixture extends StoreFixture {
     static final String CONTRIBUTORS = "contributors/{contributorId}/";
     static final String UPLOADS = "uploads/{contributorId}/";
 
     final S3Server server;
     final String bucket;
-    final SampleWorld world;
     final S3Client client;
 
     private S3Fixture(S3Server server, String bucket, SampleWorld world) {
+        super(world, S3StoreModule::new, S3SinkMain.class, "sink-s3");
         this.server = server;
         this.bucket = bucket;
-        this.world = world;
         this.client = server.newClient();
     }
 
@@ -48,7 +50,6 @@ final class S3Fixture implements AutoCloseable {
         String bucket = SeedNames.unique(names).s3Bucket();
         S3Fixture f = new S3Fixture(server, bucket, world);
         S3Seeder.seed(f.client, bucket, world);
-        world.contributors().forEach(x -> LogScan.SEEDED_EMAILS.add(x.email()));
         return f;
     }
 
@@ -57,7 +58,8 @@ final class S3Fixture implements AutoCloseable {
     }
 
     /** s3 { } config for this bucket (reference templates), endpoint overridable. */
-    Config storeConfig(String endpoint, String extra) {
+    @Override
+    public Config storeConfig(String endpoint, String extra) {
         return ConfigFactory.parseString("""
                 endpoint = "%s"
                 region = "%s"
@@ -81,18 +83,8 @@ final class S3Fixture implements AutoCloseable {
         return (S3ErasureStore) new S3StoreModule().create(storeConfig(server.endpoint().toString(), extra), new SimpleMeterRegistry());
     }
 
-    static ErasureItem item(SampleWorld.Contributor c, Mode mode) {
-        return new ErasureItem(UUID.randomUUID(), Long.toString(c.id()), Identifiers.of(List.of(c.email()), List.of(c.workerId())), mode);
-    }
-
     static ErasureItem item(String contributorId, Mode mode) {
         return new ErasureItem(UUID.randomUUID(), contributorId, Identifiers.of(List.of(), List.of()), mode);
-    }
-
-    static ContributorErasureRequested request(SampleWorld.Contributor c, Mode mode) {
-        return ContributorErasureRequested.builder().contributorId(Long.toString(c.id()))
-                .identifiers(List.of(c.email()), List.of(c.workerId())).requestedBy("sink-test")
-                .reason(ErasureReason.ACCOUNT_CLOSED).mode(mode).systems(Phase.S3, Phase.REDIS).build();
     }
 
     /** Versions + delete markers under a literal prefix (all pages). */
@@ -154,5 +146,87 @@ final class S3Fixture implements AutoCloseable {
     @Override
     public void close() {
         client.close();
+    }
+
+    // --- StoreFixture: what the shared sink scenarios (SinkContract) need ---
+
+    @Override
+    public String endpoint() {
+        return server.endpoint().toString();
+    }
+
+    @Override
+    public int storePort() {
+        return server.endpoint().getPort();
+    }
+
+    @Override
+    public String endpointVia(int proxyPort) {
+        return "http://127.0.0.1:" + proxyPort;
+    }
+
+    /** Contributors whose objects are gone (each had exactly one uploads/ object). */
+    @Override
+    public long erasedAmongFirst(int n) {
+        return world.size() - entriesUnder("uploads/");
+    }
+
+    @Override
+    public void assertErased(int index) {
+        assertThat(entriesOf(world.contributor(index))).isZero();
+    }
+
+    @Override
+    public void assertIntact(int index) {
+        assertThat(entriesOf(world.contributor(index))).isEqualTo(seededEntries(index));
+    }
+
+    @Override
+    public long reportedWork(PhaseCompleted pc) {
+        return pc.totalDeleted();
+    }
+
+    @Override
+    public long seededWork(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToLong(this::seededEntries).sum();
+    }
+
+    @Override
+    public void assertExecutedTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(target(CONTRIBUTORS), target(UPLOADS));
+        assertThat(pc.targets().get(0).deleted()).isEqualTo(index % 5 == 0 ? 2 : 1);
+        assertThat(pc.targets().get(1).deleted()).isEqualTo(1);
+    }
+
+    @Override
+    public void assertDryRunTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets().get(0).wouldDelete()).isEqualTo(index % 5 == 0 ? 2 : 1);
+        assertThat(pc.targets().get(1).wouldDelete()).isEqualTo(1);
+    }
+
+    /** An id that would widen the prefix to another contributor's objects. */
+    @Override
+    public List<ContributorErasureRequested> extraRequests() {
+        return List.of(request(world.contributor(31), Mode.EXECUTE).toBuilder()
+                .contributorId(world.contributor(31).id() + "/../" + world.contributor(32).id()).build());
+    }
+
+    @Override
+    public void afterBatch(BatchOutcome outcome) {
+        PhaseCompleted rejected = outcome.completions().get(outcome.extra().getFirst().requestId()).getFirst();
+        assertThat(rejected.status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(rejected.error().code()).isEqualTo(S3ErasureStore.UNSAFE_ID);
+        assertIntact(31);
+        assertIntact(32);
+    }
+
+    @Override
+    public List<String> storeMetrics() {
+        return List.of("erasure_s3_calls_total", "erasure_s3_delete_errors_total");
+    }
+
+    @Override
+    public java.time.Duration warmLoneRequestWithin() {
+        return java.time.Duration.ofSeconds(3);
     }
 }
