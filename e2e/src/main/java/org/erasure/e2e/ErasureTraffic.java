@@ -47,6 +47,9 @@ public final class ErasureTraffic implements AutoCloseable {
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 600_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 120_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -70,11 +73,23 @@ public final class ErasureTraffic implements AutoCloseable {
                 .build();
     }
 
+    /** Publishes and waits until every request is written; fails here if one was not. */
     public void publish(List<ContributorErasureRequested> requests) {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new ArrayList<>();
         for (ContributorErasureRequested r : requests) {
-            producer.send(new ProducerRecord<>(topics.requests(), r.kafkaKey(), EventJson.write(r)));
+            sent.add(producer.send(new ProducerRecord<>(topics.requests(), r.kafkaKey(), EventJson.write(r))));
         }
         producer.flush();
+        try {
+            for (var s : sent) {
+                s.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while publishing", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("a request was not written to " + topics.requests() + ": " + e.getCause(), e.getCause());
+        }
     }
 
     /** Polls committed PhaseCompleted events; returns how many have arrived so far. */

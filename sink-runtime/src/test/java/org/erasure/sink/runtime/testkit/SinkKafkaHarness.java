@@ -11,6 +11,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,6 +36,7 @@ public final class SinkKafkaHarness implements AutoCloseable {
     public final Topics topics;
     public final String prefix;
     private final KafkaProducer<String, byte[]> producer;
+    private final List<Future<RecordMetadata>> pending = new ArrayList<>();
     private final KafkaConsumer<String, byte[]> completions;
     private final Map<UUID, List<PhaseCompleted>> seen = new HashMap<>();
 
@@ -44,6 +48,11 @@ public final class SinkKafkaHarness implements AutoCloseable {
         kafka.createTopics(1, List.of(topics.requestsDlq()));
         Map<String, Object> p = kafka.clientConfig();
         p.put("acks", "all");
+        // Tests share a 2-core machine with heavy suites: give the embedded broker time rather than
+        // letting batches expire (an expired idempotent batch can leave the sequence out of order).
+        p.put("max.in.flight.requests.per.connection", 1);
+        p.put("request.timeout.ms", 120_000);
+        p.put("delivery.timeout.ms", 600_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.completions = reader(topics.phaseCompletions());
     }
@@ -63,15 +72,28 @@ public final class SinkKafkaHarness implements AutoCloseable {
     }
 
     public void send(ContributorErasureRequested request) {
-        producer.send(new ProducerRecord<>(topics.requests(), request.kafkaKey(), EventJson.write(request)));
+        sendRaw(request.kafkaKey(), EventJson.write(request));
     }
 
     public void sendRaw(String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topics.requests(), key, value));
+        pending.add(producer.send(new ProducerRecord<>(topics.requests(), key, value)));
     }
 
+    /** Waits for every send so far and fails here, loudly, if one was not written. */
     public void flush() {
         producer.flush();
+        try {
+            for (Future<RecordMetadata> sent : pending) {
+                sent.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for request sends", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a request was not written to " + topics.requests() + ": " + e.getCause(), e.getCause());
+        } finally {
+            pending.clear();
+        }
     }
 
     /** Every committed PhaseCompleted so far, by requestId (polls for new ones). */
