@@ -79,7 +79,7 @@ class ErasureCtlTest {
         }
         bootstrap = kafka.bootstrapServers();
         topics = Topics.withPrefix(names.stem() + ".");
-        kafka.createTopics(3, List.of(topics.requests(), topics.completions()));
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         verifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         verifier.createContext("/erasures/", exchange -> {
             boolean known = exchange.getRequestURI().getPath().endsWith(KNOWN.toString());

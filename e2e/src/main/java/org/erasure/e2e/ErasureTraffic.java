@@ -42,8 +42,8 @@ public final class ErasureTraffic implements AutoCloseable {
 
     public ErasureTraffic(KafkaBroker kafka, Topics topics, int partitions) {
         this.topics = topics;
-        kafka.createTopics(partitions, List.of(topics.requests(), topics.phaseCompletions()));
-        kafka.createTopics(1, List.of(topics.requestsDlq()));
+        kafka.createTopics(partitions, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions()));
+        kafka.createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);

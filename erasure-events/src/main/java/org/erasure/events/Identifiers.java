@@ -1,12 +1,17 @@
 package org.erasure.events;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The identifiers of the contributor as known to the stores.
  *
- * <p>Values are stripped of surrounding whitespace but otherwise kept as given (stores may be case
- * sensitive); {@link org.erasure.events.integrity.SubjectDigest} does the full normalisation.
+ * <p>Normalised once, here, so every store sees the same spelling: values are stripped of
+ * surrounding whitespace, emails are lower-cased ({@link Locale#ROOT}, as the subject digest does)
+ * and duplicates after normalisation are dropped (first occurrence kept). Stores still match emails
+ * case-insensitively, because the stored spelling is whatever the application wrote.
+ * Worker ids keep their case (stores treat them as opaque ids).
  * {@link #toString()} redacts emails: logs must never hold raw emails.
  *
  * @param emails    email addresses, possibly empty; never null after construction
@@ -15,15 +20,23 @@ import java.util.List;
 public record Identifiers(List<String> emails, List<String> workerIds) {
 
     public Identifiers {
-        emails = Checks.strippedStrings(emails == null ? List.of() : emails, "emails");
-        for (int i = 0; i < emails.size(); i++) {
-            Checks.email(emails.get(i), "emails[" + i + "]");
+        List<String> stripped = Checks.strippedStrings(emails == null ? List.of() : emails, "emails");
+        LinkedHashSet<String> normalised = new LinkedHashSet<>();
+        for (int i = 0; i < stripped.size(); i++) {
+            Checks.email(stripped.get(i), "emails[" + i + "]");
+            normalised.add(normaliseEmail(stripped.get(i)));
         }
-        workerIds = Checks.strippedStrings(workerIds == null ? List.of() : workerIds, "workerIds");
+        emails = List.copyOf(normalised);
+        workerIds = List.copyOf(new LinkedHashSet<>(Checks.strippedStrings(workerIds == null ? List.of() : workerIds, "workerIds")));
     }
 
     public static Identifiers of(List<String> emails, List<String> workerIds) {
         return new Identifiers(emails, workerIds);
+    }
+
+    /** The one spelling of an email address the pipeline uses: stripped and lower-cased. */
+    public static String normaliseEmail(String email) {
+        return email.strip().toLowerCase(Locale.ROOT);
     }
 
     public static Identifiers none() {

@@ -13,7 +13,8 @@ import java.util.UUID;
  * <p>Invariants (checked on construction, hence also on read): {@code verification.totalResidual}
  * equals the sum of the targets' residual; a DRY_RUN phase deleted and masked nothing; a non-dry-run
  * phase has no would-counts; {@code error} is present exactly when the status is FAILED;
- * {@code completedAt} is not before {@code startedAt}.
+ * {@code completedAt} is not before {@code startedAt}; a STARTED (write-ahead) report is unverified
+ * with residual 0.
  *
  * @param sink  the sink that did the work (name + version)
  * @param error null unless status is FAILED
@@ -61,6 +62,9 @@ public record PhaseCompleted(
                 if (t.wouldDelete() != 0) throw new InvalidEventException("targets[" + i + "].wouldDelete", "must be 0 unless status is DRY_RUN");
                 if (t.wouldMask() != 0) throw new InvalidEventException("targets[" + i + "].wouldMask", "must be 0 unless status is DRY_RUN");
             }
+        }
+        if (status == PhaseStatus.STARTED && (verification.verified() || verification.totalResidual() != 0)) {
+            throw new InvalidEventException("verification", "must be unverified with residual 0 when status is STARTED");
         }
         if (status == PhaseStatus.FAILED && error == null) {
             throw new InvalidEventException("error", "missing (required when status is FAILED)");

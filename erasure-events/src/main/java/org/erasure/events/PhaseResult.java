@@ -21,6 +21,9 @@ public record PhaseResult(
 
     public PhaseResult {
         Checks.required(status, "status");
+        if (!status.isResult()) {
+            throw new InvalidEventException("status", "STARTED is a write-ahead report, not a phase result");
+        }
         targets = Checks.list(targets, "targets");
         Checks.nonNegative(residual, "residual");
         Checks.atLeastOne(attempt, "attempt");

@@ -11,6 +11,13 @@ import java.util.regex.Pattern;
 public record Topics(String prefix) {
     /** Key: contributorId. Value: {@link ContributorErasureRequested}. */
     public static final String REQUESTS = "erasure.requests";
+    /**
+     * The bulk lane. Key: contributorId. Value: {@link ContributorErasureRequested}, like
+     * {@link #REQUESTS}. Inactivity purges, CSV uploads and replays go here so that a person who
+     * closes their account (the interactive lane, {@link #REQUESTS}) never waits behind them: sinks
+     * consume both lanes independently and the bulk lane yields while the interactive lane has work.
+     */
+    public static final String REQUESTS_BULK = "erasure.requests.bulk";
     /** Key: requestId. Value: {@link PhaseCompleted}. */
     public static final String PHASE_COMPLETIONS = "erasure.phase-completions";
     /** Key: requestId. Value: {@link ErasureCompleted} (hash-chained per partition). */
@@ -43,6 +50,16 @@ public record Topics(String prefix) {
         return prefix + REQUESTS;
     }
 
+    /** The bulk lane (see {@link #REQUESTS_BULK}). */
+    public String requestsBulk() {
+        return prefix + REQUESTS_BULK;
+    }
+
+    /** Both request lanes, interactive first. */
+    public java.util.List<String> requestLanes() {
+        return java.util.List.of(requests(), requestsBulk());
+    }
+
     public String phaseCompletions() {
         return prefix + PHASE_COMPLETIONS;
     }
@@ -54,6 +71,11 @@ public record Topics(String prefix) {
     /** Where sinks put requests they cannot read. */
     public String requestsDlq() {
         return dlq(requests());
+    }
+
+    /** Where sinks put bulk-lane requests they cannot read. */
+    public String requestsBulkDlq() {
+        return dlq(requestsBulk());
     }
 
     /** Where the verifier puts phase completions it cannot read. */

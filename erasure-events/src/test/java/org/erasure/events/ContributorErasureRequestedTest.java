@@ -82,11 +82,20 @@ class ContributorErasureRequestedTest {
     }
 
     @Test
-    void identifiersAreStrippedButOtherwiseKept() {
-        Identifiers ids = Identifiers.of(List.of("  Bob@Example.com "), List.of(" w-1"));
-        assertThat(ids.emails()).containsExactly("Bob@Example.com");
-        assertThat(ids.workerIds()).containsExactly("w-1");
+    void identifiersAreNormalisedOnceInTheContract() {
+        // Emails: stripped and lower-cased (as the subject digest does); worker ids: stripped, case kept.
+        Identifiers ids = Identifiers.of(List.of("  Bob@Example.com ", "bob@example.COM", "\tALICE@x.org"), List.of(" W-1", "W-1 "));
+        assertThat(ids.emails()).containsExactly("bob@example.com", "alice@x.org");
+        assertThat(ids.workerIds()).containsExactly("W-1");
         assertThat(new Identifiers(null, null)).isEqualTo(Identifiers.none());
+    }
+
+    @Test
+    void aRequestReadFromTheWireIsNormalisedToo() {
+        String json = EventJson.writeString(Samples.request()).replace("\"alice@old-domain.org\"", "\" Alice@Old-Domain.ORG \"");
+        assertThat(json).contains("Alice@Old-Domain.ORG");
+        assertThat(EventJson.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), ContributorErasureRequested.class)
+                .identifiers().emails()).contains("alice@old-domain.org", "alice.example@example.com");
     }
 
     @Test

@@ -32,6 +32,17 @@ class InvariantsTest {
     }
 
     @Test
+    void aWriteAheadReportIsNeverVerifiedAndNeverAPhaseResult() {
+        PhaseCompleted started = base().status(PhaseStatus.STARTED).targets(TargetResult.erased("t", 4, 2, 0))
+                .verification(Verification.notChecked(List.of())).build();
+        assertThat(started.totalDeleted()).isEqualTo(4);
+        assertThatThrownBy(() -> base().status(PhaseStatus.STARTED).targets(TargetResult.erased("t", 4, 2, 0)).verification(new Verification(0, true)).build())
+                .hasMessage("field 'verification': must be unverified with residual 0 when status is STARTED");
+        assertThatThrownBy(() -> PhaseResult.from(started))
+                .hasMessage("field 'status': STARTED is a write-ahead report, not a phase result");
+    }
+
+    @Test
     void dryRunMustNotEraseAnything() {
         assertThatThrownBy(() -> base().status(PhaseStatus.DRY_RUN).targets(TargetResult.erased("t", 1, 0, 0)).build())
                 .isInstanceOf(InvalidEventException.class)

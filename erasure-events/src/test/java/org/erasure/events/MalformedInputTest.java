@@ -27,8 +27,8 @@ class MalformedInputTest {
             "\"mode\":\"EXECUTE\"|\"mode\":[\"carol.secret@example.org\"]|mode|wrong type",
             "\"requestedAt\":\"2026-03-01T10:15:30.123Z\"|\"requestedAt\":\"carol.secret@example.org\"|requestedAt|invalid value",
             "\"contributorId\":\"c-1042\"|\"contributorId\":{\"x\":\"carol.secret@example.org\"}|contributorId|wrong type (expected string)",
-            "\"emails\":[\"Alice.Example@Example.COM\"|\"emails\":[\"carol.secret@example .org\"|identifiers.emails[0]|not an email address",
-            "\"emails\":[\"Alice.Example@Example.COM\"|\"emails\":[{\"carol.secret@example.org\":1}|identifiers.emails[0]|wrong type",
+            "\"emails\":[\"alice.example@example.com\"|\"emails\":[\"carol.secret@example .org\"|identifiers.emails[0]|not an email address",
+            "\"emails\":[\"alice.example@example.com\"|\"emails\":[{\"carol.secret@example.org\":1}|identifiers.emails[0]|wrong type",
             "\"workerIds\":[\"w-77\"|\"workerIds\":[null|identifiers.workerIds[0]|missing",
             "\"systems\":[\"POSTGRES\"|\"systems\":[\"carol.secret@example.org\"|systems|unknown value",
     })

@@ -58,6 +58,8 @@ public final class Samples {
             case FAILED -> b.targets(TargetResult.erased(phase.name().toLowerCase() + "-target", 0, 0, 2))
                     .error("TIMEOUT", "store did not answer within 30s").attempt(3);
             case SKIPPED -> { }
+            case STARTED -> b.targets(TargetResult.erased(phase.name().toLowerCase() + "-target", seconds, 1, 0))
+                    .verification(Verification.notChecked(List.of()));
         }
         return b.build();
     }

@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.erasure.cli.common.CliException;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 
 /** Reads {@code erasure.requests} (no consumer group), optionally from a time on; unreadable records are skipped and counted. */
@@ -33,6 +34,24 @@ public final class RequestLog {
      * @param from first record time (inclusive), or null for the beginning
      * @param to   end (exclusive), or null for "up to now"
      */
+    /** Both request lanes; a lane whose topic does not exist (an older deployment) reads as empty. */
+    public static Read readLanes(Map<String, Object> kafka, Topics topics, Instant from, Instant to, Duration timeout) {
+        List<Entry> entries = new ArrayList<>();
+        int unreadable = 0;
+        for (String topic : topics.requestLanes()) {
+            try {
+                Read r = read(kafka, topic, from, to, timeout);
+                entries.addAll(r.entries());
+                unreadable += r.unreadable();
+            } catch (CliException e) {
+                if (e.exitCode() != ExitCode.NOT_FOUND || topic.equals(topics.requests())) {
+                    throw e;
+                }
+            }
+        }
+        return new Read(entries, unreadable);
+    }
+
     public static Read read(Map<String, Object> kafka, String topic, Instant from, Instant to, Duration timeout) {
         Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

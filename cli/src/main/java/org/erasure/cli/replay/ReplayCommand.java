@@ -37,6 +37,7 @@ import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.common.Times;
 import org.erasure.cli.kafka.RequestLog;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.RequestLane;
 import org.erasure.ingest.intake.CsvReader;
 import org.erasure.ingest.publish.PublishException;
 import org.erasure.ingest.publish.RequestPublisher;
@@ -114,12 +115,12 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         if (!dryRun) {
             try (RequestPublisher publisher = Direct.publisher(s)) {
-                publisher.publish(replays);
+                publisher.publish(replays, r -> RequestLane.BULK); // replays are bulk work: they never delay an account closure
             } catch (PublishException e) {
                 throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
             }
         }
-        root.out().println((dryRun ? "Would replay " : "Replayed ") + replays.size() + " requests on " + s.topics().requests()
+        root.out().println((dryRun ? "Would replay " : "Replayed ") + replays.size() + " requests on " + s.topics().requestsBulk()
                 + (dryRun ? " (dry run, nothing published)" : " in one transaction") + ":");
         for (ContributorErasureRequested r : replays) {
             root.out().println("  " + r.replayOf() + " -> " + (dryRun ? "(new id)" : r.requestId()) + "  contributor " + r.contributorId()
@@ -131,7 +132,7 @@ public final class ReplayCommand implements Callable<Integer> {
     private List<ContributorErasureRequested> select(CliSettings s) {
         if (selection.from != null) {
             Instant end = to != null ? to : root.clock().instant();
-            RequestLog.Read read = RequestLog.read(s.kafka(), s.topics().requests(), selection.from, end, s.kafkaTimeout());
+            RequestLog.Read read = RequestLog.readLanes(s.kafka(), s.topics(), selection.from, end, s.kafkaTimeout());
             warnUnreadable(read);
             // One replay per contributor and mode: the latest request in the range (a replay of a replay is not needed).
             Map<String, ContributorErasureRequested> latest = new LinkedHashMap<>();
@@ -142,13 +143,13 @@ public final class ReplayCommand implements Callable<Integer> {
             return List.copyOf(latest.values());
         }
         Set<UUID> ids = new LinkedHashSet<>(selection.requestIds != null ? selection.requestIds : idsFromCsv(selection.csv));
-        RequestLog.Read read = RequestLog.read(s.kafka(), s.topics().requests(), null, null, s.kafkaTimeout());
+        RequestLog.Read read = RequestLog.readLanes(s.kafka(), s.topics(), null, null, s.kafkaTimeout());
         warnUnreadable(read);
         Map<UUID, ContributorErasureRequested> byId = new HashMap<>();
         read.entries().forEach(e -> byId.put(e.request().requestId(), e.request()));
         List<UUID> missing = ids.stream().filter(id -> !byId.containsKey(id)).toList();
         if (!missing.isEmpty()) {
-            throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requests() + " (nothing was replayed): " + missing);
+            throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requestLanes() + " (nothing was replayed): " + missing);
         }
         return ids.stream().map(byId::get).toList();
     }
@@ -190,9 +191,14 @@ public final class ReplayCommand implements Callable<Integer> {
         return ids;
     }
 
+    /** Both lanes: the sink's group on erasure.requests and its "-bulk" group on erasure.requests.bulk. */
     private int resetSink(CliSettings s, String sink, Instant time) {
-        String group = s.sinkGroup(sink);
-        String topic = s.topics().requests();
+        resetLane(s, sink, s.sinkGroup(sink), s.topics().requests(), time);
+        resetLane(s, sink, s.sinkGroup(sink) + "-bulk", s.topics().requestsBulk(), time);
+        return ExitCode.OK;
+    }
+
+    private void resetLane(CliSettings s, String sink, String group, String topic, Instant time) {
         long timeoutMs = s.kafkaTimeout().toMillis();
         try (Admin admin = Admin.create(new HashMap<>(s.kafka()))) {
             ConsumerGroupDescription description = null;
@@ -234,7 +240,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             if (dryRun) {
                 root.out().println("Dry run: nothing changed.");
-                return ExitCode.OK;
+                return;
             }
             try {
                 admin.alterConsumerGroupOffsets(group, target).all().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -246,7 +252,6 @@ public final class ReplayCommand implements Callable<Integer> {
                 throw e;
             }
             root.out().println("Done: the sink re-reads from these offsets when it starts.");
-            return ExitCode.OK;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new CliException(ExitCode.UNREACHABLE, "Kafka admin call failed (" + cause.getClass().getSimpleName() + ": " + cause.getMessage() + ")");

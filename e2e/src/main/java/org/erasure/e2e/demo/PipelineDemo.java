@@ -75,8 +75,8 @@ public final class PipelineDemo implements Callable<Integer> {
         List<ServiceProcess> services = new ArrayList<>();
         try {
             // The verifier's partition count (3 here) must match phase-completions and completions.
-            stack.kafka().createTopics(3, List.of(topics.requests(), topics.phaseCompletions(), topics.completions()));
-            stack.kafka().createTopics(1, List.of(topics.requestsDlq()));
+            stack.kafka().createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
+            stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
             int verifierPort = FreePort.find();
             services.add(startVerifier(stack, dir, verifierPort));
             int ingestPort = FreePort.find();

@@ -15,7 +15,9 @@ import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.function.Function;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.RequestLane;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventSerdes;
 import org.slf4j.Logger;
@@ -63,12 +65,18 @@ public final class RequestPublisher implements AutoCloseable {
         return topics;
     }
 
+    /** Publishes each request to the lane of its reason ({@link RequestLane#forReason}). */
+    public void publish(List<ContributorErasureRequested> requests) {
+        publish(requests, r -> RequestLane.forReason(r.reason()));
+    }
+
     /**
-     * Publishes all requests in one transaction and returns once it is committed.
+     * Publishes all requests in one transaction, each to the topic of its lane, and returns once it
+     * is committed.
      *
      * @throws PublishException when the transaction could not be committed (it is aborted: nothing is visible)
      */
-    public synchronized void publish(List<ContributorErasureRequested> requests) {
+    public synchronized void publish(List<ContributorErasureRequested> requests, Function<ContributorErasureRequested, RequestLane> lane) {
         if (closed) {
             throw new PublishException("publisher is closed", null);
         }
@@ -86,7 +94,7 @@ public final class RequestPublisher implements AutoCloseable {
         try {
             p.beginTransaction();
             for (ContributorErasureRequested r : requests) {
-                p.send(new ProducerRecord<>(topics.requests(), r.kafkaKey(), r));
+                p.send(new ProducerRecord<>(lane.apply(r).topic(topics), r.kafkaKey(), r));
             }
             p.commitTransaction();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
@@ -122,8 +130,8 @@ public final class RequestPublisher implements AutoCloseable {
                 throw e;
             }
             producer = p;
-            log.info("transactional producer ready (transactional.id {}, topic {})",
-                    config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG), topics.requests());
+            log.info("transactional producer ready (transactional.id {}, topics {})",
+                    config.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG), topics.requestLanes());
         }
         return producer;
     }

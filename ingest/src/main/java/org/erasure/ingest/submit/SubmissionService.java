@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Identifiers;
+import org.erasure.events.RequestLane;
 import org.erasure.ingest.dedupe.OpenRequests;
 import org.erasure.ingest.identity.IdentifierResolver;
 import org.erasure.ingest.intake.ErasureItem;
@@ -112,7 +113,8 @@ public final class SubmissionService {
             results.add(new SubmissionResult.Submitted(item.position(), event.requestId(), item.contributorId(), false));
         }
         Timer.Sample sample = Timer.start(metrics);
-        publisher.publish(events);
+        // A CSV upload is bulk work whatever its reasons; a JSON request goes by its reason.
+        publisher.publish(events, e -> source == IntakeError.Source.CSV ? RequestLane.BULK : RequestLane.forReason(e.reason()));
         sample.stop(metrics.timer("ingest.publish.latency", "source", source.name().toLowerCase()));
         for (ContributorErasureRequested e : events) {
             open.opened(e.contributorId(), e.mode(), e.requestId(), e.deadline());

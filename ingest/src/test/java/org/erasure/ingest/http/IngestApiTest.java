@@ -62,7 +62,7 @@ class IngestApiTest {
         }
         topics = Topics.withPrefix(names.stem() + ".");
         bootstrap = kafka.bootstrapServers();
-        kafka.createTopics(3, List.of(topics.requests(), topics.completions()));
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         verifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         verifier.createContext("/erasures/", exchange -> {
             String id = exchange.getRequestURI().getPath().substring("/erasures/".length());
@@ -113,7 +113,7 @@ class IngestApiTest {
     }
 
     private static List<ContributorErasureRequested> published(String contributorId) {
-        return TopicContent.requests(bootstrap, topics.requests()).stream()
+        return TopicContent.requests(bootstrap, topics).stream()
                 .filter(r -> r.key().equals(contributorId)).map(ConsumerRecord::value).toList();
     }
 
@@ -171,6 +171,19 @@ class IngestApiTest {
             assertThat(events.getFirst().mode()).isEqualTo(Mode.DRY_RUN);
             assertThat(events.getFirst().identifiers().emails()).containsExactly(world.contributor(i).email());
         }
+    }
+
+    @Test
+    void accountClosuresGoToTheInteractiveLaneAndPurgesAndCsvUploadsToTheBulkLane() throws Exception {
+        post("/v1/erasures", TestIngest.SUBMIT_TOKEN, "application/json",
+                "[{\"contributorId\":\"" + id(20) + "\",\"reason\":\"ACCOUNT_CLOSED\",\"mode\":\"DRY_RUN\"},"
+                        + "{\"contributorId\":\"" + id(21) + "\",\"reason\":\"INACTIVITY_PURGE\",\"mode\":\"DRY_RUN\"}]", null);
+        post("/v1/erasures/csv?mode=DRY_RUN&reason=USER_REQUEST", TestIngest.SUBMIT_TOKEN, "text/csv",
+                "contributor_id\n" + id(22) + "\n", null);
+        java.util.function.Function<String, List<String>> keysOn = topic -> TopicContent.requests(bootstrap, topic).stream()
+                .map(ConsumerRecord::key).toList();
+        assertThat(keysOn.apply(topics.requests())).contains(id(20)).doesNotContain(id(21), id(22));
+        assertThat(keysOn.apply(topics.requestsBulk())).contains(id(21), id(22)).doesNotContain(id(20));
     }
 
     @Test

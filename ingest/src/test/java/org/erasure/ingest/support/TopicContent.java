@@ -11,12 +11,22 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Topics;
 import org.erasure.events.serde.EventSerdes;
 
 /** Reads everything committed on a topic right now (read_committed, up to the end offsets). */
 public final class TopicContent {
 
     private TopicContent() {}
+
+    /** Both request lanes (interactive, then bulk). */
+    public static List<ConsumerRecord<String, ContributorErasureRequested>> requests(String bootstrap, Topics topics) {
+        List<ConsumerRecord<String, ContributorErasureRequested>> out = new ArrayList<>();
+        for (String topic : topics.requestLanes()) {
+            out.addAll(requests(bootstrap, topic));
+        }
+        return out;
+    }
 
     public static List<ConsumerRecord<String, ContributorErasureRequested>> requests(String bootstrap, String topic) {
         Map<String, Object> c = new HashMap<>();

@@ -36,6 +36,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
     }
 
     @Override
-    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
         Tally tally = new Tally();
@@ -162,6 +163,8 @@ public final class ClickHouseErasureStore implements ErasureStore {
                 }
             }
             if (!executes.isEmpty()) {
+                // Count every table first, announce, then mutate: the announcement precedes every change.
+                Map<ResolvedTable, Keys> toMutate = new LinkedHashMap<>();
                 for (ResolvedTable t : tables) {
                     Keys keys = Keys.of(t, executes);
                     if (keys.isEmpty() || !acts(t)) {
@@ -173,8 +176,14 @@ public final class ClickHouseErasureStore implements ErasureStore {
                         total[0] += n;
                     });
                     if (total[0] > 0) {
-                        tally.mutationIds.put(t.name(), mutate(c, t, keys));
+                        toMutate.put(t, keys);
                     }
+                }
+                if (!toMutate.isEmpty()) {
+                    writeAhead.record(WriteAhead.fromTally(executes, tally.counts));
+                }
+                for (Map.Entry<ResolvedTable, Keys> e : toMutate.entrySet()) {
+                    tally.mutationIds.put(e.getKey().name(), mutate(c, e.getKey(), e.getValue()));
                 }
             }
         } catch (SQLException e) {

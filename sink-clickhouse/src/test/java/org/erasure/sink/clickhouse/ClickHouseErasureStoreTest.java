@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.devstack.clickhouse.ClickHouseServer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -52,7 +53,7 @@ class ClickHouseErasureStoreTest {
         try (ClickHouseErasureStore store = f.store()) {
             assertThat(store.targets()).containsExactly(METRICS, HOURLY, STATS);
             assertThat(store.mutationsIssued()).isZero();
-            Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
             assertThat(store.mutationsIssued()).as("one mutation per table per batch, not per contributor").isEqualTo(3.0);
             for (ErasureItem item : items) {
                 Map<String, TargetResult> r = byTarget(results.get(item.requestId()));
@@ -97,11 +98,11 @@ class ClickHouseErasureStoreTest {
 
         try (ClickHouseErasureStore store = f.store()) {
             String before = f.digest();
-            Map<UUID, RequestResult> dryResults = store.erase(new ErasureBatch(dry));
+            Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
             assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
             assertThat(store.mutationsIssued()).isZero();
 
-            Map<UUID, RequestResult> execResults = store.erase(new ErasureBatch(exec));
+            Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
             assertThat(f.digest()).isNotEqualTo(before);
             assertThat(store.mutationsIssued()).isEqualTo(3.0);
             for (int k = 0; k < people.size(); k++) {
@@ -117,7 +118,7 @@ class ClickHouseErasureStoreTest {
             }
 
             String afterExecute = f.digest();
-            Map<UUID, RequestResult> replayResults = store.erase(new ErasureBatch(replay));
+            Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
             assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
             assertThat(store.mutationsIssued()).as("a replay issues no mutation").isEqualTo(3.0);
             for (ErasureItem item : replay) {
@@ -129,7 +130,7 @@ class ClickHouseErasureStoreTest {
             store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
 
             List<ErasureItem> dryAgain = people.stream().map(c -> ChFixture.item(c, Mode.DRY_RUN)).toList();
-            store.erase(new ErasureBatch(dryAgain)).values().forEach(r -> byTarget(r).values().forEach(t -> {
+            Announced.erase(store, new ErasureBatch(dryAgain)).values().forEach(r -> byTarget(r).values().forEach(t -> {
                 assertThat(t.wouldDelete()).isZero();
                 assertThat(t.wouldMask()).isZero();
                 assertThat(t.note()).contains("rewrite 0 part(s)");
@@ -145,7 +146,7 @@ class ClickHouseErasureStoreTest {
         ErasureItem exec = ChFixture.item(a, Mode.EXECUTE);
         ErasureItem dry = ChFixture.item(b, Mode.DRY_RUN);
         try (ClickHouseErasureStore store = f.store()) {
-            Map<UUID, RequestResult> r = store.erase(ErasureBatch.of(exec, dry));
+            Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(exec, dry));
             assertThat(byTarget(r.get(exec.requestId())).get(METRICS).masked()).isEqualTo(60);
             assertThat(byTarget(r.get(dry.requestId())).get(METRICS).wouldMask()).isEqualTo(60);
         }
@@ -179,7 +180,7 @@ class ClickHouseErasureStoreTest {
                     List.of("w/" + i + "'")), Mode.EXECUTE));
         }
         try (ClickHouseErasureStore store = f.store()) {
-            Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
             for (ErasureItem item : items) {
                 Map<String, TargetResult> t = byTarget(r.get(item.requestId()));
                 assertThat(t.get(METRICS).masked()).as("row found by its exact email").isEqualTo(1);
@@ -202,7 +203,7 @@ class ClickHouseErasureStoreTest {
         ErasureItem byId = new ErasureItem(UUID.randomUUID(), Long.toString(c.id()),
                 Identifiers.of(List.of(c.email(), "x'),(1);DROP/**/TABLE/**/unit_metrics;--@e.test"), List.of()), Mode.EXECUTE);
         try (ClickHouseErasureStore store = f.store()) {
-            Map<String, TargetResult> t = byTarget(store.erase(ErasureBatch.of(byId)).get(byId.requestId()));
+            Map<String, TargetResult> t = byTarget(Announced.erase(store, ErasureBatch.of(byId)).get(byId.requestId()));
             assertThat(t.get(METRICS).masked()).isEqualTo(60);
             assertThat(t.get(STATS).masked()).isEqualTo(10);
         }
@@ -215,7 +216,7 @@ class ClickHouseErasureStoreTest {
         List<ErasureItem> items = IntStream.range(0, 1000).mapToObj(i -> ChFixture.item(f.world.contributor(i), Mode.EXECUTE)).toList();
         try (ClickHouseErasureStore store = f.store()) {
             long t0 = System.nanoTime();
-            Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
             long t1 = System.nanoTime();
             Map<UUID, List<TargetResidual>> v = store.verify(new ErasureBatch(items));
             long t2 = System.nanoTime();
@@ -254,7 +255,7 @@ class ClickHouseErasureStoreTest {
         SampleWorld.Contributor a = f.world.contributor(1);
         ErasureItem del = ChFixture.item(a, Mode.EXECUTE);
         try (ClickHouseErasureStore store = f.store(mapping.formatted(", key-column-strategy = delete"))) {
-            Map<String, TargetResult> t = byTarget(store.erase(ErasureBatch.of(del)).get(del.requestId()));
+            Map<String, TargetResult> t = byTarget(Announced.erase(store, ErasureBatch.of(del)).get(del.requestId()));
             assertThat(t.get("by_email").deleted()).isEqualTo(10);
             assertThat(t.get("by_email").masked()).isZero();
             assertThat(t.get("by_email").note()).contains("deleted instead");
@@ -267,7 +268,7 @@ class ClickHouseErasureStoreTest {
         SampleWorld.Contributor b = f.world.contributor(2);
         ErasureItem rep = ChFixture.item(b, Mode.EXECUTE);
         try (ClickHouseErasureStore store = f.store(mapping.formatted(", key-column-strategy = report"))) {
-            Map<String, TargetResult> t = byTarget(store.erase(ErasureBatch.of(rep)).get(rep.requestId()));
+            Map<String, TargetResult> t = byTarget(Announced.erase(store, ErasureBatch.of(rep)).get(rep.requestId()));
             assertThat(t.get("by_email").masked()).isZero();
             assertThat(t.get("by_email").deleted()).isZero();
             assertThat(t.get("by_email").note()).contains("left as they are").contains("key-column-strategy = report");

@@ -47,6 +47,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,11 +122,11 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     }
 
     @Override
-    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         Lookup lookup = Lookup.of(batch.items(), settings.contributorIdAsWorkerId(), settings.maskValue());
         List<TargetRun> runs = new ArrayList<>();
         for (Target t : mapping.targets()) {
-            runs.add(eraseTarget(t, lookup));
+            runs.add(eraseTarget(t, lookup, writeAhead));
         }
         Map<UUID, RequestResult> results = new LinkedHashMap<>();
         for (ErasureItem item : batch.items()) {
@@ -198,7 +199,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
-    private TargetRun eraseTarget(Target t, Lookup lookup) {
+    private TargetRun eraseTarget(Target t, Lookup lookup, WriteAhead writeAhead) {
         TargetRun run = new TargetRun();
         run.view = inspect(t.index());
         Query query = batchQuery(t, lookup);
@@ -246,7 +247,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     if (o.changed()) {
                         pending.add(new Update(hit.index(), hit.id(), hit.seqNo(), hit.primaryTerm(), o));
                         if (pending.size() >= settings.bulkSize()) {
-                            write(t, pending, lookup, masker, run);
+                            write(t, pending, lookup, masker, run, writeAhead);
                             pending = new ArrayList<>();
                         }
                     }
@@ -257,7 +258,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 after = hits.getLast().sort();
             }
             if (!pending.isEmpty()) {
-                write(t, pending, lookup, masker, run);
+                write(t, pending, lookup, masker, run, writeAhead);
             }
         } finally {
             closePit(pit);
@@ -287,8 +288,24 @@ public final class ElasticsearchErasureStore implements ErasureStore {
 
     private record Update(String index, String id, Long seqNo, Long primaryTerm, Outcome outcome) {}
 
+    /** The documents this bulk is about to mask, per request (one bulk = one announcement, before it is sent). */
+    private static void announce(Target t, List<Update> updates, WriteAhead writeAhead) {
+        Map<UUID, long[]> perRequest = new HashMap<>();
+        for (Update u : updates) {
+            for (ErasureItem item : u.outcome().masked()) {
+                perRequest.computeIfAbsent(item.requestId(), k -> new long[1])[0]++;
+            }
+        }
+        Map<UUID, List<TargetResult>> planned = new HashMap<>();
+        perRequest.forEach((id, n) -> planned.put(id, List.of(TargetResult.erased(t.index(), 0, n[0], 0))));
+        if (!planned.isEmpty()) {
+            writeAhead.record(planned);
+        }
+    }
+
     /** Bulk partial updates guarded by seq_no/primary_term; conflicts are re-read and re-masked. */
-    private void write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, TargetRun run) {
+    private void write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, TargetRun run, WriteAhead writeAhead) {
+        announce(t, updates, writeAhead);
         List<Update> todo = updates;
         int attempt = 0;
         Runnable hook = beforeBulk;

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.devstack.elasticsearch.ElasticsearchServer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -56,7 +57,7 @@ class ElasticsearchErasureStoreTest {
 
             try (ElasticsearchErasureStore store = f.store()) {
                 assertThat(store.targets()).containsExactly(f.pattern);
-                Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
                 for (int k = 0; k < erased.size(); k++) {
                     TargetResult t = only(results.get(items.get(k).requestId()));
                     assertThat(t.masked()).as("documents of contributor %d", erased.get(k)).isEqualTo(w.esDocumentsOf(erased.get(k)));
@@ -95,9 +96,9 @@ class ElasticsearchErasureStoreTest {
             List<ErasureItem> replay = people.stream().map(c -> EsFixture.item(c, Mode.EXECUTE)).toList();
             try (ElasticsearchErasureStore store = f.store()) {
                 String before = f.digest();
-                Map<UUID, RequestResult> d = store.erase(new ErasureBatch(dry));
+                Map<UUID, RequestResult> d = Announced.erase(store, new ErasureBatch(dry));
                 assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
-                Map<UUID, RequestResult> e = store.erase(new ErasureBatch(exec));
+                Map<UUID, RequestResult> e = Announced.erase(store, new ErasureBatch(exec));
                 assertThat(f.digest()).isNotEqualTo(before);
                 for (int k = 0; k < people.size(); k++) {
                     TargetResult dt = only(d.get(dry.get(k).requestId()));
@@ -106,12 +107,12 @@ class ElasticsearchErasureStoreTest {
                     assertThat(dt.wouldMask()).isEqualTo(et.masked()).isEqualTo(f.world.esDocumentsOf(5 + k));
                 }
                 String afterExecute = f.digest();
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(replay));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(replay));
                 assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
                 replay.forEach(i -> assertThat(only(r.get(i.requestId())).masked()).isZero());
                 store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
                 List<ErasureItem> dryAgain = people.stream().map(c -> EsFixture.item(c, Mode.DRY_RUN)).toList();
-                store.erase(new ErasureBatch(dryAgain)).values().forEach(x -> assertThat(only(x).wouldMask()).isZero());
+                Announced.erase(store, new ErasureBatch(dryAgain)).values().forEach(x -> assertThat(only(x).wouldMask()).isZero());
             }
         }
     }
@@ -126,7 +127,7 @@ class ElasticsearchErasureStoreTest {
             ErasureItem ib = EsFixture.item(b, Mode.EXECUTE);
             ErasureItem id = EsFixture.item(dry, Mode.DRY_RUN);
             try (ElasticsearchErasureStore store = f.store()) {
-                Map<UUID, RequestResult> r = store.erase(ErasureBatch.of(ia, ib, id));
+                Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(ia, ib, id));
                 assertThat(only(r.get(ia.requestId())).masked()).isEqualTo(f.world.esDocumentsOf(7));
                 assertThat(only(r.get(ib.requestId())).masked()).isEqualTo(f.world.esDocumentsOf(8));
                 assertThat(only(r.get(id.requestId())).wouldMask()).isEqualTo(f.world.esDocumentsOf(20));
@@ -167,7 +168,7 @@ class ElasticsearchErasureStoreTest {
                         Identifiers.of(List.of(hostile.get(i)), List.of(hostileIds.get(i))), Mode.EXECUTE));
             }
             try (ElasticsearchErasureStore store = f.store()) {
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 for (ErasureItem item : items) {
                     assertThat(only(r.get(item.requestId())).masked()).as("its one document, found by exact email").isEqualTo(1);
                 }
@@ -208,7 +209,7 @@ class ElasticsearchErasureStoreTest {
                     }
                 };
                 ErasureItem item = EsFixture.item(a, Mode.EXECUTE);
-                TargetResult t = only(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(t.masked()).isEqualTo(f.world.esDocumentsOf(4));
                 assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
             }
@@ -234,11 +235,11 @@ class ElasticsearchErasureStoreTest {
             f.client.indices().putSettings(s -> s.index(second).settings(x -> x.blocks(b -> b.write(true))));
             try (ElasticsearchErasureStore store = f.store()) {
                 ErasureItem dry = EsFixture.item(c, Mode.DRY_RUN);
-                TargetResult d = only(store.erase(ErasureBatch.of(dry)).get(dry.requestId()));
+                TargetResult d = only(Announced.erase(store, ErasureBatch.of(dry)).get(dry.requestId()));
                 assertThat(d.wouldMask()).isEqualTo(inFirst);
                 assertThat(d.note()).contains("read-only").contains(second).contains("would not be masked");
                 ErasureItem item = EsFixture.item(c, Mode.EXECUTE);
-                TargetResult t = only(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(t.masked()).isEqualTo(inFirst);
                 assertThat(t.note()).contains(inSecond + " matching document(s) in read-only").contains(second);
                 assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isEqualTo(inSecond);
@@ -251,7 +252,7 @@ class ElasticsearchErasureStoreTest {
             long dFirst = f.client.count(x -> x.index(first).query(q -> q.term(t -> t.field("judgments.workerId").value(d.workerId())))).count();
             try (ElasticsearchErasureStore store = f.store()) {
                 ErasureItem item = EsFixture.item(d, Mode.EXECUTE);
-                RequestResult r = store.erase(ErasureBatch.of(item)).get(item.requestId());
+                RequestResult r = Announced.erase(store, ErasureBatch.of(item)).get(item.requestId());
                 assertThat(r).isInstanceOf(RequestResult.Failed.class);
                 RequestResult.Failed failed = (RequestResult.Failed) r;
                 assertThat(failed.code()).isEqualTo("ES_INDEX_CLOSED");
@@ -259,7 +260,7 @@ class ElasticsearchErasureStoreTest {
             }
             try (ElasticsearchErasureStore store = f.store("closed-index = skip")) {
                 ErasureItem item = EsFixture.item(f.world.contributor(12), Mode.EXECUTE);
-                TargetResult t = only(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(t.note()).contains("not searched, 1 closed index(es)").contains(second);
                 assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
             }
@@ -271,7 +272,7 @@ class ElasticsearchErasureStoreTest {
                             "targets = [ { index = \"" + f.prefix + "nothing-*\", groups = [ { path = latest, fields { workerId = worker-id } } ] } ]")
                             .getValue("targets")), null)) {
                 ErasureItem item = EsFixture.item(c, Mode.EXECUTE);
-                TargetResult t = only(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(t.masked()).isZero();
                 assertThat(t.note()).isEqualTo("no index matches " + f.prefix + "nothing-*");
                 assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
@@ -287,7 +288,7 @@ class ElasticsearchErasureStoreTest {
                     + " { path = judgments, fields { workerEmail = email, workerId = worker-id } } ] } ]";
             try (ElasticsearchErasureStore store = f.store(targets)) {
                 ErasureItem item = EsFixture.item(f.world.contributor(3), Mode.EXECUTE);
-                TargetResult t = only(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(t.masked()).isEqualTo(f.world.esDocumentsOf(3));
                 var stats = f.client.indices().stats(s -> s.index(f.pattern)).all().primaries().docs();
                 System.out.printf("MEASURED expunge: %d deleted version(s) left after forcemerge only_expunge_deletes%n", stats.deleted());
@@ -304,7 +305,7 @@ class ElasticsearchErasureStoreTest {
             long expected = IntStream.range(0, 1000).mapToLong(f.world::esDocumentsOf).sum();
             try (ElasticsearchErasureStore store = f.store()) {
                 long t0 = System.nanoTime();
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 long t1 = System.nanoTime();
                 Map<UUID, List<TargetResidual>> v = store.verify(new ErasureBatch(items));
                 long t2 = System.nanoTime();

@@ -34,6 +34,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,7 @@ public final class PostgresErasureStore implements ErasureStore {
     // ---------------------------------------------------------------- erase
 
     @Override
-    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
         Map<UUID, Map<String, long[]>> counts = new HashMap<>(); // requestId -> target -> {deleted|wouldDelete, masked|wouldMask}
@@ -114,6 +115,8 @@ public final class PostgresErasureStore implements ErasureStore {
                             mask(c, t, keys, counts);
                         }
                     }
+                    // The changes are made but not committed: announce exactly them, then commit.
+                    writeAhead.record(WriteAhead.fromTally(executes, counts));
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package org.erasure.sink.postgres;
 
+import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.sink.runtime.testkit.LogScan;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,7 +53,7 @@ class PostgresErasureStoreTest {
 
         try (PostgresErasureStore store = f.store()) {
             assertThat(store.targets()).containsExactly(JOBS, STATS, PEOPLE);
-            Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
             for (int k = 0; k < erased.size(); k++) {
                 int i = erased.get(k);
                 Map<String, TargetResult> r = byTarget(results.get(items.get(k).requestId()));
@@ -94,10 +95,10 @@ class PostgresErasureStoreTest {
 
         try (PostgresErasureStore store = f.store()) {
             String before = f.digest();
-            Map<UUID, RequestResult> dryResults = store.erase(new ErasureBatch(dry));
+            Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
             assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
 
-            Map<UUID, RequestResult> execResults = store.erase(new ErasureBatch(exec));
+            Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
             assertThat(f.digest()).isNotEqualTo(before);
             for (int k = 0; k < people.size(); k++) {
                 Map<String, TargetResult> d = byTarget(dryResults.get(dry.get(k).requestId()));
@@ -113,7 +114,7 @@ class PostgresErasureStoreTest {
             }
 
             String afterExecute = f.digest();
-            Map<UUID, RequestResult> replayResults = store.erase(new ErasureBatch(replay));
+            Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
             assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
             for (ErasureItem item : replay) {
                 byTarget(replayResults.get(item.requestId())).values().forEach(t -> {
@@ -125,7 +126,7 @@ class PostgresErasureStoreTest {
 
             // A dry run after the erasure finds nothing left to do either.
             List<ErasureItem> dryAgain = people.stream().map(c -> PgFixture.item(c, Mode.DRY_RUN)).toList();
-            store.erase(new ErasureBatch(dryAgain)).values().forEach(r -> byTarget(r).values().forEach(t -> {
+            Announced.erase(store, new ErasureBatch(dryAgain)).values().forEach(r -> byTarget(r).values().forEach(t -> {
                 assertThat(t.wouldDelete()).isZero();
                 assertThat(t.wouldMask()).isZero();
             }));
@@ -140,7 +141,7 @@ class PostgresErasureStoreTest {
         ErasureItem exec = PgFixture.item(a, Mode.EXECUTE);
         ErasureItem dry = PgFixture.item(b, Mode.DRY_RUN);
         try (PostgresErasureStore store = f.store()) {
-            Map<UUID, RequestResult> r = store.erase(ErasureBatch.of(exec, dry));
+            Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(exec, dry));
             assertThat(byTarget(r.get(exec.requestId())).get(JOBS).deleted()).isEqualTo(a.jobs());
             assertThat(byTarget(r.get(dry.requestId())).get(JOBS).wouldDelete()).isEqualTo(b.jobs());
         }
@@ -176,7 +177,7 @@ class PostgresErasureStoreTest {
         }
         String neighboursBefore = f.count("SELECT count(*) FROM $s.kepler_crowd_contributors_t WHERE email LIKE '%@example.test'") + "";
         try (PostgresErasureStore store = f.store()) {
-            Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
             for (ErasureItem item : items) {
                 Map<String, TargetResult> t = byTarget(r.get(item.requestId()));
                 assertThat(t.get(PEOPLE).masked()).as("row found by its exact email").isEqualTo(1);
@@ -202,7 +203,7 @@ class PostgresErasureStoreTest {
         ErasureItem byId = new ErasureItem(UUID.randomUUID(), Long.toString(c.id()),
                 Identifiers.of(List.of(c.email(), "x');DELETE/**/FROM/**/kepler_crowd_contributors_t;--@e.test"), List.of()), Mode.EXECUTE);
         try (PostgresErasureStore store = f.store()) {
-            Map<String, TargetResult> t = byTarget(store.erase(ErasureBatch.of(byId)).get(byId.requestId()));
+            Map<String, TargetResult> t = byTarget(Announced.erase(store, ErasureBatch.of(byId)).get(byId.requestId()));
             assertThat(t.get(JOBS).deleted()).isEqualTo(c.jobs());
             assertThat(t.get(PEOPLE).masked()).isEqualTo(1);
         }
@@ -216,7 +217,7 @@ class PostgresErasureStoreTest {
         long expectedJobs = IntStream.range(0, 1000).mapToLong(SampleWorld::jobCount).sum();
         try (PostgresErasureStore store = f.store()) {
             long t0 = System.nanoTime();
-            Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+            Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
             long t1 = System.nanoTime();
             Map<UUID, List<TargetResidual>> v = store.verify(new ErasureBatch(items));
             long t2 = System.nanoTime();
@@ -244,7 +245,7 @@ class PostgresErasureStoreTest {
         try (PostgresErasureStore store = f.store(mapping)) {
             ErasureItem item = PgFixture.item(f.world.contributor(1), Mode.EXECUTE);
             String before = f.digest();
-            assertThatThrownBy(() -> store.erase(ErasureBatch.of(item)))
+            assertThatThrownBy(() -> Announced.erase(store, ErasureBatch.of(item)))
                     .isInstanceOf(org.erasure.sink.runtime.spi.StoreException.class)
                     .hasMessageContaining("23502");
             assertThat(f.digest()).as("rolled back").isEqualTo(before);
@@ -260,7 +261,7 @@ class PostgresErasureStoreTest {
         SampleWorld.Contributor gone = f.world.contributor(2);
         try (PostgresErasureStore store = f.store(deleteParent)) {
             ErasureItem item = PgFixture.item(gone, Mode.EXECUTE);
-            assertThat(byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId())).get(PEOPLE).deleted()).isEqualTo(1);
+            assertThat(byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId())).get(PEOPLE).deleted()).isEqualTo(1);
             assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
         }
         assertThat(f.count("SELECT count(*) FROM $s." + PEOPLE + " WHERE id = ?", gone.id())).isZero();
@@ -275,9 +276,9 @@ class PostgresErasureStoreTest {
         SampleWorld.Contributor h = f.world.contributor(3);
         try (PostgresErasureStore store = f.store(hmac)) {
             ErasureItem item = PgFixture.item(h, Mode.EXECUTE);
-            assertThat(byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId())).get(PEOPLE).masked()).isEqualTo(1);
+            assertThat(byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId())).get(PEOPLE).masked()).isEqualTo(1);
             ErasureItem again = PgFixture.item(h, Mode.EXECUTE);
-            assertThat(byTarget(store.erase(ErasureBatch.of(again)).get(again.requestId())).get(PEOPLE).masked()).isZero();
+            assertThat(byTarget(Announced.erase(store, ErasureBatch.of(again)).get(again.requestId())).get(PEOPLE).masked()).isZero();
             assertThat(residual(store.verify(ErasureBatch.of(again)).get(again.requestId()))).isZero();
         }
         assertThat(f.count("SELECT count(*) FROM $s." + PEOPLE + " WHERE id = ? AND email ~ '^hmac:[0-9a-f]{64}$' AND last_name IS NOT NULL", h.id())).isEqualTo(1);

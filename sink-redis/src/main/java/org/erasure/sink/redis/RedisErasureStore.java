@@ -29,6 +29,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.redisson.RedissonShutdownException;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
@@ -161,7 +162,7 @@ public final class RedisErasureStore implements ErasureStore {
     // ---------------------------------------------------------------- erase
 
     @Override
-    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         Map<UUID, RequestResult> results = new LinkedHashMap<>();
         List<ErasureItem> valid = new ArrayList<>();
         for (ErasureItem item : batch.items()) {
@@ -175,7 +176,7 @@ public final class RedisErasureStore implements ErasureStore {
         Tally tally = new Tally(targets.size());
         if (!valid.isEmpty()) {
             try {
-                eraseValid(valid, tally);
+                eraseValid(valid, tally, writeAhead);
             } catch (RuntimeException e) {
                 throw translate(e, "erase");
             }
@@ -197,12 +198,18 @@ public final class RedisErasureStore implements ErasureStore {
         return ordered;
     }
 
-    private void eraseValid(List<ErasureItem> items, Tally tally) {
+    private void eraseValid(List<ErasureItem> items, Tally tally, WriteAhead writeAhead) {
         List<ErasureItem> executes = items.stream().filter(i -> !i.dryRun()).toList();
         List<ErasureItem> dryRuns = items.stream().filter(ErasureItem::dryRun).toList();
 
         // 1. One SCAN pass for the whole batch (execute and dry-run items alike).
         List<KeyRef> scanned = scan(items, "erase");
+
+        // 1b. What the executes are about to lose, counted read-only as a dry run would, and announced
+        //     before any UNLINK/SREM/HDEL: Redis has no transaction that could carry the announcement.
+        if (!executes.isEmpty()) {
+            writeAhead.record(plan(executes, scanned));
+        }
 
         // 2. Keys: UNLINK (execute) / EXISTS (dry run), pipelined in chunks; scanned dry-run keys exist as seen.
         List<KeyRef> unlink = new ArrayList<>(exactKeys(executes));
@@ -228,6 +235,38 @@ public final class RedisErasureStore implements ErasureStore {
             members(settings.hashes().get(h), base + h, executes, HASH_REMOVE, RScript.Mode.READ_WRITE, tally);
             members(settings.hashes().get(h), base + h, dryRuns, HASH_CONTAINS, RScript.Mode.READ_ONLY, tally);
         }
+    }
+
+    private Map<UUID, List<TargetResult>> plan(List<ErasureItem> executes, List<KeyRef> scanned) {
+        Tally plan = new Tally(targets.size());
+        for (KeyRef k : scanned) {
+            if (!k.item().dryRun()) {
+                plan.add(k.item(), k.target(), 1);
+            }
+        }
+        pipeline(exactKeys(executes), (b, key) -> b.getKeys().countExistsAsync(key), plan);
+        int base = settings.keys().size();
+        for (int s = 0; s < settings.sets().size(); s++) {
+            members(settings.sets().get(s), base + s, executes, SET_CONTAINS, RScript.Mode.READ_ONLY, plan);
+        }
+        base += settings.sets().size();
+        for (int h = 0; h < settings.hashes().size(); h++) {
+            members(settings.hashes().get(h), base + h, executes, HASH_CONTAINS, RScript.Mode.READ_ONLY, plan);
+        }
+        Map<UUID, List<TargetResult>> planned = new HashMap<>();
+        for (ErasureItem item : executes) {
+            long[] n = plan.of(item);
+            List<TargetResult> list = new ArrayList<>();
+            for (int t = 0; t < targets.size(); t++) {
+                if (n[t] > 0) {
+                    list.add(TargetResult.erased(targets.get(t), n[t], 0, 0));
+                }
+            }
+            if (!list.isEmpty()) {
+                planned.put(item.requestId(), list);
+            }
+        }
+        return planned;
     }
 
     // ---------------------------------------------------------------- verify

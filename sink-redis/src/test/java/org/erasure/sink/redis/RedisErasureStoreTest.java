@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.redis.RedisServer;
@@ -50,7 +51,7 @@ class RedisErasureStoreTest {
             try (RedisErasureStore store = f.store()) {
                 assertThat(store.targets()).containsExactly(SESSIONS, AUTH, JOBS, ONLINE);
                 assertThat(store.scanMatch()).isEqualTo("session:*");
-                Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
                 for (int k = 0; k < erased.size(); k++) {
                     Map<String, TargetResult> r = byTarget(results.get(items.get(k).requestId()));
                     assertThat(r.get(SESSIONS).deleted()).isEqualTo(1);
@@ -87,10 +88,10 @@ class RedisErasureStoreTest {
             List<ErasureItem> replay = people.stream().map(c -> RedisFixture.item(c, Mode.EXECUTE)).toList();
 
             String before = f.digest();
-            Map<UUID, RequestResult> dryResults = store.erase(new ErasureBatch(dry));
+            Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
             assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
 
-            Map<UUID, RequestResult> execResults = store.erase(new ErasureBatch(exec));
+            Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
             assertThat(f.digest()).isNotEqualTo(before);
             long total = 0;
             for (int k = 0; k < people.size(); k++) {
@@ -107,7 +108,7 @@ class RedisErasureStoreTest {
             assertThat(total).isEqualTo(3L * people.size() + people.stream().filter(c -> f.world.isOnline(c.index())).count());
 
             String afterExecute = f.digest();
-            Map<UUID, RequestResult> replayResults = store.erase(new ErasureBatch(replay));
+            Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
             assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
             for (ErasureItem item : replay) {
                 byTarget(replayResults.get(item.requestId())).values().forEach(t -> assertThat(t.deleted()).isZero());
@@ -115,7 +116,7 @@ class RedisErasureStoreTest {
             store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
 
             List<ErasureItem> dryAgain = people.stream().map(c -> RedisFixture.item(c, Mode.DRY_RUN)).toList();
-            store.erase(new ErasureBatch(dryAgain)).values()
+            Announced.erase(store, new ErasureBatch(dryAgain)).values()
                     .forEach(r -> byTarget(r).values().forEach(t -> assertThat(t.wouldDelete()).isZero()));
         }
     }
@@ -125,7 +126,7 @@ class RedisErasureStoreTest {
         try (RedisFixture f = RedisFixture.seed(redis, 10); RedisErasureStore store = f.store()) {
             ErasureItem exec = RedisFixture.item(f.world.contributor(2), Mode.EXECUTE);
             ErasureItem dry = RedisFixture.item(f.world.contributor(4), Mode.DRY_RUN);
-            Map<UUID, RequestResult> r = store.erase(ErasureBatch.of(exec, dry));
+            Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(exec, dry));
             assertThat(byTarget(r.get(exec.requestId())).get(ONLINE).deleted()).isEqualTo(1);
             assertThat(byTarget(r.get(dry.requestId())).get(ONLINE).wouldDelete()).isEqualTo(1);
             assertThat(byTarget(r.get(dry.requestId())).get(SESSIONS).wouldDelete()).isEqualTo(1);
@@ -166,12 +167,12 @@ class RedisErasureStoreTest {
                 items.add(new ErasureItem(UUID.randomUUID(), id, Identifiers.of(List.of(), List.of()), Mode.EXECUTE));
             }
             try (RedisErasureStore store = f.store("hashes = [\"" + hash + "\"]")) {
-                Map<UUID, RequestResult> dry = store.erase(new ErasureBatch(items.stream()
+                Map<UUID, RequestResult> dry = Announced.erase(store, new ErasureBatch(items.stream()
                         .map(i -> new ErasureItem(UUID.randomUUID(), i.contributorId(), i.identifiers(), Mode.DRY_RUN)).toList()));
                 dry.values().forEach(r -> assertThat(byTarget(r).values()).allSatisfy(t -> assertThat(t.wouldDelete()).isEqualTo(1)));
                 assertThat(f.dbsize()).isEqualTo(dbBefore);
 
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 for (ErasureItem item : items) {
                     assertThat(byTarget(r.get(item.requestId())).values()).as("one of each for one hostile id")
                             .allSatisfy(t -> assertThat(t.deleted()).isEqualTo(1));
@@ -217,7 +218,7 @@ class RedisErasureStoreTest {
         try (RedisFixture f = RedisFixture.seed(redis, 3); RedisErasureStore store = f.store()) {
             ErasureItem empty = new ErasureItem(UUID.randomUUID(), "", Identifiers.of(List.of(), List.of()), Mode.EXECUTE);
             ErasureItem ok = RedisFixture.item(f.world.contributor(1), Mode.EXECUTE);
-            Map<UUID, RequestResult> r = store.erase(ErasureBatch.of(empty, ok));
+            Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(empty, ok));
             assertThat(r.get(empty.requestId())).isInstanceOf(RequestResult.Failed.class);
             assertThat(byTarget(r.get(ok.requestId())).get(AUTH).deleted()).isEqualTo(1);
         }
@@ -241,7 +242,7 @@ class RedisErasureStoreTest {
             long online = IntStream.range(0, 1000).filter(f.world::isOnline).count();
             try (RedisErasureStore store = f.store()) {
                 long t0 = System.nanoTime();
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 long t1 = System.nanoTime();
                 Map<UUID, List<TargetResidual>> v = store.verify(new ErasureBatch(items));
                 long t2 = System.nanoTime();
@@ -268,7 +269,7 @@ class RedisErasureStoreTest {
         try (RedisFixture f = RedisFixture.seed(redis, 2); RedisErasureStore store = f.store("sets = [\"" + set + "\"]")) {
             f.client.getBucket(set).set("not a set");
             ErasureItem item = RedisFixture.item(f.world.contributor(0), Mode.EXECUTE);
-            assertThatThrownBy(() -> store.erase(ErasureBatch.of(item)))
+            assertThatThrownBy(() -> Announced.erase(store, ErasureBatch.of(item)))
                     .isInstanceOfSatisfying(org.erasure.sink.runtime.spi.StoreException.class, e -> {
                         assertThat(e.code()).isEqualTo("REDIS_WRONGTYPE");
                         assertThat(e.getMessage()).doesNotContain(item.contributorId()).doesNotContain(set);
@@ -313,7 +314,7 @@ class RedisErasureStoreTest {
             try (RedisErasureStore store = f.store("keys = [ \"auth-cache:{contributorId}\" ]")) {
                 assertThat(store.scanMatch()).isNull();
                 ErasureItem item = RedisFixture.item(f.world.contributor(0), Mode.EXECUTE);
-                assertThat(byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId())).get(AUTH).deleted()).isEqualTo(1);
+                assertThat(byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId())).get(AUTH).deleted()).isEqualTo(1);
             }
         }
     }

@@ -45,17 +45,20 @@ public final class BatchProcessor {
     private final Retry retry;
     private final SinkMetrics metrics;
     private final Clock clock;
+    private final WriteAheadPublisher writeAhead;
 
-    public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock) {
-        this(store, settings.sinkInfo(), settings.maxBatch(), retryConfig(settings), metrics, clock);
+    public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock, WriteAheadPublisher writeAhead) {
+        this(store, settings.sinkInfo(), settings.maxBatch(), retryConfig(settings), metrics, clock, writeAhead);
     }
 
-    public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock) {
+    public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock,
+                          WriteAheadPublisher writeAhead) {
         this.store = store;
         this.sink = sink;
         this.maxBatch = maxBatch;
         this.metrics = metrics;
         this.clock = clock;
+        this.writeAhead = writeAhead;
         this.retry = Retry.of(sink.name() + "-store", retryConfig);
         this.retry.getEventPublisher().onRetry(e -> {
             metrics.retry();
@@ -96,7 +99,7 @@ public final class BatchProcessor {
     private List<PhaseCompleted> processBatch(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests) {
         Instant started = clock.instant();
         metrics.batch(batch.size());
-        Map<UUID, RequestResult> results = metrics.eraseTimer().record(() -> eraseIsolating(batch));
+        Map<UUID, RequestResult> results = metrics.eraseTimer().record(() -> eraseIsolating(batch, requests));
 
         List<ErasureItem> toVerify = new ArrayList<>();
         for (ErasureItem item : batch.items()) {
@@ -129,9 +132,11 @@ public final class BatchProcessor {
     }
 
     /** Store erase with retries; a permanent batch error is bisected down to the single culprit. */
-    private Map<UUID, RequestResult> eraseIsolating(ErasureBatch batch) {
+    private Map<UUID, RequestResult> eraseIsolating(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests) {
         try {
-            Map<UUID, RequestResult> r = withRetry(() -> store.erase(batch));
+            // A new WriteAhead per call: a retry announces its own plan, never on top of the failed one's.
+            Map<UUID, RequestResult> r = withRetry(() -> store.erase(batch,
+                    new PlannedChanges(batch, requests, store.phase(), sink, clock, writeAhead)));
             return r == null ? Map.of() : r;
         } catch (StoreUnavailableException e) {
             throw e;
@@ -142,8 +147,8 @@ public final class BatchProcessor {
             log.warn("store erase failed permanently for a batch of {}, bisecting: {}", batch.size(), safe(e));
             Map<UUID, RequestResult> merged = new HashMap<>();
             int mid = batch.size() / 2;
-            merged.putAll(eraseIsolating(batch.subList(0, mid)));
-            merged.putAll(eraseIsolating(batch.subList(mid, batch.size())));
+            merged.putAll(eraseIsolating(batch.subList(0, mid), requests));
+            merged.putAll(eraseIsolating(batch.subList(mid, batch.size()), requests));
             return merged;
         }
     }

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -27,11 +30,8 @@ public final class HealthServer implements AutoCloseable {
     private final HttpServer server;
     private final Admin admin;
 
-    public HealthServer(SinkSettings settings, SinkRunner runner, ErasureStore store, PrometheusMeterRegistry registry) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
-                AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceName() + "-health",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
+    public HealthServer(SinkSettings settings, List<SinkRunner> runners, ErasureStore store, PrometheusMeterRegistry registry) {
+        this.admin = Admin.create(adminProperties(settings));
         try {
             this.server = HttpServer.create(new InetSocketAddress(settings.httpHost(), settings.httpPort()), 16);
         } catch (IOException e) {
@@ -40,14 +40,15 @@ public final class HealthServer implements AutoCloseable {
         }
         server.setExecutor(Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("sink-http-", 0).factory()));
         server.createContext("/health", ex -> {
-            boolean live = runner.isRunning() && runner.failure() == null;
+            boolean live = runners.stream().allMatch(r -> r.isRunning() && r.failure() == null);
+            boolean paused = runners.stream().anyMatch(SinkRunner::isPaused);
             if (ex.getRequestURI().getPath().equals("/health/ready")) {
                 boolean kafka = kafkaReachable();
                 boolean storeUp = storeReachable(store);
                 boolean ready = live && kafka && storeUp;
                 respond(ex, ready ? 200 : 503, "application/json", "{\"status\":\"" + up(ready) + "\",\"checks\":{\"loop\":\""
                         + up(live) + "\",\"kafka\":\"" + up(kafka) + "\",\"store\":\"" + up(storeUp) + "\"},\"paused\":"
-                        + runner.isPaused() + "}");
+                        + paused + "}");
             } else if (ex.getRequestURI().getPath().equals("/health")) {
                 respond(ex, live ? 200 : 503, "application/json", "{\"status\":\"" + up(live) + "\"}");
             } else {
@@ -56,6 +57,25 @@ public final class HealthServer implements AutoCloseable {
         });
         server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         server.start();
+    }
+
+    /**
+     * The consumer's client settings (security.protocol, sasl.*, ssl.* ...) restricted to what an
+     * Admin client knows, so readiness talks to a SASL/TLS cluster the way the loop does.
+     */
+    static Map<String, Object> adminProperties(SinkSettings settings) {
+        Map<String, Object> p = new HashMap<>();
+        Set<String> known = AdminClientConfig.configNames();
+        settings.consumerClientProperties().forEach((k, v) -> {
+            if (known.contains(k)) {
+                p.put(k, v);
+            }
+        });
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, settings.instanceName() + "-health");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+        return p;
     }
 
     private static void respond(HttpExchange ex, int status, String type, String body) throws IOException {

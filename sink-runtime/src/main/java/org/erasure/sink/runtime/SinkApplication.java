@@ -7,8 +7,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.erasure.events.RequestLane;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.slf4j.Logger;
@@ -23,59 +26,72 @@ import picocli.CommandLine;
 public final class SinkApplication implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkApplication.class);
 
+    /** One lane: its own store instance, loop and thread. */
+    private record LaneRun(RequestLane lane, ErasureStore store, SinkRunner runner, Thread thread) {}
+
     private final SinkSettings settings;
-    private final ErasureStore store;
-    private final SinkRunner runner;
-    private final Thread thread;
+    private final List<LaneRun> lanes;
     private final HealthServer http;
     private final PrometheusMeterRegistry registry;
 
-    private SinkApplication(SinkSettings settings, ErasureStore store, SinkRunner runner, Thread thread,
-                            HealthServer http, PrometheusMeterRegistry registry) {
+    private SinkApplication(SinkSettings settings, List<LaneRun> lanes, HealthServer http, PrometheusMeterRegistry registry) {
         this.settings = settings;
-        this.store = store;
-        this.runner = runner;
-        this.thread = thread;
+        this.lanes = lanes;
         this.http = http;
         this.registry = registry;
     }
 
-    /** Builds the store (validating its config), starts the loop thread and the HTTP server. */
+    /**
+     * Builds the store (validating its config; one instance per lane), starts one loop thread per
+     * lane and the HTTP server.
+     */
     public static SinkApplication start(Config config, StoreModule module) {
         SinkSettings settings = SinkSettings.from(config, module.phase(), module.defaultSinkName());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().commonTags("sink", settings.name());
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
-        ErasureStore store = module.create(config.getConfig(module.configSection()), registry);
-        if (store.phase() != module.phase()) {
-            store.close();
-            throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
-        }
-        SinkMetrics metrics = new SinkMetrics(registry, settings.name());
-        SinkRunner runner = new SinkRunner(settings, store, metrics);
-        Thread thread = Thread.ofPlatform().name(settings.name() + "-loop").start(runner);
+        LanePriority priority = new LanePriority();
+        List<RequestLane> wanted = settings.bulkLane() ? List.of(RequestLane.INTERACTIVE, RequestLane.BULK) : List.of(RequestLane.INTERACTIVE);
+        List<LaneRun> runs = new ArrayList<>();
         HealthServer http = null;
-        if (settings.httpEnabled()) {
-            try {
-                http = new HealthServer(settings, runner, store, registry);
-            } catch (RuntimeException e) {
-                runner.close();
-                store.close();
-                throw e;
+        try {
+            for (RequestLane lane : wanted) {
+                ErasureStore store = module.create(config.getConfig(module.configSection()), registry);
+                if (store.phase() != module.phase()) {
+                    store.close();
+                    throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
+                }
+                SinkRunner runner = new SinkRunner(settings, lane, store, new SinkMetrics(registry, settings.name(), lane), priority);
+                Thread thread = Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-loop").start(runner);
+                runs.add(new LaneRun(lane, store, runner, thread));
             }
+            if (settings.httpEnabled()) {
+                http = new HealthServer(settings, runs.stream().map(LaneRun::runner).toList(), runs.getFirst().store(), registry);
+            }
+        } catch (RuntimeException e) {
+            runs.forEach(r -> {
+                r.runner().close();
+                r.store().close();
+            });
+            throw e;
         }
-        log.info("sink {} {} started (phase {}, targets {}{})", settings.name(), settings.version(), store.phase(),
-                store.targets(), http == null ? "" : ", http port " + http.port());
-        return new SinkApplication(settings, store, runner, thread, http, registry);
+        log.info("sink {} {} started (phase {}, targets {}, lanes {}{})", settings.name(), settings.version(), module.phase(),
+                runs.getFirst().store().targets(), wanted, http == null ? "" : ", http port " + http.port());
+        return new SinkApplication(settings, List.copyOf(runs), http, registry);
     }
 
     public SinkSettings settings() {
         return settings;
     }
 
+    /** The interactive lane's loop. */
     public SinkRunner runner() {
-        return runner;
+        return lanes.getFirst().runner();
+    }
+
+    public List<SinkRunner> runners() {
+        return lanes.stream().map(LaneRun::runner).toList();
     }
 
     public PrometheusMeterRegistry registry() {
@@ -87,26 +103,45 @@ public final class SinkApplication implements AutoCloseable {
         return http == null ? -1 : http.port();
     }
 
-    /** Blocks until the loop ends (stop or fatal error). */
+    /** Blocks until a loop ends (stop or fatal error); a failed lane stops the whole sink. */
     public void join() throws InterruptedException {
-        thread.join();
+        while (true) {
+            for (LaneRun r : lanes) {
+                if (!r.thread().isAlive()) {
+                    return;
+                }
+            }
+            lanes.getFirst().thread().join(500);
+        }
     }
 
-    /** Graceful: finish the current batch, commit, close the clients, the HTTP server and the store. */
+    /** The error that ended a lane's loop, if any. */
+    public Throwable failure() {
+        for (LaneRun r : lanes) {
+            if (r.runner().failure() != null) {
+                return r.runner().failure();
+            }
+        }
+        return null;
+    }
+
+    /** Graceful: finish the current chunks, commit, close the clients, the HTTP server and the stores. */
     @Override
     public void close() {
-        runner.stop();
-        try {
-            if (!runner.awaitStopped(Duration.ofSeconds(60))) {
-                log.warn("consumer loop did not stop within 60 s");
+        lanes.forEach(r -> r.runner().stop());
+        for (LaneRun r : lanes) {
+            try {
+                if (!r.runner().awaitStopped(Duration.ofSeconds(60))) {
+                    log.warn("lane {} did not stop within 60 s", r.lane().tag());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         if (http != null) {
             http.close();
         }
-        store.close();
+        lanes.forEach(r -> r.store().close());
         registry.close();
     }
 
@@ -142,7 +177,7 @@ public final class SinkApplication implements AutoCloseable {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             app.join();
-            Throwable failure = app.runner().failure();
+            Throwable failure = app.failure();
             if (failure != null) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);

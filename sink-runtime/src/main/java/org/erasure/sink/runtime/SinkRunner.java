@@ -3,8 +3,10 @@ package org.erasure.sink.runtime;
 import io.github.resilience4j.core.IntervalFunction;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +14,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -34,6 +40,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.erasure.events.RequestLane;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.DeadLetterHeaders;
 import org.erasure.events.EventFormatException;
@@ -46,76 +53,119 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The consumer loop. One thread; per poll (plus linger): read → dead-letter the unreadable →
- * erase/verify via {@link BatchProcessor} → in one Kafka transaction send the PhaseCompleted
- * events, the dead letters and the consumed offsets ({@code sendOffsetsToTransaction}) → commit.
+ * The consumer loop of one lane. One consumer thread owns the Kafka clients; the store work runs
+ * on a second thread so that the consumer keeps polling (with its partitions paused) however long
+ * the store takes: the group membership and the poll interval never depend on the store.
  *
- * <p>Crash anywhere before the commit: the transaction is aborted (by the broker on timeout, or
- * at once when the replacement instance with the same {@code transactional.id} calls
+ * <p>Per poll (plus linger), in chunks sized by {@link BatchSizer}: read → dead-letter the
+ * unreadable → erase/verify via {@link BatchProcessor} (off-thread; the store announces its planned
+ * changes as STARTED reports first) → in one Kafka transaction send the PhaseCompleted events, the
+ * dead letters and the chunk's offsets ({@code sendOffsetsToTransaction}) → commit.
+ *
+ * <p>Crash anywhere before the commit: the transaction is aborted (by the broker on timeout, or at
+ * once when the replacement instance with the same {@code transactional.id} calls
  * {@code initTransactions}), the offsets were not committed, and the records are processed again;
- * the store's erase is idempotent, so the re-run changes nothing more and still verifies.
- * Readers use {@code isolation.level=read_committed} and never see the aborted events.
+ * the store's erase is idempotent, so the re-run changes nothing more and still verifies, and the
+ * STARTED reports of the first run keep its counts for the verifier. Readers use
+ * {@code isolation.level=read_committed} and never see the aborted events.
  *
- * <p>Store down beyond the retries: seek back to the first offset of the uncommitted records,
- * pause all assigned partitions, keep polling (the consumer stays in the group), probe
+ * <p>Rebalance while a chunk runs: {@code onPartitionsRevoked} waits for the chunk and commits it
+ * before giving the partitions up, so a long store operation never makes the next owner redo it.
+ *
+ * <p>Store down beyond the retries: seek back to the first uncommitted offsets, pause all assigned
+ * partitions, keep polling (the consumer stays in the group), probe
  * {@link ErasureStore#checkReachable()} with exponential backoff, resume when it answers.
  */
 public final class SinkRunner implements Runnable, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
+    private static final Duration KEEP_ALIVE_POLL = Duration.ofMillis(100);
 
     private final SinkSettings settings;
+    private final RequestLane lane;
     private final ErasureStore store;
     private final SinkMetrics metrics;
-    private final BatchProcessor processor;
+    private final LanePriority priority;
+    private final BatchSizer sizer;
     private final IntervalFunction probeBackoff;
     private final CountDownLatch finished = new CountDownLatch(1);
+    private final ExecutorService storeThread;
 
     private volatile boolean stopping;
     private volatile boolean running;
+    private volatile boolean paused;
     private volatile Throwable failure;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    private KafkaProducer<String, byte[]> writeAheadProducer;
+    private BatchProcessor processor;
 
-    private final List<ConsumerRecord<String, byte[]>> pending = new ArrayList<>();
-    private boolean paused;
+    /** Polled, not yet handed to the store, in poll order. */
+    private final Deque<ConsumerRecord<String, byte[]>> queue = new ArrayDeque<>();
+    /** The chunk whose store work runs or ran and is not committed yet; touched by the consumer thread only. */
+    private Chunk inFlight;
+    /** Partitions paused while the store works or the bulk lane yields (not for an outage); resumed afterwards. */
+    private final Set<TopicPartition> held = new HashSet<>();
+    private boolean holding;
     private int probeAttempt;
     private long nextProbeNanos;
 
     public SinkRunner(SinkSettings settings, ErasureStore store, SinkMetrics metrics) {
+        this(settings, RequestLane.INTERACTIVE, store, metrics, new LanePriority());
+    }
+
+    public SinkRunner(SinkSettings settings, RequestLane lane, ErasureStore store, SinkMetrics metrics, LanePriority priority) {
         this.settings = settings;
+        this.lane = lane;
         this.store = store;
         this.metrics = metrics;
-        this.processor = new BatchProcessor(store, settings, metrics, Clock.systemUTC());
+        this.priority = priority;
+        this.sizer = new BatchSizer(settings.initialBatch(), 1, settings.maxBatch(), settings.batchTarget());
+        metrics.sizing(sizer);
         this.probeBackoff = IntervalFunction.ofExponentialBackoff(settings.probeInitial(), settings.probeMultiplier(), settings.probeMax());
+        this.storeThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-store").factory());
+    }
+
+    public RequestLane lane() {
+        return lane;
     }
 
     Properties consumerProperties() {
         Properties p = new Properties();
+        p.putAll(settings.consumerClientProperties());
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId(lane));
         if (settings.staticMembership()) {
-            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceName());
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, settings.instanceName(lane));
         }
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceName() + "-consumer");
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, settings.instanceName(lane) + "-consumer");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxBatch()));
-        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(settings.sessionTimeout().toMillis()));
-        p.putAll(settings.consumerOverrides());
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, Long.toString(settings.sessionTimeout().toMillis()));
         return p;
     }
 
     Properties producerProperties() {
         Properties p = new Properties();
+        p.putAll(settings.producerClientProperties());
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.instanceName());
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceName() + "-producer");
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.instanceName(lane));
+        p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceName(lane) + "-producer");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(settings.transactionTimeout().toMillis()));
-        p.putAll(settings.producerOverrides());
+        return p;
+    }
+
+    /** The write-ahead producer: idempotent, acks=all, not transactional (a crash must not take its records back). */
+    Properties writeAheadProducerProperties() {
+        Properties p = producerProperties();
+        p.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
+        p.remove(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.instanceName(lane) + "-write-ahead");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         return p;
     }
 
@@ -125,16 +175,26 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         try {
             producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
             producer.initTransactions();
+            writeAheadProducer = new KafkaProducer<>(writeAheadProducerProperties(), new StringSerializer(), new ByteArraySerializer());
+            processor = new BatchProcessor(store, settings, metrics, Clock.systemUTC(), started -> {
+                new KafkaWriteAheadPublisher(writeAheadProducer, settings.topics().phaseCompletions(), settings.writeAheadTimeout())
+                        .publish(started);
+                metrics.writeAhead(started.size());
+            });
             consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
-            consumer.subscribe(List.of(settings.topics().requests()), new Rebalance());
-            log.info("sink {} consuming {} as group {} (transactional.id {}, max batch {}, linger {} ms)",
-                    settings.name(), settings.topics().requests(), settings.groupId(), settings.instanceName(),
-                    settings.maxBatch(), settings.linger().toMillis());
+            consumer.subscribe(List.of(lane.topic(settings.topics())), new Rebalance());
+            log.info("sink {} lane {} consuming {} as group {} (transactional.id {}, chunks {}..{} aiming at {} ms, linger {} ms)",
+                    settings.name(), lane.tag(), lane.topic(settings.topics()), settings.groupId(lane), settings.instanceName(lane),
+                    settings.initialBatch(), settings.maxBatch(), settings.batchTarget().toMillis(), settings.linger().toMillis());
             while (!stopping) {
                 if (paused) {
                     pollWhilePaused();
+                } else if (queue.isEmpty()) {
+                    pollIntoQueue();
+                } else if (lane == RequestLane.BULK && priority.interactiveBusy()) {
+                    yieldToInteractive();
                 } else {
-                    pollAndProcess();
+                    processNextChunk();
                 }
             }
         } catch (WakeupException e) {
@@ -144,51 +204,123 @@ public final class SinkRunner implements Runnable, AutoCloseable {
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             failure = e;
-            log.error("another instance with transactional.id {} took over; stopping", settings.instanceName());
+            log.error("another instance with transactional.id {} took over; stopping", settings.instanceName(lane));
         } catch (Throwable e) {
             failure = e;
             log.error("sink loop failed: {}", BatchProcessor.safe(e));
         } finally {
+            if (lane == RequestLane.INTERACTIVE) {
+                priority.interactiveBusy(false);
+            }
+            storeThread.shutdownNow();
             closeClients();
             running = false;
             finished.countDown();
-            log.info("sink {} stopped", settings.name());
+            log.info("sink {} lane {} stopped", settings.name(), lane.tag());
         }
     }
 
-    private void pollAndProcess() {
+    // ---------------------------------------------------------------- polling
+
+    private void pollIntoQueue() {
         ConsumerRecords<String, byte[]> records = consumer.poll(settings.pollTimeout());
-        updateLag();
-        if (records.isEmpty()) {
-            return;
-        }
-        pending.clear();
-        records.forEach(pending::add);
+        records.forEach(queue::add);
         long lingerEnd = System.nanoTime() + settings.linger().toNanos();
-        while (pending.size() < settings.maxBatch() && System.nanoTime() < lingerEnd && !stopping) {
+        while (!records.isEmpty() && queue.size() < settings.maxBatch() && System.nanoTime() < lingerEnd && !stopping) {
             long remainingMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(lingerEnd - System.nanoTime()));
             ConsumerRecords<String, byte[]> more = consumer.poll(Duration.ofMillis(Math.min(remainingMs, 10)));
             if (more.isEmpty()) {
                 break; // idle: do not make a lone request wait for company
             }
-            more.forEach(pending::add);
+            more.forEach(queue::add);
         }
-        if (pending.isEmpty()) {
-            return; // everything was revoked while lingering
-        }
-        handle(new ArrayList<>(pending));
-        pending.clear();
+        updateLag();
     }
 
-    private void handle(List<ConsumerRecord<String, byte[]>> records) {
-        Map<TopicPartition, Long> first = new HashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
-        List<ContributorErasureRequested> requests = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> r : records) {
+    /** Bulk lane: hold the queued records (partitions paused, polling on) until the interactive lane is idle. */
+    private void yieldToInteractive() {
+        hold();
+        try {
+            while (priority.interactiveBusy() && !stopping) {
+                keepAlivePoll();
+            }
+        } finally {
+            release();
+        }
+    }
+
+    private void updateLag() {
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        metrics.lag(lag);
+        if (lane == RequestLane.INTERACTIVE) {
+            priority.interactiveBusy(!queue.isEmpty() || inFlight != null || lag > 0);
+        }
+    }
+
+    // ---------------------------------------------------------------- one chunk
+
+    /** The records of one store run: what it reads, what it will commit. */
+    private static final class Chunk {
+        final List<ContributorErasureRequested> requests = new ArrayList<>();
+        final List<ProducerRecord<String, byte[]>> out = new ArrayList<>();
+        final Map<TopicPartition, Long> first = new HashMap<>();
+        final Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        Future<List<PhaseCompleted>> work;
+        long startedNanos;
+        boolean settled; // committed or given up inside a rebalance callback
+    }
+
+    private void processNextChunk() {
+        Chunk chunk = takeChunk(sizer.next());
+        if (!chunk.requests.isEmpty()) {
+            inFlight = chunk;
+            if (lane == RequestLane.INTERACTIVE) {
+                priority.interactiveBusy(true);
+            }
+            chunk.startedNanos = System.nanoTime();
+            chunk.work = storeThread.submit(() -> processor.process(chunk.requests));
+            awaitKeepingAlive(chunk);
+        }
+        if (chunk.settled) {
+            inFlight = null;
+            return; // a rebalance callback committed it (or gave it up) while we waited
+        }
+        List<PhaseCompleted> completions;
+        try {
+            completions = chunk.work == null ? List.of() : chunk.work.get();
+        } catch (ExecutionException e) {
+            inFlight = null;
+            if (e.getCause() instanceof StoreUnavailableException sue) {
+                enterPause(chunk, sue);
+                return;
+            }
+            throw new IllegalStateException("store work failed: " + BatchProcessor.safe(e.getCause()), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the store", e);
+        }
+        if (!chunk.requests.isEmpty()) {
+            sizer.observe(chunk.requests.size(), Duration.ofNanos(System.nanoTime() - chunk.startedNanos));
+        }
+        if (!settings.delayBeforeCommit().isZero()) {
+            sleep(settings.delayBeforeCommit()); // fault injection window for tests only
+        }
+        commit(chunk, completions);
+        inFlight = null;
+        updateLag();
+    }
+
+    /** Takes up to {@code size} records from the queue and sorts them into requests, dead letters and skips. */
+    private Chunk takeChunk(int size) {
+        Chunk chunk = new Chunk();
+        while (!queue.isEmpty() && chunk.requests.size() < size) {
+            ConsumerRecord<String, byte[]> r = queue.poll();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            first.merge(tp, r.offset(), Math::min);
-            next.merge(tp, new OffsetAndMetadata(r.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
+            chunk.first.merge(tp, r.offset(), Math::min);
+            chunk.next.merge(tp, new OffsetAndMetadata(r.offset() + 1), (a, b) -> a.offset() >= b.offset() ? a : b);
             if (r.value() == null) {
                 metrics.skipped("tombstone");
                 continue;
@@ -197,10 +329,10 @@ public final class SinkRunner implements Runnable, AutoCloseable {
             try {
                 request = EventJson.read(r.value(), ContributorErasureRequested.class);
             } catch (EventFormatException e) {
-                out.add(deadLetter(r, e));
+                chunk.out.add(deadLetter(r, e));
                 continue;
             } catch (RuntimeException e) {
-                out.add(deadLetter(r, new EventFormatException(EventFormatException.PAYLOAD, "unreadable (" + e.getClass().getSimpleName() + ")")));
+                chunk.out.add(deadLetter(r, new EventFormatException(EventFormatException.PAYLOAD, "unreadable (" + e.getClass().getSimpleName() + ")")));
                 continue;
             }
             if (!request.systems().contains(settings.phase())) {
@@ -212,55 +344,86 @@ public final class SinkRunner implements Runnable, AutoCloseable {
                 }
                 continue;
             }
-            requests.add(request);
+            chunk.requests.add(request);
         }
+        return chunk;
+    }
 
-        List<PhaseCompleted> completions;
+    /** Polls with every partition paused until the store work is done: heartbeats, rebalances and the poll interval go on. */
+    private void awaitKeepingAlive(Chunk chunk) {
+        hold();
         try {
-            completions = requests.isEmpty() ? List.of() : processor.process(requests);
-        } catch (StoreUnavailableException e) {
-            enterPause(first, e);
-            return;
+            while (!chunk.work.isDone()) {
+                keepAlivePoll();
+            }
+        } finally {
+            release();
         }
-        for (PhaseCompleted pc : completions) {
-            out.add(new ProducerRecord<>(settings.topics().phaseCompletions(), pc.kafkaKey(), EventJson.write(pc)));
+    }
+
+    private void keepAlivePoll() {
+        try {
+            ConsumerRecords<String, byte[]> stray = consumer.poll(KEEP_ALIVE_POLL);
+            // Only partitions assigned during the wait can return records; they go after the queue in order.
+            stray.forEach(queue::add);
+        } catch (WakeupException e) {
+            // stop() woke us: the current chunk still finishes and commits; the loop then ends.
         }
-        if (!settings.delayBeforeCommit().isZero()) {
-            sleep(settings.delayBeforeCommit()); // fault injection window for tests only
+    }
+
+    /** Pauses every assigned partition (and, via the rebalance listener, any assigned meanwhile). */
+    private void hold() {
+        holding = true;
+        Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+        toPause.removeAll(consumer.paused());
+        consumer.pause(toPause);
+        held.addAll(toPause);
+    }
+
+    private void release() {
+        holding = false;
+        held.retainAll(consumer.assignment());
+        if (!paused) {
+            consumer.resume(held);
         }
-        commit(out, next, first);
+        held.clear();
     }
 
     private ProducerRecord<String, byte[]> deadLetter(ConsumerRecord<String, byte[]> r, EventFormatException e) {
         metrics.deadLetter();
-        log.warn("unreadable record {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(),
-                settings.topics().requestsDlq(), e.getMessage());
-        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(settings.topics().requestsDlq(), r.key(), r.value());
+        String dlqTopic = lane.deadLetterTopic(settings.topics());
+        log.warn("unreadable record {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), dlqTopic, e.getMessage());
+        ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(dlqTopic, r.key(), r.value());
         DeadLetterHeaders.add(dlq.headers(), e, r.topic(), r.partition(), r.offset());
         return dlq;
     }
 
-    private void commit(List<ProducerRecord<String, byte[]>> out, Map<TopicPartition, OffsetAndMetadata> next,
-                        Map<TopicPartition, Long> first) {
+    // ---------------------------------------------------------------- commit
+
+    /** @return true if committed; false if the transaction was aborted and the records sought back */
+    private boolean commit(Chunk chunk, List<PhaseCompleted> completions) {
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(chunk.out);
+        for (PhaseCompleted pc : completions) {
+            out.add(new ProducerRecord<>(settings.topics().phaseCompletions(), pc.kafkaKey(), EventJson.write(pc)));
+        }
         try {
             producer.beginTransaction();
             for (ProducerRecord<String, byte[]> record : out) {
                 producer.send(record);
             }
-            producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+            producer.sendOffsetsToTransaction(chunk.next, consumer.groupMetadata());
             producer.commitTransaction();
+            return true;
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                  | UnsupportedVersionException | InvalidProducerEpochException e) {
             throw e; // fatal for this producer: stop; the records are re-processed by whoever owns them
         } catch (KafkaException e) {
-            log.warn("Kafka transaction failed, aborting and re-processing {} record(s): {}", countRecords(next, first), e.toString());
+            log.warn("Kafka transaction failed, aborting; {} record(s) will be processed again: {}",
+                    countRecords(chunk.next, chunk.first), e.toString());
             metrics.aborted();
-            try {
-                producer.abortTransaction();
-            } catch (KafkaException abortFailure) {
-                throw abortFailure;
-            }
-            seekBack(first);
+            producer.abortTransaction();
+            seekBackIncludingQueue(chunk.first);
+            return false;
         }
     }
 
@@ -268,7 +431,13 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         return next.entrySet().stream().mapToLong(e -> e.getValue().offset() - first.get(e.getKey())).sum();
     }
 
-    private void seekBack(Map<TopicPartition, Long> first) {
+    /** Seeks every partition back to the chunk's first offset or its first queued record, and empties the queue. */
+    private void seekBackIncludingQueue(Map<TopicPartition, Long> chunkFirst) {
+        Map<TopicPartition, Long> first = new HashMap<>(chunkFirst);
+        for (ConsumerRecord<String, byte[]> r : queue) {
+            first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min);
+        }
+        queue.clear();
         Set<TopicPartition> assigned = consumer.assignment();
         first.forEach((tp, offset) -> {
             if (assigned.contains(tp)) {
@@ -277,8 +446,10 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         });
     }
 
-    private void enterPause(Map<TopicPartition, Long> first, StoreUnavailableException e) {
-        seekBack(first);
+    // ---------------------------------------------------------------- outage
+
+    private void enterPause(Chunk chunk, StoreUnavailableException e) {
+        seekBackIncludingQueue(chunk.first);
         consumer.pause(consumer.assignment());
         paused = true;
         probeAttempt = 1;
@@ -295,7 +466,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
             // Cannot happen while every partition is paused; be safe: go back and re-read them later.
             Map<TopicPartition, Long> first = new HashMap<>();
             records.forEach(r -> first.merge(new TopicPartition(r.topic(), r.partition()), r.offset(), Math::min));
-            seekBack(first);
+            seekBackIncludingQueue(first);
         }
         updateLag();
         if (System.nanoTime() < nextProbeNanos || stopping) {
@@ -316,39 +487,68 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         log.info("store answers again after {} probe(s); resumed", probeAttempt);
     }
 
-    private void updateLag() {
-        long lag = 0;
-        for (TopicPartition tp : consumer.assignment()) {
-            lag += consumer.currentLag(tp).orElse(0);
-        }
-        metrics.lag(lag);
-    }
+    // ---------------------------------------------------------------- rebalance
 
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            dropPending(partitions);
-            log.info("partitions revoked: {}", partitions);
+            settleInFlight(true);
+            dropQueued(partitions);
+            log.info("lane {}: partitions revoked: {}", lane.tag(), partitions);
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            dropPending(partitions);
-            log.warn("partitions lost: {}", partitions);
+            settleInFlight(false);
+            dropQueued(partitions);
+            log.warn("lane {}: partitions lost: {}", lane.tag(), partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             if (paused) {
                 consumer.pause(partitions);
+            } else if (holding) {
+                consumer.pause(partitions);
+                held.addAll(partitions);
             }
-            log.info("partitions assigned: {}", partitions);
+            log.info("lane {}: partitions assigned: {}", lane.tag(), partitions);
         }
 
-        private void dropPending(Collection<TopicPartition> partitions) {
-            // Records read but not yet committed: the new owner reads them again from the committed offset.
+        /**
+         * Revoked: the generation is still ours, so wait for the running chunk and commit it now
+         * (the next owner then starts after it instead of redoing it). Lost: the generation is
+         * gone and a commit would be refused; the next owner redoes the chunk (idempotent, and the
+         * STARTED reports keep the counts).
+         */
+        private void settleInFlight(boolean commit) {
+            Chunk chunk = inFlight;
+            if (chunk == null || chunk.settled) {
+                return;
+            }
+            chunk.settled = true;
+            List<PhaseCompleted> completions;
+            try {
+                completions = chunk.work.get();
+            } catch (ExecutionException e) {
+                log.info("lane {}: chunk of {} request(s) failed during a rebalance ({}); the next owner redoes it",
+                        lane.tag(), chunk.requests.size(), BatchProcessor.safe(e.getCause()));
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (commit) {
+                boolean done = commit(chunk, completions);
+                log.info("lane {}: chunk of {} request(s) {} before giving up partitions", lane.tag(), chunk.requests.size(),
+                        done ? "committed" : "aborted");
+            }
+        }
+
+        private void dropQueued(Collection<TopicPartition> partitions) {
+            // Read but not committed: the new owner reads them again from the committed offset.
             Set<TopicPartition> gone = new HashSet<>(partitions);
-            pending.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+            queue.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
         }
     }
 
@@ -360,7 +560,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         }
     }
 
-    /** Asks the loop to finish the current batch and stop (SIGTERM). */
+    /** Asks the loop to finish the current chunk and stop (SIGTERM). */
     public void stop() {
         stopping = true;
         KafkaConsumer<String, byte[]> c = consumer;
@@ -395,11 +595,13 @@ public final class SinkRunner implements Runnable, AutoCloseable {
                 log.warn("consumer close: {}", e.toString());
             }
         }
-        if (producer != null) {
-            try {
-                producer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                log.warn("producer close: {}", e.toString());
+        for (KafkaProducer<String, byte[]> p : new KafkaProducer[] {producer, writeAheadProducer}) {
+            if (p != null) {
+                try {
+                    p.close(Duration.ofSeconds(5));
+                } catch (RuntimeException e) {
+                    log.warn("producer close: {}", e.toString());
+                }
             }
         }
     }

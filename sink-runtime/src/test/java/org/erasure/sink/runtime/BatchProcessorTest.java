@@ -28,6 +28,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.junit.jupiter.api.Test;
 
 class BatchProcessorTest {
@@ -43,12 +44,28 @@ class BatchProcessorTest {
         @Override public Phase phase() { return Phase.REDIS; }
         @Override public List<String> targets() { return List.of("keys"); }
 
+        /** Announces like a store with a transaction: counted, announced, then changed ("connection reset at commit" after announcing). */
+        int failAfterAnnouncing;
+
         @Override
-        public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+        public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
             calls.incrementAndGet();
             if (transientFailures > 0) {
                 transientFailures--;
                 throw new StoreUnavailableException("connection refused");
+            }
+            Map<UUID, List<TargetResult>> planned = new HashMap<>();
+            for (ErasureItem i : batch.executes()) {
+                if (!i.contributorId().startsWith("bad") && !i.contributorId().startsWith("poison")) {
+                    planned.put(i.requestId(), List.of(TargetResult.erased("keys", rows.getOrDefault(i.contributorId(), 2), 0, 0)));
+                }
+            }
+            if (batch.items().stream().noneMatch(i -> i.contributorId().startsWith("poison"))) {
+                writeAhead.record(planned);
+            }
+            if (failAfterAnnouncing > 0) {
+                failAfterAnnouncing--;
+                throw new StoreUnavailableException("connection reset");
             }
             if (batch.items().stream().anyMatch(i -> i.contributorId().startsWith("poison"))) {
                 throw new StoreException("FAKE_CONSTRAINT", "constraint violated");
@@ -88,10 +105,50 @@ class BatchProcessorTest {
     }
 
     static BatchProcessor processor(FakeStore store, int maxBatch, int attempts) {
+        return processor(store, maxBatch, attempts, WriteAheadPublisher.DISCARD);
+    }
+
+    static BatchProcessor processor(FakeStore store, int maxBatch, int attempts, WriteAheadPublisher writeAhead) {
         RetryConfig retry = RetryConfig.custom().maxAttempts(attempts).waitDuration(Duration.ofMillis(1))
                 .retryExceptions(StoreUnavailableException.class).build();
         return new BatchProcessor(store, new SinkInfo("sink-fake", "1"), maxBatch, retry,
-                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC());
+                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC(), writeAhead);
+    }
+
+    @Test
+    void whatTheStoreIsAboutToChangeIsPublishedAsStartedReportsBeforeTheResults() {
+        FakeStore store = new FakeStore();
+        List<PhaseCompleted> started = new ArrayList<>();
+        List<ContributorErasureRequested> in = List.of(req("1", Mode.EXECUTE), req("2", Mode.DRY_RUN), req("3", Mode.EXECUTE));
+        List<PhaseCompleted> out = processor(store, 500, 3, started::addAll).process(in);
+        assertThat(started).extracting(PhaseCompleted::requestId).containsExactlyInAnyOrder(in.get(0).requestId(), in.get(2).requestId());
+        assertThat(started).allSatisfy(pc -> {
+            assertThat(pc.status()).isEqualTo(PhaseStatus.STARTED);
+            assertThat(pc.totalDeleted()).isEqualTo(2);
+            assertThat(pc.verification().verified()).isFalse();
+            assertThat(pc.sink().name()).isEqualTo("sink-fake");
+        });
+        assertThat(out).extracting(PhaseCompleted::status).containsExactly(PhaseStatus.SUCCEEDED, PhaseStatus.DRY_RUN, PhaseStatus.SUCCEEDED);
+    }
+
+    @Test
+    void aRetriedCallAnnouncesItsOwnPlanNotTheSumOfBoth() {
+        FakeStore store = new FakeStore();
+        store.failAfterAnnouncing = 1;
+        List<PhaseCompleted> started = new ArrayList<>();
+        processor(store, 500, 3, started::addAll).process(List.of(req("1", Mode.EXECUTE)));
+        assertThat(started).hasSize(2).allSatisfy(pc -> assertThat(pc.totalDeleted()).isEqualTo(2));
+    }
+
+    @Test
+    void whenTheAnnouncementCannotBeMadeDurableTheStoreChangesNothing() {
+        FakeStore store = new FakeStore();
+        WriteAheadPublisher kafkaDown = s -> {
+            throw new StoreUnavailableException("the write-ahead report could not be written to Kafka");
+        };
+        assertThatThrownBy(() -> processor(store, 500, 2, kafkaDown).process(List.of(req("1", Mode.EXECUTE))))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(store.rows).doesNotContainKey("1");
     }
 
     @Test

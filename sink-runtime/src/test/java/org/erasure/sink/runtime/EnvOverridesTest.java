@@ -49,6 +49,6 @@ class EnvOverridesTest {
         assertThat(s.name()).isEqualTo("from-file");
         assertThat(s.maxBatch()).isEqualTo(9);
         assertThat(s.instanceName()).startsWith("from-file-");
-        assertThat(ConfigFactory.defaultReference().getInt("sink.batch.max-size")).isEqualTo(500);
+        assertThat(ConfigFactory.defaultReference().getInt("sink.batch.max-size")).isEqualTo(2000);
     }
 }

@@ -28,6 +28,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -118,7 +119,7 @@ public final class S3ErasureStore implements ErasureStore {
     // ---------------------------------------------------------------- erase
 
     @Override
-    public Map<UUID, RequestResult> erase(ErasureBatch batch) {
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         Map<UUID, RequestResult> failed = new HashMap<>();
         List<ErasureItem> safe = new ArrayList<>();
         for (ErasureItem item : batch.items()) {
@@ -134,6 +135,9 @@ public final class S3ErasureStore implements ErasureStore {
         long t1 = System.nanoTime();
 
         List<ErasureItem> executes = safe.stream().filter(i -> !i.dryRun()).toList();
+        if (!executes.isEmpty()) {
+            writeAhead.record(planned(executes, listings));
+        }
         Map<UUID, String> deleteFailures = executes.isEmpty() ? Map.of() : deleteAll(executes, listings);
         long t2 = System.nanoTime();
         log.debug("erase batch of {}: {} listings in {} ms, deletes in {} ms", batch.size(), safe.size() * targets.size(),
@@ -161,6 +165,24 @@ public final class S3ErasureStore implements ErasureStore {
             results.put(item.requestId(), RequestResult.erased(out));
         }
         return results;
+    }
+
+    /** Every listed version and delete marker of the EXECUTE items: what the deletes are about to remove. */
+    private Map<UUID, List<TargetResult>> planned(List<ErasureItem> executes, Map<UUID, Listing[]> listings) {
+        Map<UUID, List<TargetResult>> planned = new HashMap<>();
+        for (ErasureItem item : executes) {
+            Listing[] perTarget = listings.get(item.requestId());
+            List<TargetResult> list = new ArrayList<>();
+            for (int t = 0; t < targets.size(); t++) {
+                if (perTarget[t].total() > 0) {
+                    list.add(TargetResult.erased(targetNames.get(t), perTarget[t].total(), 0, 0));
+                }
+            }
+            if (!list.isEmpty()) {
+                planned.put(item.requestId(), list);
+            }
+        }
+        return planned;
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.devstack.fault.TcpProxy;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -60,7 +61,7 @@ class S3ErasureStoreTest {
             // Chunks of 7: the batch's ~22 versions go out in several DeleteObjects calls across requests.
             try (S3ErasureStore store = f.store("delete-chunk-size = 7")) {
                 assertThat(store.targets()).containsExactly(contributors, uploads);
-                Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
                 for (int k = 0; k < erased.size(); k++) {
                     int i = erased.get(k);
                     Map<String, TargetResult> r = byTarget(results.get(items.get(k).requestId()));
@@ -96,10 +97,10 @@ class S3ErasureStoreTest {
 
             try (S3ErasureStore store = f.store()) {
                 String before = f.digest();
-                Map<UUID, RequestResult> dryResults = store.erase(new ErasureBatch(dry));
+                Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
                 assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
 
-                Map<UUID, RequestResult> execResults = store.erase(new ErasureBatch(exec));
+                Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
                 assertThat(f.digest()).isNotEqualTo(before);
                 for (int k = 0; k < people.size(); k++) {
                     Map<String, TargetResult> d = byTarget(dryResults.get(dry.get(k).requestId()));
@@ -114,7 +115,7 @@ class S3ErasureStoreTest {
                 }
 
                 String afterExecute = f.digest();
-                Map<UUID, RequestResult> replayResults = store.erase(new ErasureBatch(replay));
+                Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
                 assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
                 for (ErasureItem item : replay) {
                     byTarget(replayResults.get(item.requestId())).values().forEach(t -> {
@@ -125,7 +126,7 @@ class S3ErasureStoreTest {
                 store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
 
                 List<ErasureItem> dryAgain = people.stream().map(c -> S3Fixture.item(c, Mode.DRY_RUN)).toList();
-                store.erase(new ErasureBatch(dryAgain)).values()
+                Announced.erase(store, new ErasureBatch(dryAgain)).values()
                         .forEach(r -> byTarget(r).values().forEach(t -> assertThat(t.wouldDelete()).isZero()));
             }
             assertThat(f.totalEntries()).isEqualTo(w.s3VersionCount() + 2
@@ -148,10 +149,10 @@ class S3ErasureStoreTest {
             ErasureItem dry = S3Fixture.item(c, Mode.DRY_RUN);
             ErasureItem exec = S3Fixture.item(c, Mode.EXECUTE);
             try (S3ErasureStore store = f.store()) {
-                TargetResult d = byTarget(store.erase(ErasureBatch.of(dry)).get(dry.requestId())).get(f.target(S3Fixture.CONTRIBUTORS));
+                TargetResult d = byTarget(Announced.erase(store, ErasureBatch.of(dry)).get(dry.requestId())).get(f.target(S3Fixture.CONTRIBUTORS));
                 assertThat(d.wouldDelete()).isEqualTo(5);
                 assertThat(d.note()).isEqualTo("2 key(s): 3 object version(s) + 2 delete marker(s)");
-                TargetResult e = byTarget(store.erase(ErasureBatch.of(exec)).get(exec.requestId())).get(f.target(S3Fixture.CONTRIBUTORS));
+                TargetResult e = byTarget(Announced.erase(store, ErasureBatch.of(exec)).get(exec.requestId())).get(f.target(S3Fixture.CONTRIBUTORS));
                 assertThat(e.deleted()).isEqualTo(5);
                 assertThat(residual(store.verify(ErasureBatch.of(exec)).get(exec.requestId()))).isZero();
             }
@@ -175,7 +176,7 @@ class S3ErasureStoreTest {
 
             List<ErasureItem> items = hostile.stream().map(id -> S3Fixture.item(id, Mode.EXECUTE)).toList();
             try (S3ErasureStore store = f.store()) {
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 for (ErasureItem item : items) {
                     Map<String, TargetResult> t = byTarget(r.get(item.requestId()));
                     assertThat(t.get(f.target(S3Fixture.CONTRIBUTORS)).deleted()).as("id #%d", items.indexOf(item)).isEqualTo(2);
@@ -203,7 +204,7 @@ class S3ErasureStoreTest {
             List<ErasureItem> badDry = unsafe.stream().map(id -> S3Fixture.item(id, Mode.DRY_RUN)).toList();
             try (S3ErasureStore store = f.store()) {
                 for (List<ErasureItem> batch : List.of(bad, badDry)) {
-                    Map<UUID, RequestResult> r = store.erase(new ErasureBatch(batch));
+                    Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(batch));
                     for (ErasureItem item : batch) {
                         assertThat(r.get(item.requestId())).isInstanceOf(RequestResult.Failed.class);
                         RequestResult.Failed failed = (RequestResult.Failed) r.get(item.requestId());
@@ -253,7 +254,7 @@ class S3ErasureStoreTest {
             var config = f.storeConfig(s3.endpoint().toString(), "");
             List<ErasureItem> items = IntStream.range(0, 5).mapToObj(i -> S3Fixture.item(f.world.contributor(i), Mode.EXECUTE)).toList();
             try (S3ErasureStore store = new S3ErasureStore(faulty, S3Target.parse(config), 2, 1000, Duration.ofSeconds(2), new SimpleMeterRegistry())) {
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 for (int i = 0; i < items.size(); i++) {
                     RequestResult result = r.get(items.get(i).requestId());
                     if (i == 2) {
@@ -281,12 +282,12 @@ class S3ErasureStoreTest {
             String extra = "targets = [ { bucket = \"" + plain + "\", prefixes = [\"contributors/{contributorId}/\", \"uploads/{contributorId}/\"] } ]";
             ErasureItem item = S3Fixture.item("7", Mode.EXECUTE);
             try (S3ErasureStore store = f.store(extra)) {
-                Map<String, TargetResult> r = byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId()));
+                Map<String, TargetResult> r = byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
                 assertThat(r.get(plain + "/contributors/{contributorId}/").deleted()).isEqualTo(1);
                 assertThat(r.get(plain + "/uploads/{contributorId}/").deleted()).isEqualTo(2);
                 assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
                 ErasureItem again = S3Fixture.item("7", Mode.EXECUTE);
-                assertThat(byTarget(store.erase(ErasureBatch.of(again)).get(again.requestId())).values())
+                assertThat(byTarget(Announced.erase(store, ErasureBatch.of(again)).get(again.requestId())).values())
                         .allSatisfy(t -> assertThat(t.deleted()).isZero());
             }
             assertThat(f.client.listObjectsV2(r -> r.bucket(plain)).contents()).extracting(o -> o.key())
@@ -302,12 +303,12 @@ class S3ErasureStoreTest {
                 store.checkReachable();
                 proxy.stop();
                 ErasureItem item = S3Fixture.item(f.world.contributor(0), Mode.EXECUTE);
-                assertThatThrownBy(() -> store.erase(ErasureBatch.of(item))).isInstanceOf(StoreUnavailableException.class)
+                assertThatThrownBy(() -> Announced.erase(store, ErasureBatch.of(item))).isInstanceOf(StoreUnavailableException.class)
                         .hasMessageContaining("ListObjectVersions did not complete");
                 assertThatThrownBy(store::checkReachable).isInstanceOf(StoreUnavailableException.class);
                 proxy.start();
                 store.checkReachable();
-                assertThat(byTarget(store.erase(ErasureBatch.of(item)).get(item.requestId())).values().stream()
+                assertThat(byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId())).values().stream()
                         .mapToLong(TargetResult::deleted).sum()).isEqualTo(f.seededEntries(0));
             }
         }
@@ -321,9 +322,9 @@ class S3ErasureStoreTest {
             long warmUp = IntStream.range(1000, 1020).mapToLong(f::seededEntries).sum();
             try (S3ErasureStore store = f.store()) {
                 // Warm the JIT (SDK, s3proxy) with a small batch first: the measurement is the steady state.
-                store.erase(new ErasureBatch(IntStream.range(1000, 1020).mapToObj(i -> S3Fixture.item(f.world.contributor(i), Mode.EXECUTE)).toList()));
+                Announced.erase(store, new ErasureBatch(IntStream.range(1000, 1020).mapToObj(i -> S3Fixture.item(f.world.contributor(i), Mode.EXECUTE)).toList()));
                 long t0 = System.nanoTime();
-                Map<UUID, RequestResult> r = store.erase(new ErasureBatch(items));
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
                 long t1 = System.nanoTime();
                 Map<UUID, List<TargetResidual>> v = store.verify(new ErasureBatch(items));
                 long t2 = System.nanoTime();

@@ -34,7 +34,7 @@ public final class TopicSetup {
         });
         try (Admin admin = Admin.create(props)) {
             List<String> mustMatch = List.of(c.topics().phaseCompletions(), c.topics().completions(), c.lineageTopic());
-            create(admin, c, List.of(c.topics().requests(), c.topics().phaseCompletions(), c.topics().completions(),
+            create(admin, c, List.of(c.topics().requests(), c.topics().requestsBulk(), c.topics().phaseCompletions(), c.topics().completions(),
                     c.lineageTopic(), c.topics().phaseCompletionsDlq()));
             Map<String, TopicDescription> described = admin.describeTopics(mustMatch).allTopicNames().get();
             List<String> wrong = new ArrayList<>();

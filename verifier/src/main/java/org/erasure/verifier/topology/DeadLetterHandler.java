@@ -50,7 +50,7 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
             DeadLetterHeaders.add(headers, problem, context.topic(), context.partition(), context.offset());
             return Response.resume(List.of(new ProducerRecord<>(topics.phaseCompletionsDlq(), null, record.key(), record.value(), headers)));
         }
-        if (context.topic().equals(topics.requests())) {
+        if (context.topic().equals(topics.requests()) || context.topic().equals(topics.requestsBulk())) {
             metrics.unreadable("requests");
             log.warn("Unreadable request skipped (the sinks dead-letter it): {} (partition {}, offset {})",
                     problem.getMessage(), context.partition(), context.offset());

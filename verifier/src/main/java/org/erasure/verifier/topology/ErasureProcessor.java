@@ -22,6 +22,7 @@ import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseResult;
+import org.erasure.events.PhaseStatus;
 import org.erasure.events.integrity.IntegrityChain;
 import org.erasure.events.serde.EventJson;
 import org.erasure.verifier.metrics.VerifierMetrics;
@@ -135,6 +136,12 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
             return;
         }
         state = state.withSeen(phase, fingerprint);
+        if (report.status() == PhaseStatus.STARTED) {
+            // Write-ahead: remembered for the episode the next result of this phase closes.
+            metrics.report("started");
+            erasures.put(key, state.withAnnounced(phase, PhaseCounts.announce(state.announced(phase), report.targets())));
+            return;
+        }
         PhaseResult current = state.phases().get(phase);
         if (current != null && report.attempt() < current.attempt()) {
             metrics.report("stale");
@@ -143,7 +150,15 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
             erasures.put(key, state);
             return;
         }
-        state = state.withPhase(phase, PhaseResult.from(report));
+        PhaseResult recorded = PhaseCounts.record(current, state.announced(phase), report);
+        state = state.withPhase(phase, recorded).withAnnounced(phase, List.of());
+        if (recorded == current) {
+            metrics.report("unchanged");
+            log.info("Report confirms the recorded facts, no new revision requestId={} contributorId={} phase={} status={}",
+                    key, report.contributorId(), phase, report.status());
+            erasures.put(key, state);
+            return;
+        }
         if (state.request() != null && !state.request().systems().contains(phase)) {
             metrics.report("unrequested");
             log.info("Report for a phase the request did not ask for requestId={} contributorId={} phase={} status={}",

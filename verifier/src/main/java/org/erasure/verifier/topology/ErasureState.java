@@ -12,14 +12,15 @@ import java.util.UUID;
 import org.erasure.events.Outcome;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseResult;
+import org.erasure.events.TargetResult;
 
 /**
  * Everything the verifier knows about one requestId: the value of the {@code erasures} store.
  * Holds no identifiers (only {@link RequestSummary#subjectDigest()}).
  *
  * @param request            the request, or null while only reports (or lineage questions) arrived
- * @param phases             the latest accepted report per phase (highest attempt; later content
- *                           for the same attempt replaces earlier content)
+ * @param phases             the recorded result per phase: the latest accepted report's status,
+ *                           verification and residuals, with deletes/masks summed over episodes
  * @param seenReports        fingerprints of every report seen per phase: an exact redelivery is
  *                           ignored even if it interleaves with other reports
  * @param replayBase         for a replay: the original's revision as answered by its task; null
@@ -31,6 +32,8 @@ import org.erasure.events.PhaseResult;
  * @param firstSeenAt        wall-clock time this state was created
  * @param finalizedAt        wall-clock time of the last emitted revision
  * @param replayedBy         requests that declared themselves replays of this one
+ * @param announced          per phase, the larger STARTED (write-ahead) counts per target since that
+ *                           phase's last result: the open episode (see {@link PhaseCounts})
  */
 public record ErasureState(
         RequestSummary request,
@@ -42,7 +45,8 @@ public record ErasureState(
         String emittedFingerprint,
         Instant firstSeenAt,
         Instant finalizedAt,
-        List<UUID> replayedBy) {
+        List<UUID> replayedBy,
+        Map<Phase, List<TargetResult>> announced) {
 
     public static final JsonSerde<ErasureState> SERDE = new JsonSerde<>(ErasureState.class);
 
@@ -52,10 +56,11 @@ public record ErasureState(
         phases = phases == null ? Map.of() : Map.copyOf(phases);
         seenReports = seenReports == null ? Map.of() : Map.copyOf(seenReports);
         replayedBy = replayedBy == null ? List.of() : List.copyOf(replayedBy);
+        announced = announced == null ? Map.of() : Map.copyOf(announced);
     }
 
     public static ErasureState empty(Instant now) {
-        return new ErasureState(null, Map.of(), Map.of(), null, 0, null, null, now, null, List.of());
+        return new ErasureState(null, Map.of(), Map.of(), null, 0, null, null, now, null, List.of(), Map.of());
     }
 
     @JsonIgnore
@@ -95,7 +100,7 @@ public record ErasureState(
     }
 
     public ErasureState withRequest(RequestSummary r) {
-        return new ErasureState(r, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+        return new ErasureState(r, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
     }
 
     public ErasureState withSeen(Phase phase, String fingerprint) {
@@ -104,18 +109,34 @@ public record ErasureState(
         List<String> list = new ArrayList<>(seen.getOrDefault(phase, List.of()));
         list.add(fingerprint);
         seen.put(phase, list);
-        return new ErasureState(request, phases, seen, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+        return new ErasureState(request, phases, seen, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
     }
 
     public ErasureState withPhase(Phase phase, PhaseResult result) {
         Map<Phase, PhaseResult> p = new EnumMap<>(Phase.class);
         p.putAll(phases);
         p.put(phase, result);
-        return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+        return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
+    }
+
+    /** The open episode's announced counts of a phase (empty when none). */
+    public List<TargetResult> announced(Phase phase) {
+        return announced.getOrDefault(phase, List.of());
+    }
+
+    public ErasureState withAnnounced(Phase phase, List<TargetResult> targets) {
+        Map<Phase, List<TargetResult>> a = new EnumMap<>(Phase.class);
+        a.putAll(announced);
+        if (targets.isEmpty()) {
+            a.remove(phase);
+        } else {
+            a.put(phase, List.copyOf(targets));
+        }
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, a);
     }
 
     public ErasureState withReplayBase(int base) {
-        return new ErasureState(request, phases, seenReports, base, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy);
+        return new ErasureState(request, phases, seenReports, base, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
     }
 
     public ErasureState withReplayedBy(UUID replay) {
@@ -124,10 +145,10 @@ public record ErasureState(
         }
         List<UUID> list = new ArrayList<>(replayedBy);
         list.add(replay);
-        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, list);
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, list, announced);
     }
 
     public ErasureState emitted(int newRevision, Outcome newOutcome, String fingerprint, Instant at) {
-        return new ErasureState(request, phases, seenReports, replayBase, newRevision, newOutcome, fingerprint, firstSeenAt, at, replayedBy);
+        return new ErasureState(request, phases, seenReports, replayBase, newRevision, newOutcome, fingerprint, firstSeenAt, at, replayedBy, announced);
     }
 }

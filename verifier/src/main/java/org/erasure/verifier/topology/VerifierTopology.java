@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * The verifier topology.
  *
  * <pre>
- *  erasure.requests (key contributorId)
+ *  erasure.requests + erasure.requests.bulk (key contributorId)
  *     │ digest identifiers → RequestSummary, key := requestId
  *     ▼
  *  [requests-by-id repartition, N partitions] ──┐
@@ -71,10 +71,10 @@ public final class VerifierTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE),
                 Serdes.Integer(), Serdes.String()).withLoggingEnabled(changelog));
 
-        // 1. Requests, keyed by contributorId: replace the identifiers by their digest *before*
-        //    anything is written anywhere, then re-key by requestId.
+        // 1. Requests of both lanes, keyed by contributorId: replace the identifiers by their digest
+        //    *before* anything is written anywhere, then re-key by requestId.
         KStream<String, Inbound> requests = builder
-                .stream(config.topics().requests(), Consumed.with(Serdes.String(), EventSerdes.requested()).withName("requests"))
+                .stream(config.topics().requestLanes(), Consumed.with(Serdes.String(), EventSerdes.requested()).withName("requests"))
                 .flatMap((contributorId, request) -> summarise(request, digest, metrics), Named.as("digest-and-key-by-request-id"))
                 .repartition(Repartitioned.with(Serdes.String(), RequestSummary.SERDE)
                         .withName(REQUESTS_REPARTITION)

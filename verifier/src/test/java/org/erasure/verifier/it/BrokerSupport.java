@@ -63,7 +63,7 @@ final class BrokerSupport {
 
     static void createTopics(KafkaBroker kafka, TestNames names, int partitions) {
         Topics t = topics(names);
-        kafka.createTopics(partitions, List.of(t.requests(), t.phaseCompletions(), t.completions()));
+        kafka.createTopics(partitions, List.of(t.requests(), t.requestsBulk(), t.phaseCompletions(), t.completions()));
     }
 
     static KafkaProducer<String, String> producer(KafkaBroker kafka) {

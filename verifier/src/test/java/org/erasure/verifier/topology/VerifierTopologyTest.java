@@ -203,6 +203,103 @@ class VerifierTopologyTest {
         assertThat(drain()).isEmpty();
     }
 
+    /** A sink's report with chosen counts, as the sink runtime builds it (attempt 1, a later completedAt per call). */
+    private static PhaseCompleted counted(ContributorErasureRequested r, Phase phase, PhaseStatus status, long deleted, long masked, int seconds) {
+        PhaseCompleted.Builder b = PhaseCompleted.builder().forRequest(r).phase(phase).status(status).attempt(1)
+                .startedAt(r.requestedAt().plusSeconds(seconds)).completedAt(r.requestedAt().plusSeconds(seconds + 1))
+                .sink("sink-" + phase.name().toLowerCase(java.util.Locale.ROOT), "test")
+                .targets(org.erasure.events.TargetResult.erased(phase.name().toLowerCase(java.util.Locale.ROOT) + "-target", deleted, masked, 0));
+        if (status == PhaseStatus.STARTED) {
+            b.verification(org.erasure.events.Verification.notChecked(List.of()));
+        }
+        return b.build();
+    }
+
+    private static long deleted(ErasureCompleted record, Phase phase) {
+        return record.phases().get(phase).totals().deleted();
+    }
+
+    @Test
+    void aRedeliveredRequestsSecondRunKeepsTheCountsAndMakesNoNewRevision() {
+        // Issue 10: the same request delivered twice; every sink ran it again, found nothing and
+        // reported 0 for attempt 1. Before, revision 2 said nothing was erased anywhere.
+        start();
+        ContributorErasureRequested r = request("c-1").build();
+        send(r);
+        for (Phase p : r.systems()) {
+            send(counted(r, p, PhaseStatus.STARTED, 7, 3, 1));
+            send(counted(r, p, PhaseStatus.SUCCEEDED, 7, 3, 1));
+        }
+        ErasureCompleted first = single();
+        assertThat(first.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(first.totals().deleted()).isEqualTo(35);
+
+        send(r); // the redelivery
+        for (Phase p : r.systems()) {
+            send(counted(r, p, PhaseStatus.SUCCEEDED, 0, 0, 30)); // nothing left: nothing announced, 0 reported
+        }
+        assertThat(drain()).as("no new revision: the facts did not change").isEmpty();
+        assertThat(driverState(r).phases().get(Phase.POSTGRES).totals().deleted()).isEqualTo(7);
+    }
+
+    @Test
+    void aRunThatCrashedAfterErasingKeepsItsCountsThroughItsWriteAheadReport() {
+        // The first run announced 7 deletes, erased, and died before its transaction committed its result;
+        // the re-run found nothing and reported 0. The record says 7.
+        start();
+        ContributorErasureRequested r = request("c-1").systems(Phase.POSTGRES).build();
+        send(r);
+        send(counted(r, Phase.POSTGRES, PhaseStatus.STARTED, 7, 3, 1));
+        send(counted(r, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 0, 0, 5));
+        ErasureCompleted record = single();
+        assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(deleted(record, Phase.POSTGRES)).isEqualTo(7);
+        assertThat(record.phases().get(Phase.POSTGRES).totals().masked()).isEqualTo(3);
+    }
+
+    @Test
+    void aCrashBeforeTheChangeAndARetryNeverCountTwice() {
+        // Announced 7, died before changing anything; the re-run announced 7 again, erased 7: 7, not 14.
+        start();
+        ContributorErasureRequested r = request("c-1").systems(Phase.S3).build();
+        send(r);
+        send(counted(r, Phase.S3, PhaseStatus.STARTED, 7, 0, 1));
+        send(counted(r, Phase.S3, PhaseStatus.STARTED, 7, 0, 3));
+        send(counted(r, Phase.S3, PhaseStatus.SUCCEEDED, 7, 0, 4));
+        assertThat(deleted(single(), Phase.S3)).isEqualTo(7);
+    }
+
+    @Test
+    void aReRunThatErasesRestoredDataAddsItInANewRevision() {
+        start();
+        ContributorErasureRequested r = request("c-1").systems(Phase.POSTGRES).build();
+        send(r);
+        send(counted(r, Phase.POSTGRES, PhaseStatus.STARTED, 7, 0, 1));
+        send(counted(r, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 7, 0, 1));
+        assertThat(single().revision()).isEqualTo(1);
+        // A backup was restored and an SRE re-ran the request: 2 rows came back and were erased again.
+        send(counted(r, Phase.POSTGRES, PhaseStatus.STARTED, 2, 0, 60));
+        send(counted(r, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 2, 0, 60));
+        ErasureCompleted second = single();
+        assertThat(second.revision()).isEqualTo(2);
+        assertThat(deleted(second, Phase.POSTGRES)).isEqualTo(9);
+    }
+
+    @Test
+    void writeAheadReportsAloneNeverMakeARecord() {
+        start();
+        ContributorErasureRequested r = request("c-1").systems(Phase.POSTGRES).build();
+        send(r);
+        send(counted(r, Phase.POSTGRES, PhaseStatus.STARTED, 7, 0, 1));
+        assertThat(drain()).isEmpty();
+        assertThat(driverState(r).missingPhases()).containsExactly(Phase.POSTGRES);
+    }
+
+    private ErasureState driverState(ContributorErasureRequested r) {
+        KeyValueStore<String, ErasureState> store = driver.getKeyValueStore(VerifierTopology.ERASURES_STORE);
+        return store.get(r.requestId().toString());
+    }
+
     @Test
     void timesOutAtTheDeadlineNamingTheMissingPhasesAndLateReportsAddRevisions() {
         start();
@@ -294,7 +391,8 @@ class VerifierTopologyTest {
         ContributorErasureRequested original = request("c-1").systems(Phase.POSTGRES).build();
         send(original);
         send(report(original, Phase.POSTGRES, PhaseStatus.FAILED, 1));
-        send(report(original, Phase.POSTGRES, PhaseStatus.FAILED, 2));
+        send(report(original, Phase.POSTGRES, PhaseStatus.FAILED, 2)); // same facts: no new revision
+        send(report(original, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 3, 1)); // new facts: erased, 1 left
         assertThat(drain()).extracting(ErasureCompleted::revision).containsExactly(1, 2);
 
         ContributorErasureRequested replay = request("c-1").systems(Phase.POSTGRES).replayOf(original.requestId()).build();

@@ -12,8 +12,9 @@ import org.erasure.events.Phase;
  *
  * <h2>Lifecycle</h2>
  * {@link StoreModule#create} → ({@link #erase} → {@link #verify})* → {@link #close}. The runtime calls
- * {@code erase}/{@code verify} from one thread, one batch at a time; {@link #checkReachable} may be
- * called concurrently from the health endpoint, so it must be thread-safe.
+ * {@code erase}/{@code verify} of one store instance from one thread, one batch at a time (each
+ * request lane gets its own instance); {@link #checkReachable} may be called concurrently from the
+ * health endpoint, so it must be thread-safe.
  *
  * <h2>Contract</h2>
  * <ul>
@@ -23,6 +24,9 @@ import org.erasure.events.Phase;
  *       changes committed, the Kafka transaction not). A re-run reports 0 changes and still verifies.</li>
  *   <li>Dry-run items ({@link ErasureItem#dryRun()}) change nothing; they report would-counts.</li>
  *   <li>Use one store operation per target for the whole batch (set-based), not one per item.</li>
+ *   <li>Announce what you are about to change through the {@link WriteAhead} before it becomes
+ *       durable (see there): that is what keeps the counts of a run that crashed before its
+ *       report was committed.</li>
  *   <li>Transient trouble (connection refused, timeout, store restarting) → throw
  *       {@link StoreUnavailableException}; the runtime retries with backoff and, if the store stays
  *       down, pauses consumption until {@link #checkReachable} succeeds. Nothing is reported FAILED.</li>
@@ -44,6 +48,8 @@ public interface ErasureStore extends AutoCloseable {
     /**
      * Erases (EXECUTE items) and estimates (DRY_RUN items) one batch.
      *
+     * @param writeAhead where to announce the EXECUTE items' planned counts right before changing
+     *                   the store (a new one per call; several calls on it add up)
      * @return a result per item, keyed by {@link ErasureItem#requestId()}. For an EXECUTE item, an
      *         {@link RequestResult.Erased} with {@code TargetResult.erased(target, deleted, masked, 0)}
      *         per target (the runtime fills in residuals from {@link #verify}); for a DRY_RUN item,
@@ -52,7 +58,7 @@ public interface ErasureStore extends AutoCloseable {
      * @throws StoreUnavailableException transient: retried, then the consumer pauses
      * @throws StoreException            permanent, not attributable: the runtime bisects the batch
      */
-    Map<UUID, RequestResult> erase(ErasureBatch batch);
+    Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead);
 
     /**
      * Counts what is still there for each item, by reading the store again (independent of the

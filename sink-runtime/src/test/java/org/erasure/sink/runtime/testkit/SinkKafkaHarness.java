@@ -44,8 +44,8 @@ public final class SinkKafkaHarness implements AutoCloseable {
         this.kafka = kafka;
         this.prefix = names.stem() + ".";
         this.topics = Topics.withPrefix(prefix);
-        kafka.createTopics(3, List.of(topics.requests(), topics.phaseCompletions()));
-        kafka.createTopics(1, List.of(topics.requestsDlq()));
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions()));
+        kafka.createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         Map<String, Object> p = kafka.clientConfig();
         p.put("acks", "all");
         // Tests share a 2-core machine with heavy suites: give the embedded broker time rather than
