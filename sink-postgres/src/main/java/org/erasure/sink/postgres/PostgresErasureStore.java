@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.erasure.events.Identifiers;
 import org.erasure.events.Phase;
 import org.erasure.events.TargetResult;
 import org.erasure.sink.postgres.Catalog.ResolvedTable;
@@ -357,7 +358,9 @@ public final class PostgresErasureStore implements ErasureStore {
             param(keys.idArray(c));
             text.append(')');
             if (t.mapping().hasEmail() && keys.hasEmails()) {
-                text.append(" OR ").append(Catalog.quote(t.mapping().emailColumn())).append(" = ANY(");
+                // Requests carry normalised (trimmed, lower-case) emails; the stored spelling is whatever
+                // the application wrote. An expression index on lower(btrim(email)) keeps this indexed.
+                text.append(" OR lower(btrim(").append(Catalog.quote(t.mapping().emailColumn())).append(")) = ANY(");
                 param(c.createArrayOf("text", keys.emails()));
                 text.append(')');
             }
@@ -427,7 +430,7 @@ public final class PostgresErasureStore implements ErasureStore {
                 }
                 if (t.mapping().hasEmail()) {
                     for (String email : item.identifiers().emails()) {
-                        k.byEmail.putIfAbsent(email, item);
+                        k.byEmail.putIfAbsent(Identifiers.normaliseEmail(email), item);
                     }
                 }
             }
@@ -472,7 +475,7 @@ public final class PostgresErasureStore implements ErasureStore {
             Object key = id instanceof Number n ? (Object) n.longValue() : id;
             ErasureItem item = key == null ? null : byId.get(key);
             if (item == null && email != null) {
-                item = byEmail.get(email);
+                item = byEmail.get(Identifiers.normaliseEmail(email));
             }
             return item;
         }
