@@ -196,9 +196,9 @@ public final class SinkContract {
                     f.assertErased(i);
                 }
                 f.assertIntact(50);
-                assertThat(app.registry().get("erasure.sink.pauses").counter().count()).isGreaterThanOrEqualTo(1.0);
+                assertThat(app.registry().get("erasure.sink.pauses").tag("lane", "interactive").counter().count()).isGreaterThanOrEqualTo(1.0);
                 if (t.retriesCountedInOutage()) {
-                    assertThat(app.registry().get("erasure.sink.retries").counter().count()).isGreaterThanOrEqualTo(2.0);
+                    assertThat(app.registry().get("erasure.sink.retries").tag("lane", "interactive").counter().count()).isGreaterThanOrEqualTo(2.0);
                 }
                 assertThat(app.runner().isPaused()).isFalse();
             }
@@ -317,7 +317,7 @@ public final class SinkContract {
                             "erasure_sink_retries_total")
                     .contains(f.storeMetrics());
             assertThat(metrics).doesNotContain("@" + SampleWorld.EMAIL_DOMAIN);
-            assertThat(app.registry().get("erasure.sink.dlq").counter().count()).isEqualTo(2.0);
+            assertThat(app.registry().get("erasure.sink.dlq").tag("lane", "interactive").counter().count()).isEqualTo(2.0);
 
             // Warm, idle sink: a lone request is not held back by batching.
             Duration bound = f.warmLoneRequestWithin();
