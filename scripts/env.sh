@@ -61,12 +61,12 @@ MVN_FLAGS=(-B -ntp)
 # as a supervisor stops it) ends bash but leaves the child running, e.g. the build before `exec java`.
 # A background child of a non-interactive shell ignores SIGINT, so Ctrl-C is passed on as SIGTERM.
 run_stoppable() {
-  "$@" &
-  local child=$!
-  trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 143' TERM
-  trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 130' INT
+  # Traps first, so a signal between the fork and `wait` still reaches the child (`jobs -p` lists it).
+  trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 143' TERM
+  trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 130' INT
   local status=0
-  wait "$child" || status=$?
+  "$@" &
+  wait "$!" || status=$?
   trap - TERM INT
   return "$status"
 }
