@@ -117,7 +117,6 @@ class IndexedBlobStoreTest {
             DeleteMarkerEntry m = versions(client, bucket, "contributors/100/").deleteMarkers().getFirst();
             assertThatThrownBy(() -> client.headObject(h -> h.bucket(bucket).key(m.key()).versionId(m.versionId())))
                     .isInstanceOf(S3Exception.class).extracting(e -> ((S3Exception) e).statusCode()).isEqualTo(405);
-            assertThat(client.listMultipartUploads(l -> l.bucket(bucket).prefix("uploads/1/")).uploads()).hasSize(1);
         }
     }
 
@@ -187,6 +186,19 @@ class IndexedBlobStoreTest {
         try (S3Client indexed = s3.newClient(); S3Client plain = reference.newClient()) {
             workload.accept(indexed, bucket);
             workload.accept(plain, bucket);
+            // Open uploads: the same on both, and never listed as objects by the index. (The plain
+            // store lists its upload bookkeeping as versions, so they are aborted before comparing.)
+            assertThat(indexed.listMultipartUploads(l -> l.bucket(bucket)).uploads()).extracting(u -> u.key())
+                    .containsExactlyInAnyOrderElementsOf(plain.listMultipartUploads(l -> l.bucket(bucket)).uploads().stream().map(u -> u.key()).toList());
+            for (ListObjectVersionsResponse page : indexed.listObjectVersionsPaginator(l -> l.bucket(bucket))) {
+                page.versions().forEach(v -> assertThat(KEYS).contains(v.key()));
+                page.deleteMarkers().forEach(m -> assertThat(KEYS).contains(m.key()));
+            }
+            for (S3Client client : List.of(indexed, plain)) {
+                client.listMultipartUploads(l -> l.bucket(bucket)).uploads().forEach(u ->
+                        client.abortMultipartUpload(a -> a.bucket(bucket).key(u.key()).uploadId(u.uploadId())));
+                assertThat(client.listMultipartUploads(l -> l.bucket(bucket)).uploads()).isEmpty();
+            }
             Map<String, String> indexedLabels = labels(indexed, bucket);
             Map<String, String> plainLabels = labels(plain, bucket);
             assertThat(indexedLabels).hasSameSizeAs(plainLabels).hasSizeGreaterThanOrEqualTo(KEYS.size() - 3);
@@ -207,8 +219,9 @@ class IndexedBlobStoreTest {
                             .as("ListObjectsV2 prefix '%s' pages of %d", prefix, maxKeys).isEqualTo(objectPages(plain, bucket, prefix, maxKeys));
                     pages += a.size();
                 }
-                assertThat(new TreeSet<>(indexed.listObjectVersions(l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes()))
-                        .isEqualTo(new TreeSet<>(plain.listObjectVersions(l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes()));
+                assertThat(indexed.listObjectVersions(l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes())
+                        .extracting(p -> p.prefix()).containsExactlyInAnyOrderElementsOf(plain.listObjectVersions(
+                                l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes().stream().map(p -> p.prefix()).toList());
                 assertThat(indexed.listObjectsV2(l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes())
                         .isEqualTo(plain.listObjectsV2(l -> l.bucket(bucket).prefix(prefix).delimiter("/")).commonPrefixes());
             }
@@ -224,8 +237,6 @@ class IndexedBlobStoreTest {
                 assertThat(read(indexed, bucket, key, id)).as(label)
                         .isEqualTo(read(plain, bucket, key, plainId.substring(plainId.indexOf('\0') + 1)));
             });
-            assertThat(indexed.listMultipartUploads(l -> l.bucket(bucket)).uploads()).extracting(u -> u.key())
-                    .containsExactlyInAnyOrderElementsOf(plain.listMultipartUploads(l -> l.bucket(bucket)).uploads().stream().map(u -> u.key()).toList());
         }
     }
 
