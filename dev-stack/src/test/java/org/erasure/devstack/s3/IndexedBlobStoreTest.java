@@ -234,8 +234,15 @@ class IndexedBlobStoreTest {
                 String key = keyAndId.substring(0, keyAndId.indexOf('\0'));
                 String id = keyAndId.substring(keyAndId.indexOf('\0') + 1);
                 String plainId = byLabelPlain.get(label);
-                assertThat(read(indexed, bucket, key, id)).as(label)
-                        .isEqualTo(read(plain, bucket, key, plainId.substring(plainId.indexOf('\0') + 1)));
+                String expected = read(plain, bucket, key, plainId.substring(plainId.indexOf('\0') + 1));
+                if (expected.equals("HTTP 501")) {
+                    // The plain store cannot read by version id in a bucket that never had versioning
+                    // (S3 reads the "null" version); compare the read of the key instead.
+                    assertThat(id).isEqualTo(IndexedBlobStore.NULL_VERSION);
+                    assertThat(read(indexed, bucket, key, id)).isEqualTo(read(indexed, bucket, key, null));
+                    expected = read(plain, bucket, key, null);
+                }
+                assertThat(read(indexed, bucket, key, id)).as(label).isEqualTo(expected);
             });
         }
     }
