@@ -14,8 +14,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * An S3 API server (s3proxy, in this JVM) over an in-memory store that supports bucket versioning,
- * so erasure can be tested against versions and delete markers.
+ * An S3 API server (s3proxy, in this JVM) over an in-memory store with bucket versioning, so erasure
+ * can be tested against versions and delete markers. By default versions and listings are kept by
+ * {@link IndexedBlobStore} (prefix listings and version deletes independent of the bucket's size;
+ * see README); {@link Backend#PLAIN} is s3proxy's own versioning.
  */
 public final class S3Server extends StoppableServer {
 
