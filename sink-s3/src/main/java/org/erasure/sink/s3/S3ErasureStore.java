@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -332,7 +331,7 @@ public final class S3ErasureStore implements ErasureStore {
                 }
             }));
         }
-        List<Boolean> done = await(futures, "aborting uploads");
+        List<Boolean> done = Parallel.await(futures, "aborting uploads");
         for (int i = 0; i < all.size(); i++) {
             if (done.get(i)) {
                 aborted.computeIfAbsent(all.get(i).requestId(), k -> new long[targets.size()])[all.get(i).target()]++;
@@ -383,28 +382,9 @@ public final class S3ErasureStore implements ErasureStore {
                 }
             }));
         }
-        await(futures, what);
+        Parallel.await(futures, what);
     }
 
-    private static <T> List<T> await(List<Future<T>> futures, String what) {
-        List<T> out = new ArrayList<>(futures.size());
-        try {
-            for (Future<T> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (ExecutionException e) {
-            futures.forEach(x -> x.cancel(true));
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreUnavailableException(what + " failed: " + e.getCause().getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            futures.forEach(x -> x.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while " + what);
-        }
-    }
 
     // ---------------------------------------------------------------- health, errors
 

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -153,7 +152,7 @@ final class S3Lister {
                 }
             }
         }
-        await(work).forEach(Runnable::run);
+        Parallel.await(work, "listing").forEach(Runnable::run);
 
         // Phase 2: ids whose shard gave up on the pass (cost rule) are listed per prefix.
         List<Future<Runnable>> fallbackWork = new ArrayList<>();
@@ -169,7 +168,7 @@ final class S3Lister {
                 }
             }
         });
-        await(fallbackWork).forEach(Runnable::run);
+        Parallel.await(fallbackWork, "listing").forEach(Runnable::run);
 
         for (ErasureItem item : items) {
             PrefixListing[] perTarget = new PrefixListing[targets.size()];
@@ -359,23 +358,4 @@ final class S3Lister {
         return found;
     }
 
-    private static <T> List<T> await(List<Future<T>> futures) {
-        List<T> out = new ArrayList<>(futures.size());
-        try {
-            for (Future<T> f : futures) {
-                out.add(f.get());
-            }
-            return out;
-        } catch (ExecutionException e) {
-            futures.forEach(x -> x.cancel(true));
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreUnavailableException("listing failed: " + e.getCause().getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            futures.forEach(x -> x.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while listing");
-        }
-    }
 }
