@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * table, one attribution {@code SELECT} (matching rows that still hold PII, counted per
  * contributor/normalised email in one {@code GROUP BY}); the counts are announced
  * ({@link WriteAhead}); then, for each table where something matched, exactly ONE mutation for the
- * whole batch, all issued before any is awaited:
+ * whole batch, each awaited before the next:
  * <pre>
  * ALTER TABLE db.t UPDATE email = 'DELETED_USER' WHERE (match) AND (unmasked) SETTINGS mutations_sync = 0
  * ALTER TABLE db.t DELETE WHERE (match) SETTINGS mutations_sync = 0
@@ -277,13 +277,14 @@ public final class ClickHouseErasureStore implements ErasureStore {
     }
 
     /**
-     * Issues the batch's one mutation per table, all before awaiting any (they run side by side in
-     * the background pool), then awaits them against one deadline; returns table → mutation_id.
+     * Issues the batch's one mutation per table and awaits it before the next, all against one
+     * deadline ({@code mutation-timeout} for the batch); returns table → mutation_id. One at a time on
+     * purpose: issued together, a lone request's three mutations took 0.8-1.1 s instead of 0.3-0.4 s
+     * on the dev-stack's server (2 background threads).
      */
     private Map<String, String> mutate(Connection c, Map<ResolvedTable, Keys> toMutate, IdsTable ids) throws SQLException {
         long deadline = System.nanoTime() + mutationTimeout.toNanos();
-        long t0 = System.nanoTime();
-        List<ResolvedTable> issued = new ArrayList<>();
+        Map<String, String> mutationIds = new LinkedHashMap<>();
         for (Map.Entry<ResolvedTable, Keys> e : toMutate.entrySet()) {
             ResolvedTable t = e.getKey();
             StringBuilder sql = new StringBuilder("ALTER TABLE ").append(t.qualifiedName());
@@ -305,25 +306,20 @@ public final class ClickHouseErasureStore implements ErasureStore {
                 sql.append(" WHERE ").append(match(t, e.getValue(), ids)).append(" AND (").append(unmasked(t)).append(')');
             }
             sql.append(" SETTINGS mutations_sync = 0");
+            long t0 = System.nanoTime();
             ids.readByMutation();
             try (Statement s = c.createStatement()) {
                 s.execute(sql.toString());
             }
             mutationCounter(t).increment();
-            issued.add(t);
-        }
-        log.debug("{} ALTER(s) accepted in {} ms", issued.size(), (System.nanoTime() - t0) / 1_000_000);
-        Map<String, String> mutationIds = new LinkedHashMap<>();
-        for (ResolvedTable t : issued) {
-            long w0 = System.nanoTime();
+            log.debug("ALTER on {} accepted in {} ms", t.name(), (System.nanoTime() - t0) / 1_000_000);
             // The ids table's name is unique to the batch: it finds the mutation in system.mutations.
             String id = awaitMutation(c, t.name(), ids.name(), deadline);
             mutationWait.record(Duration.ofNanos(System.nanoTime() - t0));
-            log.debug("mutation {} on {} done {} ms after the ALTERs ({} ms waited for it)", id, t.name(),
-                    (System.nanoTime() - t0) / 1_000_000, (System.nanoTime() - w0) / 1_000_000);
+            log.debug("mutation {} on {} done {} ms after its ALTER", id, t.name(), (System.nanoTime() - t0) / 1_000_000);
             mutationIds.put(t.name(), id);
+            ids.mutationsDone();
         }
-        ids.mutationsDone();
         return mutationIds;
     }
 
