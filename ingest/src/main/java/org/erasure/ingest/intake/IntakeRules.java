@@ -50,7 +50,7 @@ public record IntakeRules(Pattern contributorIdPattern, int maxItems, int maxIde
     /**
      * Why a worker id cannot be published, or null. Worker ids are otherwise free text, compared
      * literally by the stores; control characters and ill-formed UTF-16 (a lone surrogate, which
-     * JSON's {@code \ud800} escape can produce) cannot be stored or serialised faithfully.
+     * JSON's {@code \\ud800} escape can produce) cannot be stored or serialised faithfully.
      */
     public static String workerIdProblem(String workerId) {
         if (workerId.length() > MAX_WORKER_ID_LENGTH) {
