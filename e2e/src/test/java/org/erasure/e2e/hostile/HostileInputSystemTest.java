@@ -329,8 +329,8 @@ class HostileInputSystemTest {
         defineEmailOnlyRecords();
         seedEmailOnlyRecords(stack);
         defineCases();
-        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.phaseCompletions(), topics.completions()));
-        stack.kafka().createTopics(1, List.of(topics.requestsDlq()));
+        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
+        stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
 
         Map<String, Integer> healthPorts = new LinkedHashMap<>();
         List<ServiceProcess> services = new ArrayList<>();
@@ -380,9 +380,8 @@ class HostileInputSystemTest {
             }
             long submitted = System.nanoTime();
 
-            Map<TopicPartition, Long> lastRequestOffsets = lastDataOffsets(stack, topics.requests());
-            List<String> groups = new ArrayList<>(SinkKind.ids().stream().map(id -> topics.prefix() + "sink-" + id).toList());
-            groups.add(verifierApplicationId());
+            Map<TopicPartition, Long> lastRequestOffsets = lastDataOffsets(stack, topics.requestLanes());
+            Map<String, String> groups = consumerGroups(true);
             outputs.pollUntil(() -> settled(outputs) && caughtUp(stack, groups, lastRequestOffsets), SETTLE);
             log.info("MEASURED {} cases settled {} ms after submission ({} phase reports, {} final records, {} dead letters)",
                     cases.size(), (System.nanoTime() - submitted) / 1_000_000, outputs.phaseReports.size(), outputs.finals.size(), outputs.deadLetters.size());
@@ -607,12 +606,12 @@ class HostileInputSystemTest {
                 services.size() + " processes checked", problems);
     }
 
-    private Observed consumed(DevStack stack, List<String> groups, Map<TopicPartition, Long> last) {
+    private Observed consumed(DevStack stack, Map<String, String> groups, Map<TopicPartition, Long> last) {
         List<String> problems = new ArrayList<>();
-        Map<String, Map<TopicPartition, Long>> committed = committed(stack, groups);
+        Map<String, Map<TopicPartition, Long>> committed = committed(stack, groups.keySet());
         committed.forEach((group, offsets) -> last.forEach((tp, offset) -> {
             long at = offsets.getOrDefault(tp, -1L);
-            if (at <= offset) {
+            if (reads(groups.get(group), tp) && at <= offset) {
                 problems.add(group + " committed " + at + " on " + tp + ", the last request is at " + offset);
             }
         }));
@@ -631,8 +630,8 @@ class HostileInputSystemTest {
                 "defect (sink-runtime): a dead letter too large to send aborts the transaction and the batch is redone forever");
         RecordMetadata m = producer.send(new ProducerRecord<>(topics.requests(), c.key(), c.payload())).get();
         sent.put(c, m);
-        Map<TopicPartition, Long> last = lastDataOffsets(stack, topics.requests());
-        List<String> groups = SinkKind.ids().stream().map(id -> topics.prefix() + "sink-" + id).toList();
+        Map<TopicPartition, Long> last = lastDataOffsets(stack, topics.requestLanes());
+        Map<String, String> groups = consumerGroups(false);
         outputs.pollUntil(() -> outputs.deadLettersOf(m.partition(), m.offset()).size() >= SinkKind.values().length
                 || transactionAborts(ports) >= 3L * SinkKind.values().length, Duration.ofSeconds(90));
         List<String> problems = new ArrayList<>();
@@ -992,14 +991,17 @@ class HostileInputSystemTest {
     }
 
     /** Offset of the last data record per partition (read_committed; transaction markers excluded). */
-    private static Map<TopicPartition, Long> lastDataOffsets(DevStack stack, String topic) {
+    private static Map<TopicPartition, Long> lastDataOffsets(DevStack stack, List<String> topicNames) {
         Map<String, Object> c = stack.kafka().clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
         Map<TopicPartition, Long> last = new HashMap<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            List<TopicPartition> parts = new ArrayList<>();
+            for (String topic : topicNames) {
+                consumer.partitionsFor(topic).forEach(p -> parts.add(new TopicPartition(topic, p.partition())));
+            }
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -1011,7 +1013,7 @@ class HostileInputSystemTest {
         return last;
     }
 
-    private static Map<String, Map<TopicPartition, Long>> committed(DevStack stack, List<String> groups) {
+    private static Map<String, Map<TopicPartition, Long>> committed(DevStack stack, java.util.Collection<String> groups) {
         Map<String, Map<TopicPartition, Long>> out = new LinkedHashMap<>();
         try (Admin admin = stack.kafka().newAdmin()) {
             for (String group : groups) {
@@ -1030,9 +1032,29 @@ class HostileInputSystemTest {
         return out;
     }
 
-    private static boolean caughtUp(DevStack stack, List<String> groups, Map<TopicPartition, Long> last) {
-        return committed(stack, groups).values().stream()
-                .allMatch(offsets -> last.entrySet().stream().allMatch(e -> offsets.getOrDefault(e.getKey(), -1L) > e.getValue()));
+    private static boolean caughtUp(DevStack stack, Map<String, String> groups, Map<TopicPartition, Long> last) {
+        return committed(stack, groups.keySet()).entrySet().stream().allMatch(g -> last.entrySet().stream()
+                .allMatch(e -> !reads(groups.get(g.getKey()), e.getKey()) || g.getValue().getOrDefault(e.getKey(), -1L) > e.getValue()));
+    }
+
+    /**
+     * Consumer group → the request topic it reads ({@code *} for both): each sink has one group per lane
+     * ({@code <name>} and {@code <name>-bulk}); the verifier's application id reads both lanes.
+     */
+    private Map<String, String> consumerGroups(boolean withVerifier) {
+        Map<String, String> groups = new LinkedHashMap<>();
+        for (String id : SinkKind.ids()) {
+            groups.put(topics.prefix() + "sink-" + id, topics.requests());
+            groups.put(topics.prefix() + "sink-" + id + "-bulk", topics.requestsBulk());
+        }
+        if (withVerifier) {
+            groups.put(verifierApplicationId(), "*");
+        }
+        return groups;
+    }
+
+    private static boolean reads(String topic, TopicPartition tp) {
+        return topic.equals("*") || topic.equals(tp.topic());
     }
 
     /** The committed outputs of the run: phase reports, final records and dead letters. */
@@ -1051,7 +1073,7 @@ class HostileInputSystemTest {
             c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
             consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> parts = new ArrayList<>();
-            for (String t : List.of(topics.phaseCompletions(), topics.completions(), topics.requestsDlq())) {
+            for (String t : List.of(topics.phaseCompletions(), topics.completions(), topics.requestsDlq(), topics.requestsBulkDlq())) {
                 consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
             }
             consumer.assign(parts);
@@ -1062,6 +1084,9 @@ class HostileInputSystemTest {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.topic().equals(topics.phaseCompletions())) {
                     PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
+                    if (!pc.status().isResult()) {
+                        continue; // a STARTED write-ahead report, not a result
+                    }
                     phaseReports.computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
                 } else if (r.topic().equals(topics.completions())) {
                     ErasureCompleted ec = EventJson.read(r.value(), ErasureCompleted.class);

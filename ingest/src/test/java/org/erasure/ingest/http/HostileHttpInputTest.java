@@ -53,7 +53,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *   <li>{@link Published}: 202, and exactly the expected requests on {@code erasure.requests}
  *       (emails compared without case: the event contract may lower-case them).</li>
  * </ul>
- * After all cases: the topic holds exactly the published requests, ingest never answered 5xx and is
+ * After all cases: the two request lanes hold exactly the published requests, ingest never answered 5xx and is
  * still healthy. The whole-system counterpart (raw records through every sink, store snapshots) is
  * {@code e2e/HostileInputSystemTest}.
  */
@@ -114,7 +114,7 @@ class HostileHttpInputTest {
         }
         topics = Topics.withPrefix(names.stem() + ".");
         bootstrap = kafka.bootstrapServers();
-        kafka.createTopics(3, List.of(topics.requests(), topics.completions()));
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         Map<String, Object> config = TestIngest.baseConfig(bootstrap, topics.prefix(), postgres.jdbcUrl(), schema, "http://127.0.0.1:9");
         config.put("ingest.http.max-body-bytes", MAX_BODY);
         config.put("ingest.intake.max-items", MAX_ITEMS);
@@ -332,7 +332,7 @@ class HostileHttpInputTest {
                 assertThat(body.get("requests").findValuesAsText("status")).hasSize(pub.subjects().size()).containsOnly("PUBLISHED");
                 assertThat(body.get("requests").findValuesAsText("contributorId"))
                         .containsExactlyElementsOf(pub.subjects().stream().map(Subject::contributorId).toList());
-                Map<String, List<ContributorErasureRequested>> onTopic = TopicContent.requests(bootstrap, topics.requests()).stream()
+                Map<String, List<ContributorErasureRequested>> onTopic = TopicContent.requests(bootstrap, topics).stream()
                         .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.mapping(ConsumerRecord::value, Collectors.toList())));
                 for (Subject s : pub.subjects()) {
                     EXPECTED_ON_TOPIC.merge(s.contributorId(), 1, Integer::sum);
@@ -353,7 +353,7 @@ class HostileHttpInputTest {
     @Test
     void afterAllCasesOnlyTheAcceptedRequestsAreOnTheTopicAndIngestIsHealthy() throws Exception {
         Map<String, Integer> onTopic = new HashMap<>();
-        TopicContent.requests(bootstrap, topics.requests()).forEach(r -> onTopic.merge(r.key(), 1, Integer::sum));
+        TopicContent.requests(bootstrap, topics).forEach(r -> onTopic.merge(r.key(), 1, Integer::sum));
         assertThat(onTopic).isEqualTo(EXPECTED_ON_TOPIC);
         assertThat(onTopic).isNotEmpty();
 
