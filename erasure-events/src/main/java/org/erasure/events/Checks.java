@@ -17,6 +17,12 @@ final class Checks {
     private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+");
     /** Longest contributor id accepted (after stripping): ids end up in keys, prefixes, logs and audit records. */
     static final int MAX_CONTRIBUTOR_ID_LENGTH = 200;
+    /**
+     * Longest email or worker id accepted (after stripping): the longest address SMTP allows. A longer
+     * value names nobody, and a store may refuse to look it up (an Elasticsearch term of 100,000
+     * characters fails the phase), so it is refused here, for every reader alike.
+     */
+    static final int MAX_IDENTIFIER_LENGTH = 254;
 
     private Checks() {}
 
@@ -57,14 +63,18 @@ final class Checks {
 
     /**
      * Immutable copy with elements stripped; null list, null or blank elements rejected, and elements
-     * that are not {@link #plainText plain text}.
+     * longer than {@value #MAX_IDENTIFIER_LENGTH} characters or not {@link #plainText plain text}.
      */
     static List<String> strippedStrings(List<String> values, String field) {
         required(values, field);
         List<String> out = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) {
             String element = field + "[" + i + "]";
-            out.add(plainText(nonBlank(values.get(i), element).strip(), element));
+            String value = nonBlank(values.get(i), element).strip();
+            if (value.length() > MAX_IDENTIFIER_LENGTH) {
+                throw new InvalidEventException(element, "longer than " + MAX_IDENTIFIER_LENGTH + " characters");
+            }
+            out.add(plainText(value, element));
         }
         return Collections.unmodifiableList(out);
     }

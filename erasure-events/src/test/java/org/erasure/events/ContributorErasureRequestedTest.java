@@ -138,6 +138,9 @@ class ContributorErasureRequestedTest {
         assertInvalid(() -> Identifiers.of(List.of(), List.of("w-\n1")), "workerIds[0]", "contains a control character");
         assertInvalid(() -> Identifiers.of(List.of(), List.of("w-\udc001")), "workerIds[0]", "is not well-formed Unicode");
         assertThat(Identifiers.of(List.of(), List.of("w-\uD83D\uDE00")).workerIds()).containsExactly("w-\uD83D\uDE00");
+        assertInvalid(() -> Identifiers.of(List.of("a".repeat(243) + "@example.com"), List.of()), "emails[0]", "longer than 254 characters");
+        assertInvalid(() -> Identifiers.of(List.of(), List.of("w".repeat(255))), "workerIds[0]", "longer than 254 characters");
+        assertThat(Identifiers.of(List.of(), List.of("w".repeat(254))).workerIds()).hasSize(1);
     }
 
     @Test

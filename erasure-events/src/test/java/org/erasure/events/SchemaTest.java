@@ -92,6 +92,10 @@ class SchemaTest {
                 Arguments.of("contributorId that is an email", "contributorId", (Mutation) n -> n.put("contributorId", "alice@example.com")),
                 Arguments.of("control character in an email", "identifiers.emails[0]",
                         (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("emails").add("bob\u0007@example.com")),
+                Arguments.of("email too long", "identifiers.emails[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("emails").add("b".repeat(250) + "@example.com")),
+                Arguments.of("worker id too long", "identifiers.workerIds[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("workerIds").add("w".repeat(255))),
                 Arguments.of("control character in a worker id", "identifiers.workerIds[0]",
                         (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("workerIds").add("w-\r\n1")));
     }

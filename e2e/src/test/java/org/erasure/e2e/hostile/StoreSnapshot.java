@@ -2,6 +2,7 @@ package org.erasure.e2e.hostile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -44,6 +45,8 @@ final class StoreSnapshot {
 
     static final String MASK = "DELETED_USER";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Writes maps with sorted keys: a document rewritten with its fields in another order is the same document. */
+    private static final ObjectMapper CANONICAL = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
     private static final Pattern ID_TOKEN = Pattern.compile("(?<![0-9])[0-9]{6,}(?![0-9])");
     private static final Pattern EMAIL_TOKEN = Pattern.compile("[^\\s\"',;:<>()\\[\\]{}]+@[^\\s\"',;:<>()\\[\\]{}]+");
 
@@ -171,7 +174,7 @@ final class StoreSnapshot {
                     putWorker(items, doc + "/judgments[" + k + "]", judgments.get(k));
                 }
             }
-            items.put(doc + "/rest", new Item(doc + "/rest", source.toString(), Set.of(), false));
+            items.put(doc + "/rest", new Item(doc + "/rest", canonical(source), Set.of(), false));
         }
     }
 
@@ -182,7 +185,15 @@ final class StoreSnapshot {
             ids.add(id(worker));
         }
         addEmail(ids, element.get("workerEmail"));
-        items.put(key, new Item(key, element.toString(), ids, false));
+        items.put(key, new Item(key, canonical(element), ids, false));
+    }
+
+    private static String canonical(JsonNode node) {
+        try {
+            return CANONICAL.writeValueAsString(CANONICAL.treeToValue(node, Object.class));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static void s3(DevStack stack, SeedNames names, Map<String, Item> items) {
