@@ -125,8 +125,15 @@ class HostileInputSystemTest {
     /** @param field the {@code erasure.dlq.field} header starts with this; @param problem the problem header contains this */
     record DeadLettered(String field, String problem) implements Expected {}
 
-    /** @param intended identifiers the request names ({@code id:...}, {@code email:...}); erased, nothing else */
-    record Processed(Outcome outcome, Set<Phase> failed, List<Phase> phases, Set<String> intended) implements Expected {}
+    /**
+     * @param intended  identifiers the request names ({@code id:...}, {@code email:...}); erased, nothing else
+     * @param untouched identifiers of the seeded contributor a hostile value imitates or wraps; their data must not change
+     */
+    record Processed(Outcome outcome, Set<Phase> failed, List<Phase> phases, Set<String> intended, Set<String> untouched) implements Expected {
+        Processed(Outcome outcome, Set<Phase> failed, List<Phase> phases, Set<String> intended) {
+            this(outcome, failed, phases, intended, Set.of());
+        }
+    }
 
     record Ignored() implements Expected {}
 
@@ -216,7 +223,7 @@ class HostileInputSystemTest {
         ContributorErasureRequested r1 = request(1);
         processed("record without a key", new Raw(null, EventJson.write(r1), r1.requestId()), Outcome.COMPLETED, subject(1), null);
         ContributorErasureRequested r2 = request(2);
-        processed("key naming a neighbour, value another contributor", new Raw(n(34), EventJson.write(r2), r2.requestId()),
+        processed("key naming a neighbour, value another contributor", new Raw(n(34), EventJson.write(r2), r2.requestId(), subject(34)),
                 Outcome.COMPLETED, subject(2), null);
         ContributorErasureRequested r3 = request(3);
         processed("UTF-16LE JSON with its BOM", new Raw(n(3), concat(new byte[] {(byte) 0xFF, (byte) 0xFE},
@@ -452,6 +459,7 @@ class HostileInputSystemTest {
             };
             if (c.expected() instanceof Processed p) {
                 problems.addAll(leftovers(p.intended(), after));
+                problems.addAll(touched(p.untouched(), intended, before, after));
             }
             result.add(new Observed(c, seen, problems));
         }
@@ -481,6 +489,30 @@ class HostileInputSystemTest {
         result.add(new Observed(new Case("no store change outside the intended subjects", Entry.KAFKA, null, null, null, new Ignored(), null),
                 StoreSnapshot.changedKeys(before, after).size() + " items changed in all", outside));
         return result;
+    }
+
+    /** Changes to the data of {@code guarded} that no processed request explains, one line per store. */
+    private static List<String> touched(Set<String> guarded, Set<String> intended, StoreSnapshot before, StoreSnapshot after) {
+        if (guarded.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Long> perStore = new java.util.TreeMap<>();
+        for (String key : StoreSnapshot.changedKeys(before, after)) {
+            Set<String> carried = new LinkedHashSet<>();
+            StoreSnapshot.Item b = before.items().get(key);
+            StoreSnapshot.Item a = after.items().get(key);
+            if (b != null) {
+                carried.addAll(b.identifiers());
+            }
+            if (a != null) {
+                carried.addAll(a.identifiers());
+            }
+            if (carried.stream().anyMatch(guarded::contains) && carried.stream().noneMatch(intended::contains)) {
+                perStore.merge(key.substring(0, key.indexOf('/')), 1L, Long::sum);
+            }
+        }
+        return perStore.entrySet().stream()
+                .map(e -> "the imitated contributor's data changed in " + e.getKey() + " (" + e.getValue() + " items)").toList();
     }
 
     /** What is left of the identifiers a processed request names: only masked rows may keep them. */
@@ -763,7 +795,7 @@ class HostileInputSystemTest {
         ArrayNode w = ids.putArray("workerIds");
         workerIds.forEach(w::add);
         change.accept(node);
-        return new Raw(contributorId, write(node), requestId);
+        return new Raw(contributorId, write(node), requestId, subject(index));
     }
 
     /** The identifiers a request for seeded contributor {@code index} names. */
@@ -795,7 +827,7 @@ class HostileInputSystemTest {
     }
 
     private static Case caseOf(String name, Raw r, Outcome outcome, Set<Phase> failed, List<Phase> phases, Set<String> intended) {
-        return new Case(name, Entry.KAFKA, r.key(), r.json(), r.requestId(), new Processed(outcome, failed, phases, intended), null);
+        return new Case(name, Entry.KAFKA, r.key(), r.json(), r.requestId(), new Processed(outcome, failed, phases, intended, r.imitated()), null);
     }
 
     private void http(String name, Entry entry, byte[] body, Expected expected, String note) {
@@ -803,7 +835,11 @@ class HostileInputSystemTest {
     }
 
     /** A request as the bytes a producer sends, with its key and requestId. */
-    record Raw(String key, byte[] json, UUID requestId) {}
+    record Raw(String key, byte[] json, UUID requestId, Set<String> imitated) {
+        Raw(String key, byte[] json, UUID requestId) {
+            this(key, json, requestId, Set.of());
+        }
+    }
 
     private static String requestJson(ContributorErasureRequested r) {
         return EventJson.writeString(r);
