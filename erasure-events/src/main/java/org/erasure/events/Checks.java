@@ -15,6 +15,14 @@ final class Checks {
     private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
     /** Deliberately loose: one '@', something on both sides, no whitespace. Stores decide the rest. */
     private static final Pattern EMAIL = Pattern.compile("[^\\s@]+@[^\\s@]+");
+    /** Longest contributor id accepted (after stripping): ids end up in keys, prefixes, logs and audit records. */
+    static final int MAX_CONTRIBUTOR_ID_LENGTH = 200;
+    /**
+     * Longest email or worker id accepted (after stripping): the longest address SMTP allows. A longer
+     * value names nobody, and a store may refuse to look it up (an Elasticsearch term of 100,000
+     * characters fails the phase), so it is refused here, for every reader alike.
+     */
+    static final int MAX_IDENTIFIER_LENGTH = 254;
 
     private Checks() {}
 
@@ -53,14 +61,60 @@ final class Checks {
         return value;
     }
 
-    /** Immutable copy with elements stripped; null list, null or blank elements rejected. */
+    /**
+     * Immutable copy with elements stripped; null list, null or blank elements rejected, and elements
+     * longer than {@value #MAX_IDENTIFIER_LENGTH} characters or not {@link #plainText plain text}.
+     */
     static List<String> strippedStrings(List<String> values, String field) {
         required(values, field);
         List<String> out = new ArrayList<>(values.size());
         for (int i = 0; i < values.size(); i++) {
-            out.add(nonBlank(values.get(i), field + "[" + i + "]").strip());
+            String element = field + "[" + i + "]";
+            String value = nonBlank(values.get(i), element).strip();
+            if (value.length() > MAX_IDENTIFIER_LENGTH) {
+                throw new InvalidEventException(element, "longer than " + MAX_IDENTIFIER_LENGTH + " characters");
+            }
+            out.add(plainText(value, element));
         }
         return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * The contributor id as every reader uses it: stripped (so " 42" and "42" are one person in every
+     * store, as the subject digest already treats them), at most {@value #MAX_CONTRIBUTOR_ID_LENGTH}
+     * characters, plain text, and not an email address (it is copied into phase reports and the
+     * audit record, which must hold no email).
+     */
+    static String contributorId(String value) {
+        String id = nonBlank(value, "contributorId").strip();
+        if (id.length() > MAX_CONTRIBUTOR_ID_LENGTH) {
+            throw new InvalidEventException("contributorId", "longer than " + MAX_CONTRIBUTOR_ID_LENGTH + " characters");
+        }
+        plainText(id, "contributorId");
+        if (EMAIL_LIKE.matcher(id).find()) {
+            throw new InvalidEventException("contributorId", "must not be an email address (it is copied into audit records)");
+        }
+        return id;
+    }
+
+    /**
+     * No control characters (C0, DEL, C1: they break logs, headers and key names, PostgreSQL text cannot
+     * hold NUL, and the subject digest refuses them) and well-formed UTF-16 (a lone surrogate, which a
+     * JSON {@code \\ud800} escape produces, cannot be encoded faithfully).
+     */
+    static String plainText(String value, String field) {
+        for (int i = 0; i < value.length(); i++) {
+            char ch = value.charAt(i);
+            if (Character.isISOControl(ch)) {
+                throw new InvalidEventException(field, "contains a control character");
+            }
+            if (Character.isHighSurrogate(ch) && i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                throw new InvalidEventException(field, "is not well-formed Unicode");
+            }
+        }
+        return value;
     }
 
     static <T> List<T> list(List<T> values, String field) {

@@ -19,7 +19,8 @@ import java.util.UUID;
  *
  * @param schemaVersion event schema version, {@link SchemaVersion#CURRENT}
  * @param requestId     unique id of this request (and of the whole erasure run)
- * @param contributorId the person's id; Kafka key
+ * @param contributorId the person's id; Kafka key. Stripped; at most 200 characters, no control
+ *                      characters, not an email address (it is copied into every report)
  * @param identifiers   the person's ids as known to the stores
  * @param requestedAt   when the request was made
  * @param requestedBy   service or user that asked
@@ -48,7 +49,7 @@ public record ContributorErasureRequested(
     public ContributorErasureRequested {
         Checks.schemaVersion(schemaVersion);
         Checks.required(requestId, "requestId");
-        Checks.nonBlank(contributorId, "contributorId");
+        contributorId = Checks.contributorId(contributorId);
         Checks.required(identifiers, "identifiers");
         Checks.required(requestedAt, "requestedAt");
         Checks.nonBlank(requestedBy, "requestedBy");

@@ -123,6 +123,35 @@ class ContributorErasureRequestedTest {
         assertThat(r.reason()).isEqualTo(ErasureReason.OTHER);
     }
 
+    @Test
+    void hostileContributorIdsAndIdentifiersAreRefusedOrNormalised() {
+        ContributorErasureRequested.Builder b = Samples.request().toBuilder();
+        assertThat(b.contributorId(" \tc-1042 ").build().contributorId()).isEqualTo("c-1042");
+        assertThat(b.contributorId("7".repeat(200)).build().contributorId()).hasSize(200);
+        assertInvalid(() -> b.contributorId("7".repeat(201)).build(), "contributorId", "longer than 200 characters");
+        assertInvalid(() -> b.contributorId("c-1042\u0000").build(), "contributorId", "contains a control character");
+        assertInvalid(() -> b.contributorId("c-1042\r\nX-Injected: 1").build(), "contributorId", "contains a control character");
+        assertInvalid(() -> b.contributorId("c-\u00851042").build(), "contributorId", "contains a control character");
+        assertInvalid(() -> b.contributorId("c-1042\ud800").build(), "contributorId", "is not well-formed Unicode");
+        assertInvalid(() -> b.contributorId("alice.secret@example.com").build(), "contributorId", "must not be an email address");
+        assertInvalid(() -> Identifiers.of(List.of("bob\u0000@example.com"), List.of()), "emails[0]", "contains a control character");
+        assertInvalid(() -> Identifiers.of(List.of(), List.of("w-\n1")), "workerIds[0]", "contains a control character");
+        assertInvalid(() -> Identifiers.of(List.of(), List.of("w-\udc001")), "workerIds[0]", "is not well-formed Unicode");
+        assertThat(Identifiers.of(List.of(), List.of("w-\uD83D\uDE00")).workerIds()).containsExactly("w-\uD83D\uDE00");
+        assertInvalid(() -> Identifiers.of(List.of("a".repeat(243) + "@example.com"), List.of()), "emails[0]", "longer than 254 characters");
+        assertInvalid(() -> Identifiers.of(List.of(), List.of("w".repeat(255))), "workerIds[0]", "longer than 254 characters");
+        assertThat(Identifiers.of(List.of(), List.of("w".repeat(254))).workerIds()).hasSize(1);
+    }
+
+    @Test
+    void aNumberIsNotReadAsTextInAStringField() {
+        String json = EventJson.writeString(Samples.request()).replace("\"contributorId\":\"c-1042\"", "\"contributorId\":1042");
+        assertThat(json).contains("\"contributorId\":1042");
+        assertThatThrownBy(() -> EventJson.read(json.getBytes(StandardCharsets.UTF_8), ContributorErasureRequested.class))
+                .isInstanceOf(EventFormatException.class)
+                .hasMessage("field 'contributorId': wrong type (expected string)");
+    }
+
     private static void assertInvalid(Runnable r, String field, String problem) {
         assertThatThrownBy(r::run)
                 .isInstanceOf(InvalidEventException.class)

@@ -85,7 +85,19 @@ class SchemaTest {
                 Arguments.of("not an email", "identifiers.emails[0]",
                         (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("emails").add("bob at example.com")),
                 Arguments.of("identifiers wrong type", "identifiers", (Mutation) n -> n.put("identifiers", "alice@example.com")),
-                Arguments.of("replayOf bad UUID", "replayOf", (Mutation) n -> n.put("replayOf", "x")));
+                Arguments.of("replayOf bad UUID", "replayOf", (Mutation) n -> n.put("replayOf", "x")),
+                Arguments.of("contributorId as a number", "contributorId", (Mutation) n -> n.put("contributorId", 1042)),
+                Arguments.of("contributorId with a control character", "contributorId", (Mutation) n -> n.put("contributorId", "c-10\u000042")),
+                Arguments.of("contributorId too long", "contributorId", (Mutation) n -> n.put("contributorId", "7".repeat(201))),
+                Arguments.of("contributorId that is an email", "contributorId", (Mutation) n -> n.put("contributorId", "alice@example.com")),
+                Arguments.of("control character in an email", "identifiers.emails[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("emails").add("bob\u0007@example.com")),
+                Arguments.of("email too long", "identifiers.emails[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("emails").add("b".repeat(250) + "@example.com")),
+                Arguments.of("worker id too long", "identifiers.workerIds[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("workerIds").add("w".repeat(255))),
+                Arguments.of("control character in a worker id", "identifiers.workerIds[0]",
+                        (Mutation) n -> ((com.fasterxml.jackson.databind.node.ObjectNode) n.get("identifiers")).putArray("workerIds").add("w-\r\n1")));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -10,6 +10,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -43,8 +46,8 @@ import org.erasure.events.SchemaVersion;
  *   <li>instants as ISO-8601 UTC strings ({@code 2026-01-02T03:04:05.123Z}), not numbers;</li>
  *   <li>unknown properties ignored (forward compatibility: additive changes keep the version);</li>
  *   <li>null fields omitted on write;</li>
- *   <li>strict types on read, matching the JSON Schemas: no string-to-number or number-to-enum
- *       coercion, no floats for integers, duplicate keys and trailing garbage rejected.</li>
+ *   <li>strict types on read, matching the JSON Schemas: no string-to-number, number-to-string or
+ *       number-to-enum coercion, no floats for integers, duplicate keys and trailing garbage rejected.</li>
  * </ul>
  */
 public final class EventJson {
@@ -74,6 +77,13 @@ public final class EventJson {
                 .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // A number where the schema says string (e.g. "contributorId": 42) is refused, not read as
+                // its text: a producer that writes ids as numbers may already have rounded them (JavaScript
+                // doubles), and the rounded id is somebody else's.
+                .withCoercionConfig(LogicalType.Textual, c -> c
+                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
                 .build();
     }

@@ -1,10 +1,15 @@
 package org.erasure.ingest.http;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -38,6 +43,12 @@ final class ErasureApi {
     static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final ObjectMapper json;
+    /**
+     * Strict: a second value after the first ({@code {..}{..}}) or a repeated field name would
+     * otherwise be dropped silently (Jackson keeps the first value, or the last duplicate), and what
+     * was validated would not be what the client sent.
+     */
+    private final ObjectReader requestReader;
     private final TokenAuthenticator auth;
     private final RequestValidator validator;
     private final CsvIntake csv;
@@ -49,6 +60,9 @@ final class ErasureApi {
     ErasureApi(ObjectMapper json, TokenAuthenticator auth, RequestValidator validator, CsvIntake csv,
                SubmissionService submissions, IdempotencyStore idempotency, VerifierClient verifier, long maxBodyBytes) {
         this.json = json;
+        this.requestReader = json.reader()
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.auth = auth;
         this.validator = validator;
         this.csv = csv;
@@ -71,14 +85,26 @@ final class ErasureApi {
         idempotent(ctx, client, body, () -> {
             JsonNode node;
             try {
-                node = body.length == 0 ? null : json.readTree(body);
-            } catch (java.io.IOException e) {
+                node = body.length == 0 ? null : requestReader.readTree(body);
+            } catch (IOException e) {
                 // Jackson's message quotes the input: never pass it on.
-                return rejected(List.of(IntakeError.json(0, null, "not valid JSON")));
+                return rejected(List.of(IntakeError.json(0, null, jsonProblem(e))));
             }
             Intake intake = validator.validate(node);
             return answer(intake, IntakeError.Source.JSON, client, validateOnly);
         });
+    }
+
+    /** What is wrong with an unparsable body, in words that never quote it. */
+    private static String jsonProblem(IOException e) {
+        String original = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : null;
+        if (original != null && original.startsWith("Duplicate field")) {
+            return "not valid JSON: a field appears twice in one object";
+        }
+        if (original != null && original.startsWith("Trailing token")) {
+            return "not valid JSON: more than one JSON value (send one object or one array)";
+        }
+        return "not valid JSON";
     }
 
     private void postCsv(Context ctx) {
@@ -238,12 +264,21 @@ final class ErasureApi {
         return client;
     }
 
+    /**
+     * Reads at most {@code maxBodyBytes + 1} bytes: a body without Content-Length (chunked) is not
+     * buffered whole before its size is known ({@code ctx.bodyAsBytes()} checks only a declared length).
+     */
     private byte[] body(Context ctx) {
         long declared = ctx.contentLength();
         if (declared > maxBodyBytes) {
             throw new ApiException(413, "body larger than " + maxBodyBytes + " bytes");
         }
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body;
+        try (InputStream in = ctx.req().getInputStream()) {
+            body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+        } catch (IOException e) {
+            throw new ApiException(400, "the request body could not be read");
+        }
         if (body.length > maxBodyBytes) {
             throw new ApiException(413, "body larger than " + maxBodyBytes + " bytes");
         }

@@ -99,7 +99,7 @@ public final class CsvIntake {
             if (id.isEmpty()) {
                 errors.add(IntakeError.csv(line, CONTRIBUTOR_ID, "required"));
                 ok = false;
-            } else if (!rules.contributorIdPattern().matcher(id).matches()) {
+            } else if (!rules.isValidContributorId(id)) {
                 errors.add(IntakeError.csv(line, CONTRIBUTOR_ID, "not a valid contributor id"));
                 ok = false;
             } else {
@@ -126,6 +126,11 @@ public final class CsvIntake {
                 }
             }
             String worker = workerCol == null ? "" : row.cells().get(workerCol).strip();
+            String workerProblem = worker.isEmpty() ? null : IntakeRules.workerIdProblem(worker);
+            if (workerProblem != null) {
+                errors.add(IntakeError.csv(line, WORKER_ID, workerProblem));
+                ok = false;
+            }
             if (ok) {
                 items.add(new ErasureItem(line, id, email.isEmpty() ? List.of() : List.of(email),
                         worker.isEmpty() ? List.of() : List.of(worker), reason, mode, null, null));

@@ -57,9 +57,10 @@ public final class RequestValidator {
             return new Intake.Rejected(List.of(IntakeError.json(0, null, "expected a request object or an array of them")));
         }
         Map<String, Integer> seenIds = new HashMap<>();
+        Map<String, Integer> seenEmails = new HashMap<>();
         List<ErasureItem> items = new ArrayList<>();
         for (int k = 0; k < nodes.size(); k++) {
-            ErasureItem item = item(k + 1, nodes.get(k), errors, seenIds);
+            ErasureItem item = item(k + 1, nodes.get(k), errors, seenIds, seenEmails);
             if (item != null) {
                 items.add(item);
             }
@@ -67,7 +68,8 @@ public final class RequestValidator {
         return Intake.of(items, errors);
     }
 
-    private ErasureItem item(int pos, JsonNode node, List<IntakeError> errors, Map<String, Integer> seenIds) {
+    private ErasureItem item(int pos, JsonNode node, List<IntakeError> errors, Map<String, Integer> seenIds,
+                             Map<String, Integer> seenEmails) {
         if (!node.isObject()) {
             errors.add(IntakeError.json(pos, null, "must be an object"));
             return null;
@@ -101,6 +103,13 @@ public final class RequestValidator {
                 }
                 emails = strings(pos, "identifiers.emails", identifiers.get("emails"), errors, true);
                 workerIds = strings(pos, "identifiers.workerIds", identifiers.get("workerIds"), errors, false);
+                // As for CSV rows: one address in two items of one upload is a mistake, not two people.
+                for (int i = 0; i < emails.size(); i++) {
+                    Integer first = seenEmails.putIfAbsent(emails.get(i).toLowerCase(Locale.ROOT), pos);
+                    if (first != null && first != pos) {
+                        errors.add(IntakeError.json(pos, "identifiers.emails[" + i + "]", "same email as item " + first));
+                    }
+                }
             }
         }
         if (emails.isEmpty() && rules.emailRequired()) {
@@ -145,7 +154,7 @@ public final class RequestValidator {
             errors.add(IntakeError.json(pos, "contributorId", "required"));
             return null;
         }
-        if (!rules.contributorIdPattern().matcher(id).matches()) {
+        if (!rules.isValidContributorId(id)) {
             errors.add(IntakeError.json(pos, "contributorId", "not a valid contributor id"));
             return null;
         }
@@ -178,8 +187,9 @@ public final class RequestValidator {
                 errors.add(IntakeError.json(pos, f, "not a valid email"));
                 continue;
             }
-            if (!emails && s.length() > 200) {
-                errors.add(IntakeError.json(pos, f, "longer than 200 characters"));
+            String problem = emails ? null : IntakeRules.workerIdProblem(s);
+            if (problem != null) {
+                errors.add(IntakeError.json(pos, f, problem));
                 continue;
             }
             if (lower.add(s.toLowerCase(Locale.ROOT))) {

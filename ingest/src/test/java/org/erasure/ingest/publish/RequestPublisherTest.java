@@ -24,7 +24,7 @@ class RequestPublisherTest {
     private static ContributorErasureRequested request(String id, int workerIds) {
         return ContributorErasureRequested.builder().contributorId(id)
                 .identifiers(List.of("c" + id + "@example.test"), Collections.nCopies(workerIds, "w").stream()
-                        .map(w -> w + "x".repeat(300) + Math.random()).toList())
+                        .map(w -> w + "x".repeat(200) + Math.random()).toList())
                 .requestedBy("test").reason(ErasureReason.OTHER).mode(Mode.EXECUTE).build();
     }
 
