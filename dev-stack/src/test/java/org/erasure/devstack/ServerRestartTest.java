@@ -87,14 +87,18 @@ class ServerRestartTest {
         try (Connection c = postgres.newConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
             s.execute("INSERT INTO " + table + " VALUES (1, 'kept')");
+            long begin = System.nanoTime();
             postgres.stopServer();
+            long stopped = System.nanoTime();
             try {
                 assertThat(postgres.isServing()).isFalse();
                 assertThatThrownBy(() -> s.executeQuery("SELECT 1")).as("an open session is cut").isInstanceOf(SQLException.class);
                 assertThatThrownBy(postgres::newConnection).as("new connections are refused").isInstanceOf(SQLException.class);
                 assertThat(refused("127.0.0.1:" + postgres.port())).isTrue();
             } finally {
+                long starting = System.nanoTime();
                 postgres.startServer();
+                log.info("MEASURED postgres stop {} ms, start {} ms", (stopped - begin) / 1_000_000, (System.nanoTime() - starting) / 1_000_000);
             }
         }
         assertThat(postgres.isServing()).isTrue();
