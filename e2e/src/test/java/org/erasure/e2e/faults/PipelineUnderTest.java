@@ -71,8 +71,9 @@ final class PipelineUnderTest implements AutoCloseable {
     }
 
     private void startServices(SeedNames names, Path dir) throws Exception {
-        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.phaseCompletions(), topics.completions()));
-        stack.kafka().createTopics(1, List.of(topics.requestsDlq()));
+        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(),
+                topics.completions()));
+        stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         int verifierPort = FreePort.find();
         Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
         services.put(VERIFIER, ServiceProcess.start(VERIFIER, ProjectLayout.jar("verifier", "verifier.jar"), """
@@ -133,14 +134,20 @@ final class PipelineUnderTest implements AutoCloseable {
         return "sink-" + kind.id();
     }
 
-    /** The consumer group of a sink (its name, PipelineConfig) or of the verifier (its application id). */
+    /** The (interactive-lane) consumer group of a sink (its name, PipelineConfig) or of the verifier (its application id). */
     String groupOf(String service) {
         return service.equals(VERIFIER) ? stem + "-verifier" : topics.prefix() + service;
     }
 
     /** Waits until the services' consumer groups are stable (and ingest answers /health). */
     private void awaitReady(List<String> services, boolean ingest) {
-        List<String> groups = services.stream().map(this::groupOf).toList();
+        List<String> groups = new ArrayList<>();
+        for (String service : services) {
+            groups.add(groupOf(service));
+            if (!service.equals(VERIFIER)) {
+                groups.add(groupOf(service) + "-bulk"); // a sink's second lane (sink-runtime/README.md, "Lanes")
+            }
+        }
         Duration timeout = Duration.ofMinutes(2);
         try (Admin admin = stack.kafka().newAdmin()) {
             Awaitility.await("ingest healthy and consumer groups " + groups + " stable")

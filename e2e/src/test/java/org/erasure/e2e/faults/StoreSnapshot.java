@@ -1,8 +1,12 @@
 package org.erasure.e2e.faults;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.erasure.devstack.DevStack;
+import org.erasure.devstack.seed.SampleWorld;
+import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.Phase;
 
 /**
@@ -42,4 +46,15 @@ interface StoreSnapshot {
      * contributor's non-personal fields, unrelated data). Empty when the store is exactly erased.
      */
     List<String> problemsAfterErasure(StoreSnapshot after, Set<Long> erased);
+
+    /** A snapshot of every store the world was seeded into. */
+    static Map<Phase, StoreSnapshot> takeAll(DevStack stack, SeedNames names, SampleWorld world) throws Exception {
+        Map<Phase, StoreSnapshot> snapshots = new EnumMap<>(Phase.class);
+        snapshots.put(Phase.POSTGRES, PostgresSnapshot.take(stack.postgres(), names.pgSchema(), world));
+        snapshots.put(Phase.CLICKHOUSE, ClickHouseSnapshot.take(stack.clickhouse(), names.chDatabase(), world));
+        snapshots.put(Phase.ELASTICSEARCH, ElasticsearchSnapshot.take(stack.elasticsearch(), names.esIndexPrefix()));
+        snapshots.put(Phase.S3, S3Snapshot.take(stack.s3(), names.s3Bucket()));
+        snapshots.put(Phase.REDIS, RedisSnapshot.take(stack.redis(), world));
+        return snapshots;
+    }
 }

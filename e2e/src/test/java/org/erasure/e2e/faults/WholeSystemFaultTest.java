@@ -90,7 +90,7 @@ class WholeSystemFaultTest {
         long seeding = System.nanoTime();
         WorldSeeder.seed(stack, world, seedNames, stores);
         long snapshotting = System.nanoTime();
-        Map<Phase, StoreSnapshot> before = snapshots(stack, seedNames, world);
+        Map<Phase, StoreSnapshot> before = StoreSnapshot.takeAll(stack, seedNames, world);
         say("stack up in %d s, %d contributors seeded in %d s, stores snapshotted in %d s", seconds(seeding - begin), world.size(),
                 seconds(snapshotting - seeding), seconds(System.nanoTime() - snapshotting));
 
@@ -133,7 +133,7 @@ class WholeSystemFaultTest {
             recovery = RecoveryTimes.of(executed, timeline, origin);
             say("RECOVERY (seconds after the fault ended; seed %d)%n%s", seed, RecoveryTimes.table(recovery));
         }
-        Map<Phase, StoreSnapshot> after = snapshots(stack, seedNames, world);
+        Map<Phase, StoreSnapshot> after = StoreSnapshot.takeAll(stack, seedNames, world);
         List<ErasureCompleted> records = readAll(stack.kafka(), topics.completions());
         ChainAuditor.Report chain = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofMinutes(1));
         say("%s", chain.summary());
@@ -217,16 +217,6 @@ class WholeSystemFaultTest {
         Set<String> targets = new HashSet<>(expected.keySet());
         targets.addAll(reported.keySet());
         return targets.stream().allMatch(t -> expected.getOrDefault(t, Counts.ZERO).equals(reported.getOrDefault(t, Counts.ZERO)));
-    }
-
-    private static Map<Phase, StoreSnapshot> snapshots(DevStack stack, SeedNames names, SampleWorld world) throws Exception {
-        Map<Phase, StoreSnapshot> snapshots = new EnumMap<>(Phase.class);
-        snapshots.put(Phase.POSTGRES, PostgresSnapshot.take(stack.postgres(), names.pgSchema(), world));
-        snapshots.put(Phase.CLICKHOUSE, ClickHouseSnapshot.take(stack.clickhouse(), names.chDatabase(), world));
-        snapshots.put(Phase.ELASTICSEARCH, ElasticsearchSnapshot.take(stack.elasticsearch(), names.esIndexPrefix()));
-        snapshots.put(Phase.S3, S3Snapshot.take(stack.s3(), names.s3Bucket()));
-        snapshots.put(Phase.REDIS, RedisSnapshot.take(stack.redis(), world));
-        return snapshots;
     }
 
     /** Every committed record of a topic, read from the beginning to the end offsets taken now. */
