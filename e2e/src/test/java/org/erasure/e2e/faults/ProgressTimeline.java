@@ -36,6 +36,8 @@ final class ProgressTimeline implements AutoCloseable {
     private final Map<UUID, Long> accepted = new ConcurrentHashMap<>();
     private final List<Report> reports = new CopyOnWriteArrayList<>();
     private final List<Final> finals = new CopyOnWriteArrayList<>();
+    private final List<PhaseCompleted> results = new CopyOnWriteArrayList<>();
+    private final Map<Phase, Long> started = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
     private final Topics topics;
     private final Thread thread;
@@ -66,6 +68,9 @@ final class ProgressTimeline implements AutoCloseable {
                         PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
                         if (pc.status() == PhaseStatus.SUCCEEDED || pc.status() == PhaseStatus.FAILED) {
                             reports.add(new Report(now, pc.phase(), pc.requestId()));
+                            results.add(pc);
+                        } else if (!pc.status().isResult()) {
+                            started.merge(pc.phase(), 1L, Long::sum);
                         }
                     } else {
                         ErasureCompleted ec = EventJson.read(r.value(), ErasureCompleted.class);
@@ -96,6 +101,17 @@ final class ProgressTimeline implements AutoCloseable {
     List<Final> finals() {
         checkAlive();
         return List.copyOf(finals);
+    }
+
+    /** Every committed SUCCEEDED / FAILED report, as the sinks wrote it. */
+    List<PhaseCompleted> results() {
+        checkAlive();
+        return List.copyOf(results);
+    }
+
+    /** STARTED (write-ahead) reports per phase. */
+    Map<Phase, Long> started() {
+        return Map.copyOf(started);
     }
 
     /** Distinct requests with a final record so far. */
