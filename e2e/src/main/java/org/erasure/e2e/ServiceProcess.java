@@ -60,6 +60,11 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    /** The exit code, or -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     public long pid() {
         return process.pid();
     }

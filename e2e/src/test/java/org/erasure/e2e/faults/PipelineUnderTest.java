@@ -48,6 +48,10 @@ final class PipelineUnderTest implements AutoCloseable {
     private final TcpProxy elasticsearchProxy;
     private final TcpProxy clickhouseProxy;
     private final String token = HexFormat.of().formatHex(randomBytes(24));
+    private final java.util.Set<String> restartsPending = new java.util.HashSet<>();
+    private final List<UnplannedExit> unplannedExits = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ScheduledExecutorService supervisor = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().name("supervisor").daemon().factory());
     private int ingestPort;
 
     private PipelineUnderTest(DevStack stack, Topics topics, String stem) throws IOException {
@@ -207,6 +211,53 @@ final class PipelineUnderTest implements AutoCloseable {
         return clickhouseProxy;
     }
 
+    /** A service that exited without being killed by the test, and what it said last. */
+    record UnplannedExit(String service, long atNanos, int exitCode, String lastError) {}
+
+    /**
+     * From now on, restarts a service that exits on its own ({@value #RESTART_DELAY_SECONDS} s later,
+     * with the same command line), as a supervisor (systemd {@code Restart=always}, a Kubernetes
+     * restart policy) would; each such exit is recorded: the test reports and fails on them.
+     */
+    void superviseFromNow() {
+        supervisor.scheduleWithFixedDelay(this::restartExited, 1, 1, TimeUnit.SECONDS);
+    }
+
+    static final int RESTART_DELAY_SECONDS = 2;
+
+    private void restartExited() {
+        List<String> exited;
+        synchronized (this) {
+            exited = deadServices().stream().filter(restartsPending::add).toList();
+            for (String name : exited) {
+                ServiceProcess dead = services.get(name);
+                unplannedExits.add(new UnplannedExit(name, System.nanoTime(), dead.exitCode(), lastError(dead.output())));
+            }
+        }
+        for (String name : exited) {
+            supervisor.schedule(() -> {
+                synchronized (this) {
+                    ServiceProcess dead = services.get(name);
+                    if (!dead.isAlive()) {
+                        services.put(name, dead.restart());
+                    }
+                    restartsPending.remove(name);
+                }
+            }, RESTART_DELAY_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The last exception line of a service's output (ids and class names only: services never log PII). */
+    private static String lastError(String output) {
+        List<String> lines = output.lines().filter(l -> l.contains("Exception") && !l.startsWith("\t")).toList();
+        String last = lines.isEmpty() ? "(no exception in its output)" : lines.getLast().strip();
+        return last.length() > 300 ? last.substring(0, 300) + "…" : last;
+    }
+
+    List<UnplannedExit> unplannedExits() {
+        return List.copyOf(unplannedExits);
+    }
+
     synchronized List<String> deadServices() {
         return services.values().stream().filter(s -> !s.isAlive()).map(ServiceProcess::name).toList();
     }
@@ -221,7 +272,12 @@ final class PipelineUnderTest implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
+        supervisor.shutdownNow();
+        closeServices();
+    }
+
+    private synchronized void closeServices() {
         services.values().parallelStream().forEach(ServiceProcess::close);
         elasticsearchProxy.close();
         clickhouseProxy.close();

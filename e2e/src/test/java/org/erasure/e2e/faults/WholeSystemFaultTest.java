@@ -28,6 +28,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.assertj.core.api.SoftAssertions;
+import org.awaitility.core.ConditionTimeoutException;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -108,6 +109,7 @@ class WholeSystemFaultTest {
             IngestClient ingest = pipeline.ingestClient();
             long origin = System.nanoTime();
             faults.start(plan, origin);
+            pipeline.superviseFromNow();
             for (int u = 0; u < UPLOADS; u++) {
                 // Traffic shape: one upload every 3 s, so faults hit a pipeline that is busy.
                 long due = origin + UPLOAD_EVERY.toNanos() * u;
@@ -122,13 +124,18 @@ class WholeSystemFaultTest {
             say("1,000 requests accepted by ingest %d s after the traffic began (%d uploads sent again after a 5xx or no answer)",
                     seconds(System.nanoTime() - origin), ingest.retries());
             assertThat(faults.awaitAll(Duration.ofMinutes(2))).as("every fault carried out").isTrue();
-            await("every request finalized").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> timeline.finalized() >= ERASED || !pipeline.deadServices().isEmpty());
-            say("%d of %d requests finalized %d s after the traffic began", timeline.finalized(), ERASED, seconds(System.nanoTime() - origin));
-            unplannedExits = pipeline.deadServices();
-            if (!unplannedExits.isEmpty()) {
-                say("services that exited on their own: %s%s", unplannedExits, pipeline.outputs(unplannedExits));
+            try {
+                await("every request finalized").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> timeline.finalized() >= ERASED);
+            } catch (ConditionTimeoutException e) {
+                // reported below with everything else (requests without a final record, stores not erased)
             }
+            say("%d of %d requests finalized %d s after the traffic began", timeline.finalized(), ERASED, seconds(System.nanoTime() - origin));
+            unplannedExits = pipeline.unplannedExits().stream()
+                    .map(x -> String.format("%s exited on its own at t+%.1f s (code %d), restarted %d s later: %s", x.service(),
+                            (x.atNanos() - origin) / 1e9, x.exitCode(), PipelineUnderTest.RESTART_DELAY_SECONDS, x.lastError()))
+                    .toList();
+            unplannedExits.forEach(x -> say("UNPLANNED EXIT %s", x));
             sayCrashWindowsHit(timeline, accepted, before);
             executed = faults.executed();
             recovery = RecoveryTimes.of(executed, timeline, origin);
@@ -140,7 +147,7 @@ class WholeSystemFaultTest {
         say("%s", chain.summary());
 
         SoftAssertions softly = new SoftAssertions();
-        softly.assertThat(unplannedExits).as("services that exited without being killed").isEmpty();
+        softly.assertThat(unplannedExits).as("services that exited without being killed (a supervisor restarted them)").isEmpty();
         softly.assertThat(executed).as("faults carried out").hasSize(plan.faults().size());
         softly.assertThat(executed.stream().filter(e -> e.problem() != null).map(e -> e.fault().label() + ": " + e.problem()))
                 .as("faults that did not go as planned").isEmpty();
@@ -169,7 +176,11 @@ class WholeSystemFaultTest {
                 .as("(requestId, revision) with more than one record").isEmpty();
         Map<UUID, ErasureCompleted> latest = new HashMap<>();
         records.forEach(r -> latest.merge(r.requestId(), r, (a, b) -> a.revision() >= b.revision() ? a : b));
-        softly.assertThat(latest.keySet()).as("requests with a final record").containsExactlyInAnyOrderElementsOf(contributorOf.keySet());
+        List<UUID> withoutRecord = contributorOf.keySet().stream().filter(id -> !latest.containsKey(id)).toList();
+        softly.assertThat(withoutRecord.size()).as("accepted requests without a final record (e.g. %s)",
+                withoutRecord.subList(0, Math.min(3, withoutRecord.size()))).isZero();
+        softly.assertThat(latest.keySet().stream().filter(id -> !contributorOf.containsKey(id)).toList())
+                .as("final records of requests ingest did not accept").isEmpty();
 
         List<String> notCompleted = new ArrayList<>();
         Map<Phase, List<String>> wrongCounts = new EnumMap<>(Phase.class);
