@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.erasure.devstack.postgres.PostgresServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +86,13 @@ final class StaleStacks {
                         }
                     });
         }
+        // A PostgreSQL started again by PostgresServer.startServer() has a pid the record does not hold.
+        PostgresServer.postmaster(dir.resolve("postgres").resolve("data"))
+                .filter(p -> p.info().command().orElse("").endsWith("/postgres"))
+                .ifPresent(p -> {
+                    log.warn("Stopping postgres (pid {}) left behind by a dev-stack whose JVM died", p.pid());
+                    p.destroy();
+                });
         Files.deleteIfExists(recorded);
         Files.deleteIfExists(dir.resolve(OWNER));
         DevStack.deleteTree(dir);

@@ -31,11 +31,13 @@ public final class ServiceProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final Path output;
+    private final List<String> command;
 
-    private ServiceProcess(String name, Process process, Path output) {
+    private ServiceProcess(String name, Process process, Path output, List<String> command) {
         this.name = name;
         this.process = process;
         this.output = output;
+        this.command = List.copyOf(command);
     }
 
     /** Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}. */
@@ -52,10 +54,33 @@ public final class ServiceProcess implements AutoCloseable {
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            return new ServiceProcess(name, process, output);
+            return new ServiceProcess(name, process, output, command);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start " + name, e);
         }
+    }
+
+    /**
+     * Starts the same command line again (same jar, config file and JVM options), as a supervisor
+     * restarts a crashed service; the output is appended to the same file. Call it after the process exited.
+     */
+    public ServiceProcess restart() {
+        try {
+            Process next = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(output.toFile())).start();
+            return new ServiceProcess(name, next, output, command);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot restart " + name, e);
+        }
+    }
+
+    /** The exit code, or -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public String name() {

@@ -1,13 +1,18 @@
 package org.erasure.devstack.kafka;
 
 import java.nio.file.Path;
+import kafka.server.BrokerServer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.erasure.devstack.StoppableServer;
 
-/** A single combined broker+controller KRaft node running inside this JVM. */
+/**
+ * A single combined broker+controller KRaft node running inside this JVM. For fault tests its broker
+ * can be stopped and started again on the same port with the same log directories
+ * ({@link #stopBroker()}, {@link #startBroker()}); the node's KRaft controller keeps running.
+ */
 public final class EmbeddedKafkaBroker extends StoppableServer implements KafkaBroker {
 
     private final KafkaClusterTestKit cluster;
@@ -55,6 +60,37 @@ public final class EmbeddedKafkaBroker extends StoppableServer implements KafkaB
     @Override
     public String version() {
         return AppInfoParser.getVersion();
+    }
+
+    /**
+     * Shuts the broker down as a restart does (controlled shutdown: logs flushed, every client
+     * connection closed, the port refuses connections) and returns when it is down. The controller
+     * quorum stays up, so the cluster's metadata survives. Idempotent.
+     */
+    @Override
+    public synchronized void stopBroker() {
+        BrokerServer broker = broker();
+        broker.shutdown();
+        broker.awaitShutdown();
+    }
+
+    /**
+     * Starts a broker stopped by {@link #stopBroker()} again: same port (the kit's socket factory
+     * rebinds it), same log directories, so committed records, consumer-group offsets and
+     * transaction state are all still there. Returns when the broker is registered and unfenced.
+     */
+    @Override
+    public synchronized void startBroker() {
+        try {
+            broker().startup();
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("The embedded Kafka broker did not start again: " + e.getMessage(), e);
+        }
+    }
+
+    private BrokerServer broker() {
+        return cluster.brokers().values().iterator().next();
     }
 
     @Override

@@ -84,6 +84,21 @@ public interface KafkaBroker extends ManagedServer {
         }
     }
 
+    /**
+     * Stops the broker, keeping its port and data for {@link #startBroker()} (fault tests: a broker
+     * restart as clients see it). Only the embedded broker can: a container gets a new port on restart.
+     */
+    default void stopBroker() {
+        throw new UnsupportedOperationException("Only the embedded broker can be stopped and started on the same port"
+                + " (run with -Dkafka.broker=embedded)");
+    }
+
+    /** Starts a broker stopped by {@link #stopBroker()} again on the same port with the same data. */
+    default void startBroker() {
+        throw new UnsupportedOperationException("Only the embedded broker can be stopped and started on the same port"
+                + " (run with -Dkafka.broker=embedded)");
+    }
+
     /** Starts the broker chosen by {@code kafka.broker} (docker | embedded | auto, the default). */
     static KafkaBroker start(Path workDir) {
         String choice = System.getProperty("kafka.broker", "auto").toLowerCase(Locale.ROOT);
