@@ -25,7 +25,10 @@ public final class ServiceProcess implements AutoCloseable {
         this.output = output;
     }
 
-    /** Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}. */
+    /**
+     * Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}.
+     * The heap is {@code -Xmx512m} unless {@code jvmOptions} sets one.
+     */
     public static ServiceProcess start(String name, Path jar, String hocon, Path dir, List<String> jvmOptions) {
         try {
             Files.createDirectories(dir);
@@ -34,7 +37,9 @@ public final class ServiceProcess implements AutoCloseable {
             Path output = dir.resolve(name + ".out");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx512m");
+            if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+                command.add("-Xmx512m");
+            }
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -46,6 +51,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The service's JVM (for /proc-based resource readings). */
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -2,24 +2,19 @@ package org.erasure.e2e.demo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.erasure.cli.ErasureCtl;
 import org.erasure.devstack.DevStack;
-import org.erasure.devstack.FreePort;
 import org.erasure.devstack.ManagedServer;
 import org.erasure.devstack.cli.DevStackCommand;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
-import org.erasure.e2e.PipelineConfig;
-import org.erasure.e2e.ProjectLayout;
-import org.erasure.e2e.ServiceProcess;
+import org.erasure.e2e.PipelineServices;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.Topics;
 import picocli.CommandLine;
@@ -70,28 +65,14 @@ public final class PipelineDemo implements Callable<Integer> {
         WorldSeeder.seed(stack, world, SeedNames.defaults(), List.of(DevStack.Service.values()));
         say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
 
-        Topics topics = Topics.DEFAULT;
         Path dir = stack.workDir().resolve("services");
-        List<ServiceProcess> services = new ArrayList<>();
+        PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir, List.of());
         try {
-            // The verifier's partition count (3 here) must match phase-completions and completions.
-            stack.kafka().createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
-            stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
-            int verifierPort = FreePort.find();
-            services.add(startVerifier(stack, dir, verifierPort));
-            int ingestPort = FreePort.find();
-            String token = HexFormat.of().formatHex(randomBytes(24));
-            services.add(startIngest(stack, dir, ingestPort, verifierPort, token));
-            for (SinkKind kind : SinkKind.values()) {
-                services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(),
-                        PipelineConfig.sinkHocon(stack.kafka(), "", kind, "demo", 500) + kind.storeHocon(stack, SeedNames.defaults()),
-                        dir, List.of()));
-            }
-            say("services started: verifier, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
+            say("services started: verifier, ingest, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
-            Path cliConfig = writeCliConfig(stack, dir, ingestPort, token);
-            awaitHealthy("ingest", ingestPort, services);
+            Path cliConfig = writeCliConfig(stack, dir, services.ingestUrl(), services.ingestToken());
+            services.awaitReady(Duration.ofMinutes(2));
             Path csv = dir.resolve("inactive.csv");
             int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
@@ -118,82 +99,21 @@ public final class PipelineDemo implements Callable<Integer> {
             }
             return exit != 0 ? exit : audit;
         } finally {
-            services.forEach(ServiceProcess::close);
+            services.close();
             stack.close();
         }
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        new SecureRandom().nextBytes(bytes);
-        return bytes;
-    }
-
-    /** The upstream service's door: requests are validated, resolved and published in one transaction. */
-    private static ServiceProcess startIngest(DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
-        String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        String hocon = """
-                ingest {
-                  http { host = "127.0.0.1", port = %d }
-                  kafka.bootstrap-servers = "%s"
-                  auth.tokens = [{ name = demo-operator, sha256 = "%s", roles = [submit, read] }]
-                  postgres { url = "%s", user = postgres, password = postgres }
-                  verifier.base-url = "http://127.0.0.1:%d"
-                }
-                """.formatted(port, stack.kafka().bootstrapServers(), sha256, stack.postgres().jdbcUrl(), verifierPort);
-        return ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
-    }
-
-    private ServiceProcess startVerifier(DevStack stack, Path dir, int httpPort) throws Exception {
-        byte[] key = randomBytes(32);
-        Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
-        String hocon = """
-                verifier {
-                  bootstrap-servers = "%s"
-                  partitions = 3
-                  state-dir = "%s"
-                  digest-key = "hex:%s"
-                  timeouts.punctuation-interval = 2s
-                  http { port = %d, advertised-host = "127.0.0.1" }
-                }
-                """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), httpPort);
-        return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
-    }
-
-    private static Path writeCliConfig(DevStack stack, Path dir, int ingestPort, String token) throws java.io.IOException {
+    private static Path writeCliConfig(DevStack stack, Path dir, String ingestUrl, String token) throws java.io.IOException {
         Path file = dir.resolve("erasurectl.conf");
         Files.writeString(file, """
                 erasurectl {
-                  ingest { url = "http://127.0.0.1:%d", token = "%s" }
+                  ingest { url = "%s", token = "%s" }
                   kafka.bootstrap-servers = "%s"
                   postgres { url = "%s", user = postgres, password = postgres }
                 }
-                """.formatted(ingestPort, token, stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
+                """.formatted(ingestUrl, token, stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
         return file;
-    }
-
-    /** Waits (bounded) until a service's /health answers 200. */
-    private static void awaitHealthy(String name, int port, List<ServiceProcess> services) throws InterruptedException {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            if (services.stream().anyMatch(s -> !s.isAlive())) {
-                services.stream().filter(s -> !s.isAlive()).forEach(s -> say("%s exited:%n%s", s.name(), s.output()));
-                throw new IllegalStateException("a service exited during start-up");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
-        }
-        throw new IllegalStateException(name + " did not become healthy within 2 minutes");
     }
 
     /** What the last erasurectl command printed (also shown on the console). */
