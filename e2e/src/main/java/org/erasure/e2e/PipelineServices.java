@@ -153,11 +153,19 @@ public final class PipelineServices implements AutoCloseable {
         return output.length() <= 4_000 ? output : output.substring(output.length() - 4_000);
     }
 
-    /** SIGTERM to every service (they finish their batch), the sinks first. */
+    /** SIGTERM to every service at once (each finishes its batch; kill -9 after 60 s), then waits for all. */
     @Override
     public void close() {
-        for (int i = services.size() - 1; i >= 0; i--) {
-            services.get(i).process().close();
+        List<Thread> stopping = services.stream()
+                .map(s -> Thread.ofVirtual().name("stop-" + s.name()).start(s.process()::close)).toList();
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                services.forEach(s -> s.process().kill());
+                return;
+            }
         }
     }
 
