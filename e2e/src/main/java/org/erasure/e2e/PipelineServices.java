@@ -108,12 +108,16 @@ public final class PipelineServices implements AutoCloseable {
         return topics.prefix() + "erasure-verifier";
     }
 
-    /** Consumer groups that must be stable before the pipeline takes requests at full speed. */
+    /**
+     * Consumer groups that must be stable before the pipeline takes requests at full speed: the
+     * verifier's, and each sink's two lanes ({@code <name>} interactive, {@code <name>-bulk}).
+     */
     public List<String> consumerGroups() {
         List<String> groups = new ArrayList<>();
         groups.add(verifierApplicationId(topics));
         for (SinkKind kind : SinkKind.values()) {
             groups.add(PipelineConfig.sinkName(topics.prefix(), kind));
+            groups.add(PipelineConfig.sinkName(topics.prefix(), kind) + "-bulk");
         }
         return groups;
     }

@@ -25,7 +25,8 @@ import org.erasure.events.Topics;
 /**
  * Follows {@code erasure.phase-completions} and {@code erasure.completions} from the outside, as an
  * auditor does (read_committed, no consumer group), and notes when each request's first
- * PhaseCompleted per phase and its first final record arrived here ({@link System#nanoTime}).
+ * PhaseCompleted result per phase (not the STARTED write-ahead reports) and its first final record
+ * arrived here ({@link System#nanoTime}).
  * Reads only the public event fields it needs, so the pipeline's internals can change freely.
  */
 final class TopicWatcher implements AutoCloseable {
@@ -74,7 +75,7 @@ final class TopicWatcher implements AutoCloseable {
                     UUID requestId = UUID.fromString(event.path("requestId").asText());
                     if (r.topic().equals(completionsTopic)) {
                         finals.putIfAbsent(requestId, new Final(now, event.path("outcome").asText(), phaseTotals(event.path("phases"))));
-                    } else {
+                    } else if (!"STARTED".equals(event.path("status").asText())) { // a write-ahead report, not a result
                         Phase phase = Phase.valueOf(event.path("phase").asText());
                         phaseArrivals.get(phase).putIfAbsent(requestId, now);
                     }

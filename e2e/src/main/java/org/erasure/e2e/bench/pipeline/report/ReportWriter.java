@@ -33,6 +33,9 @@ public final class ReportWriter {
     private static final String STORE = "#a6d89b";
     private static final String INTERACTIVE = "#ff7f0e";
 
+    static final String SAME_WORK_NOTE = "Elasticsearch: the final records count a document once for every erased person it names"
+            + " (a unit judged by three erased people counts three times); the lower bound counts documents updated.";
+
     private ReportWriter() {}
 
     public static void write(BenchReport report, Path dir) {
@@ -169,6 +172,7 @@ public final class ReportWriter {
             md.append(String.format(Locale.ROOT, "%n| store: same work? | pipeline burst of %,d (final records) | lower bound of %,d |%n|---|---|---|%n",
                     main.requests(), r.lowerBound().requests()));
             same.forEach(row -> md.append("| ").append(String.join(" | ", row)).append(" |\n"));
+            md.append("\n").append(SAME_WORK_NOTE).append("\n");
         }
         if (main != null) {
             md.append(String.format(Locale.ROOT, "%n| service (burst of %,d) | peak heap | peak RSS | CPU |%n|---|---|---|---|%n", main.requests()));
@@ -329,6 +333,7 @@ public final class ReportWriter {
             if (!same.isEmpty()) {
                 h.append("<p>Same work: what the burst's final records say was erased next to what the lower bound erased.</p>");
                 table(h, same, List.of("store", "pipeline burst (final records)", "lower bound"), row -> List.of(row));
+                h.append("<p class=\"note\">").append(esc(SAME_WORK_NOTE)).append("</p>");
             }
         }
         h.append("<h2>Fresh world per workload</h2>");
