@@ -56,23 +56,43 @@ public final class PipelineServices implements AutoCloseable {
      * @param jvmOptions for every service JVM, e.g. {@code -Xmx256m}
      */
     public static PipelineServices start(DevStack stack, Topics topics, SeedNames names, Path dir, List<String> jvmOptions) {
+        return launch(stack, topics, names, dir, jvmOptions, null);
+    }
+
+    /**
+     * Starts the services one after another, each ready before the next starts: slower, but on a
+     * loaded machine seven JVMs starting at once can starve a service's first store connection.
+     */
+    public static PipelineServices startOneByOne(DevStack stack, Topics topics, SeedNames names, Path dir, List<String> jvmOptions,
+                                                 Duration readyTimeout) {
+        return launch(stack, topics, names, dir, jvmOptions, readyTimeout);
+    }
+
+    private static PipelineServices launch(DevStack stack, Topics topics, SeedNames names, Path dir, List<String> jvmOptions,
+                                           Duration readyEach) {
         stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
         stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         String token = HexFormat.of().formatHex(randomBytes(24));
         List<Service> started = new ArrayList<>();
         PipelineServices pipeline = new PipelineServices(topics, started, token);
+        java.util.function.Consumer<Service> add = service -> {
+            started.add(service);
+            if (readyEach != null) {
+                awaitReady(service, started, System.nanoTime() + readyEach.toNanos(), readyEach);
+            }
+        };
         try {
             int verifierPort = FreePort.find();
-            started.add(new Service("verifier", ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"),
+            add.accept(new Service("verifier", ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"),
                     verifierHocon(stack, topics, dir, verifierPort), dir, jvmOptions), verifierPort));
             int ingestPort = FreePort.find();
-            started.add(new Service("ingest", ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"),
+            add.accept(new Service("ingest", ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"),
                     ingestHocon(stack, topics, names, ingestPort, verifierPort, token), dir, jvmOptions), ingestPort));
             for (SinkKind kind : SinkKind.values()) {
                 int port = FreePort.find();
                 String hocon = PipelineConfig.serviceSinkHocon(stack.kafka(), topics.prefix(), kind, "1", port)
                         + kind.storeHocon(stack, names);
-                started.add(new Service("sink-" + kind.id(), ServiceProcess.start("sink-" + kind.id(), kind.jar(), hocon, dir, jvmOptions), port));
+                add.accept(new Service("sink-" + kind.id(), ServiceProcess.start("sink-" + kind.id(), kind.jar(), hocon, dir, jvmOptions), port));
             }
             return pipeline;
         } catch (RuntimeException e) {
@@ -124,20 +144,24 @@ public final class PipelineServices implements AutoCloseable {
 
     /** Waits until every service answers 200 on its readiness endpoint; fails early if one exits. */
     public void awaitReady(Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Service service : services) {
-            String path = service.name().startsWith("sink-") ? "/health/ready" : "/health";
-            while (!answers200(http, service.uri(path))) {
-                List<Service> dead = services.stream().filter(s -> !s.process().isAlive()).toList();
-                if (!dead.isEmpty()) {
-                    throw new IllegalStateException(dead.getFirst().name() + " exited during start-up:\n" + tail(dead.getFirst().process().output()));
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(service.name() + " not ready within " + timeout + ":\n" + tail(service.process().output()));
-                }
-                LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+            awaitReady(service, services, deadline, timeout);
+        }
+    }
+
+    private static void awaitReady(Service service, List<Service> all, long deadline, Duration timeout) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        String path = service.name().startsWith("sink-") ? "/health/ready" : "/health";
+        while (!answers200(http, service.uri(path))) {
+            List<Service> dead = all.stream().filter(s -> !s.process().isAlive()).toList();
+            if (!dead.isEmpty()) {
+                throw new IllegalStateException(dead.getFirst().name() + " exited during start-up:\n" + tail(dead.getFirst().process().output()));
             }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service.name() + " not ready within " + timeout + ":\n" + tail(service.process().output()));
+            }
+            LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
         }
     }
 

@@ -38,12 +38,25 @@ final class PipelineSession implements AutoCloseable {
         this.ingest = new IngestHttp(services.ingestUrl(), services.ingestToken());
     }
 
+    /**
+     * Starts the services one by one (each ready before the next, so seven JVMs do not starve each
+     * other on two cores), then waits for stable groups. A service that dies during start-up (e.g. a
+     * store that did not answer in time) gets one more attempt, with the whole session, on fresh topics.
+     */
     static PipelineSession start(DevStack stack, Topics topics, Path logDir, String heap) {
-        PipelineServices services = PipelineServices.start(stack, topics, SeedNames.defaults(), logDir,
-                List.of("-Xmx" + heap));
+        try {
+            return startOnce(stack, topics, logDir, heap);
+        } catch (IllegalStateException firstAttempt) {
+            Progress.say("services did not start (%s); trying once more", firstLine(firstAttempt.getMessage()));
+            return startOnce(stack, Topics.withPrefix(topics.prefix() + "retry."), logDir.resolve("retry"), heap);
+        }
+    }
+
+    private static PipelineSession startOnce(DevStack stack, Topics topics, Path logDir, String heap) {
+        PipelineServices services = PipelineServices.startOneByOne(stack, topics, SeedNames.defaults(), logDir,
+                List.of("-Xmx" + heap), Duration.ofMinutes(3));
         UsageSampler sampler = new UsageSampler(services.services(), Duration.ofSeconds(1));
         try {
-            services.awaitReady(Duration.ofMinutes(4));
             awaitStableGroups(stack, services, Duration.ofMinutes(2));
             return new PipelineSession(services, new TopicWatcher(stack.kafka(), topics), sampler);
         } catch (RuntimeException e) {
@@ -51,6 +64,10 @@ final class PipelineSession implements AutoCloseable {
             services.close();
             throw e;
         }
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 
     /** Until every sink and the verifier hold their partitions, a request would measure a group join. */
