@@ -12,6 +12,14 @@ public final class PipelineConfig {
      * @param batchSize   the sink's {@code sink.batch.max-size}
      */
     public static String sinkHocon(KafkaBroker kafka, String topicPrefix, SinkKind kind, String instanceId, int batchSize) {
+        return serviceSinkHocon(kafka, topicPrefix, kind, instanceId, 0) + "sink.batch.max-size = " + batchSize + "\n";
+    }
+
+    /**
+     * As a deployed sink runs: its own batching defaults (reference.conf), health and metrics on
+     * {@code httpPort} (0 = any free port).
+     */
+    public static String serviceSinkHocon(KafkaBroker kafka, String topicPrefix, SinkKind kind, String instanceId, int httpPort) {
         return """
                 sink {
                   name = "%s"
@@ -19,10 +27,14 @@ public final class PipelineConfig {
                   kafka.bootstrap-servers = "%s"
                   kafka.topic-prefix = "%s"
                   kafka.session-timeout = 10s
-                  http.port = 0
+                  http.port = %d
                   http.host = "127.0.0.1"
-                  batch.max-size = %d
                 }
-                """.formatted(topicPrefix + "sink-" + kind.id(), instanceId, kafka.bootstrapServers(), topicPrefix, batchSize);
+                """.formatted(sinkName(topicPrefix, kind), instanceId, kafka.bootstrapServers(), topicPrefix, httpPort);
+    }
+
+    /** The sink's name, which is also its consumer group. */
+    public static String sinkName(String topicPrefix, SinkKind kind) {
+        return topicPrefix + "sink-" + kind.id();
     }
 }

@@ -40,7 +40,10 @@ public final class ServiceProcess implements AutoCloseable {
         this.command = List.copyOf(command);
     }
 
-    /** Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}. */
+    /**
+     * Starts {@code java -jar <jar> --config <dir>/<name>.conf}; stdout and stderr go to {@code <dir>/<name>.out}.
+     * The heap is {@code -Xmx512m} unless {@code jvmOptions} sets one.
+     */
     public static ServiceProcess start(String name, Path jar, String hocon, Path dir, List<String> jvmOptions) {
         try {
             Files.createDirectories(dir);
@@ -49,7 +52,9 @@ public final class ServiceProcess implements AutoCloseable {
             Path output = dir.resolve(name + ".out");
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.add("-Xmx512m");
+            if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+                command.add("-Xmx512m");
+            }
             command.add("-javaagent:" + exitWithParentAgent(dir) + "=" + ProcessHandle.current().pid());
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
@@ -79,20 +84,17 @@ public final class ServiceProcess implements AutoCloseable {
         return process.isAlive() ? -1 : process.exitValue();
     }
 
-    public long pid() {
-        return process.pid();
-    }
-
     public String name() {
         return name;
     }
 
-    public boolean isAlive() {
-        return process.isAlive();
-    }
-
+    /** The service's JVM (for /proc-based resource readings). */
     public long pid() {
         return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public String output() {

@@ -2,26 +2,20 @@ package org.erasure.e2e.demo;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.erasure.cli.ErasureCtl;
 import org.erasure.devstack.DevStack;
-import org.erasure.devstack.FreePort;
 import org.erasure.devstack.ManagedServer;
 import org.erasure.devstack.cli.DevStackCommand;
 import org.erasure.devstack.cli.StopHint;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
-import org.erasure.e2e.PipelineConfig;
-import org.erasure.e2e.ProjectLayout;
-import org.erasure.e2e.ServiceProcess;
-import org.erasure.e2e.ServiceProcesses;
+import org.erasure.e2e.PipelineServices;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.Topics;
 import picocli.CommandLine;
@@ -72,34 +66,19 @@ public final class PipelineDemo implements Callable<Integer> {
     public Integer call() throws Exception {
         long begin = System.nanoTime();
         DevStack stack = DevStack.shared();
-        ServiceProcesses services = new ServiceProcesses();
-        stack.closeBeforeServers(services);
         try {
             stack.startAll(List.of(DevStack.Service.values()));
             SampleWorld world = SampleWorld.ofSize(contributors);
             WorldSeeder.seed(stack, world, SeedNames.defaults(), List.of(DevStack.Service.values()));
             say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
 
-            Topics topics = Topics.DEFAULT;
             Path dir = stack.workDir().resolve("services");
-            // The verifier's partition count (3 here) must match phase-completions and completions.
-            stack.kafka().createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
-            stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
-            int verifierPort = FreePort.find();
-            startVerifier(services, stack, dir, verifierPort);
-            int ingestPort = FreePort.find();
-            String token = HexFormat.of().formatHex(randomBytes(24));
-            startIngest(services, stack, dir, ingestPort, verifierPort, token);
-            for (SinkKind kind : SinkKind.values()) {
-                services.start("sink-" + kind.id(), kind.jar(),
-                        PipelineConfig.sinkHocon(stack.kafka(), "", kind, "demo", 500) + kind.storeHocon(stack, SeedNames.defaults()),
-                        dir, List.of());
-            }
+            PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir, List.of());
             say("services started: verifier, ingest, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
-            Path cliConfig = writeCliConfig(stack, dir, ingestPort, token);
-            awaitHealthy("ingest", ingestPort, services.all());
+            Path cliConfig = writeCliConfig(stack, dir, services.ingestUrl(), services.ingestToken());
+            services.awaitReady(Duration.ofMinutes(2));
             Path csv = dir.resolve("inactive.csv");
             int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
@@ -121,86 +100,25 @@ public final class PipelineDemo implements Callable<Integer> {
             int audit = erasurectl(cliConfig, "audit", "verify");
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
             if (stayUp) {
-                printEndpoints(stack, ingestPort, verifierPort, cliConfig);
+                printEndpoints(stack, services, cliConfig);
                 new CountDownLatch(1).await(); // SIGTERM/SIGINT: the dev-stack's shutdown hook stops services, then servers
             }
             return exit != 0 ? exit : audit;
         } finally {
-            stack.close(); // the services first (registered above), then every server
+            stack.close(); // the services first (PipelineServices registers with the stack), then every server
         }
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
-        new SecureRandom().nextBytes(bytes);
-        return bytes;
-    }
-
-    /** The upstream service's door: requests are validated, resolved and published in one transaction. */
-    private static ServiceProcess startIngest(ServiceProcesses services, DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
-        String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        String hocon = """
-                ingest {
-                  http { host = "127.0.0.1", port = %d }
-                  kafka.bootstrap-servers = "%s"
-                  auth.tokens = [{ name = demo-operator, sha256 = "%s", roles = [submit, read] }]
-                  postgres { url = "%s", user = postgres, password = postgres }
-                  verifier.base-url = "http://127.0.0.1:%d"
-                }
-                """.formatted(port, stack.kafka().bootstrapServers(), sha256, stack.postgres().jdbcUrl(), verifierPort);
-        return services.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
-    }
-
-    private ServiceProcess startVerifier(ServiceProcesses services, DevStack stack, Path dir, int httpPort) throws Exception {
-        byte[] key = randomBytes(32);
-        Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
-        String hocon = """
-                verifier {
-                  bootstrap-servers = "%s"
-                  partitions = 3
-                  state-dir = "%s"
-                  digest-key = "hex:%s"
-                  timeouts.punctuation-interval = 2s
-                  http { port = %d, advertised-host = "127.0.0.1" }
-                }
-                """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), httpPort);
-        return services.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
-    }
-
-    private static Path writeCliConfig(DevStack stack, Path dir, int ingestPort, String token) throws java.io.IOException {
+    private static Path writeCliConfig(DevStack stack, Path dir, String ingestUrl, String token) throws java.io.IOException {
         Path file = dir.resolve("erasurectl.conf");
         Files.writeString(file, """
                 erasurectl {
-                  ingest { url = "http://127.0.0.1:%d", token = "%s" }
+                  ingest { url = "%s", token = "%s" }
                   kafka.bootstrap-servers = "%s"
                   postgres { url = "%s", user = postgres, password = postgres }
                 }
-                """.formatted(ingestPort, token, stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
+                """.formatted(ingestUrl, token, stack.kafka().bootstrapServers(), stack.postgres().jdbcUrl()));
         return file;
-    }
-
-    /** Waits (bounded) until a service's /health answers 200. */
-    private static void awaitHealthy(String name, int port, List<ServiceProcess> services) throws InterruptedException {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (java.io.IOException notYet) {
-                // not listening yet
-            }
-            if (services.stream().anyMatch(s -> !s.isAlive())) {
-                services.stream().filter(s -> !s.isAlive()).forEach(s -> say("%s exited:%n%s", s.name(), s.output()));
-                throw new IllegalStateException("a service exited during start-up");
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
-        }
-        throw new IllegalStateException(name + " did not become healthy within 2 minutes");
     }
 
     /** What the last erasurectl command printed (also shown on the console). */
@@ -218,12 +136,12 @@ public final class PipelineDemo implements Callable<Integer> {
         return exit;
     }
 
-    private static void printEndpoints(DevStack stack, int ingestPort, int verifierPort, Path cliConfig) {
+    private static void printEndpoints(DevStack stack, PipelineServices services, Path cliConfig) {
         for (ManagedServer server : stack.running()) {
             System.out.printf("  %-14s %s %s%n", server.name(), server.version(), server.endpoints());
         }
-        System.out.printf("  %-14s http://127.0.0.1:%d (token in %s)%n", "ingest", ingestPort, cliConfig);
-        System.out.printf("  %-14s http://127.0.0.1:%d%n", "verifier", verifierPort);
+        System.out.printf("  %-14s %s (token in %s)%n", "ingest", services.ingestUrl(), cliConfig);
+        System.out.printf("  %-14s %s%n", "verifier", services.service("verifier").uri(""));
         System.out.println(StopHint.line());
         System.out.flush();
     }
