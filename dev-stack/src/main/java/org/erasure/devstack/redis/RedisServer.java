@@ -33,11 +33,40 @@ public final class RedisServer extends StoppableServer {
                     .setting("save \"\"")
                     .setting("appendonly no")
                     .build();
-            server.start();
+            startRetryingTextFileBusy(server);
             return new RedisServer(server, port);
         } catch (IOException e) {
             throw new IllegalStateException("Embedded Redis did not start: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The binary is extracted just before it runs. A server started on another thread at the same
+     * moment (the stack starts them in parallel) forks with the binary's write descriptor still open
+     * in the child until it execs, and exec then fails with ETXTBSY ("Text file busy"). The
+     * descriptor is gone within milliseconds: try again.
+     */
+    private static void startRetryingTextFileBusy(redis.embedded.RedisServer server) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                server.start();
+                return;
+            } catch (IOException e) {
+                if (attempt >= 10 || !textFileBusy(e)) {
+                    throw e;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(100L * attempt).toNanos());
+            }
+        }
+    }
+
+    private static boolean textFileBusy(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("Text file busy")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public String uri() {

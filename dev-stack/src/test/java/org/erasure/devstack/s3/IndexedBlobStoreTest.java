@@ -247,23 +247,22 @@ class IndexedBlobStoreTest {
         }
     }
 
-    /** key + '\0' + version id → "key#n" (n-th newest version of the key), from a full listing. */
+    /**
+     * key + '\0' + version id → "key#nv" (n-th version of the key as listed: newest first) or "key#nm"
+     * (n-th delete marker). Versions and markers come in separate lists; numbering each list on its
+     * own needs no last-modified, which S3 (and s3proxy) give to the second, so a put and a delete in
+     * the same second would tie.
+     */
     private static Map<String, String> labels(S3Client client, String bucket) {
         Map<String, String> labels = new HashMap<>();
-        Map<String, List<String[]>> perKey = new java.util.TreeMap<>();
+        Map<String, Integer> versions = new HashMap<>();
+        Map<String, Integer> markers = new HashMap<>();
         for (ListObjectVersionsResponse page : client.listObjectVersionsPaginator(l -> l.bucket(bucket))) {
-            page.versions().forEach(v -> perKey.computeIfAbsent(v.key(), k -> new ArrayList<>())
-                    .add(new String[] {v.versionId(), String.valueOf(v.lastModified().toEpochMilli()), "v"}));
-            page.deleteMarkers().forEach(m -> perKey.computeIfAbsent(m.key(), k -> new ArrayList<>())
-                    .add(new String[] {m.versionId(), String.valueOf(m.lastModified().toEpochMilli()), "m"}));
+            page.versions().forEach(v -> labels.put(v.key() + '\0' + v.versionId(),
+                    v.key() + "#" + versions.merge(v.key(), 1, Integer::sum) + "v"));
+            page.deleteMarkers().forEach(m -> labels.put(m.key() + '\0' + m.versionId(),
+                    m.key() + "#" + markers.merge(m.key(), 1, Integer::sum) + "m"));
         }
-        // Versions and markers come in separate lists; newest first per key by last-modified (ties: as listed).
-        perKey.forEach((key, entries) -> {
-            entries.sort((x, y) -> Long.compare(Long.parseLong(y[1]), Long.parseLong(x[1])));
-            for (int i = 0; i < entries.size(); i++) {
-                labels.put(key + '\0' + entries.get(i)[0], key + "#" + i + entries.get(i)[2]);
-            }
-        });
         return labels;
     }
 
