@@ -1,8 +1,11 @@
 package org.erasure.events;
 
+import java.math.BigInteger;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The identifiers of the contributor as known to the stores.
@@ -47,5 +50,17 @@ public record Identifiers(List<String> emails, List<String> workerIds) {
     @Override
     public String toString() {
         return "Identifiers[emails=" + emails.size() + " redacted, workerIds=" + workerIds + "]";
+    }
+
+    private static final Pattern CANONICAL_INTEGER = Pattern.compile("0|-?[1-9][0-9]{0,39}");
+
+    /**
+     * The contributor id as an integer, if it is one written the way an integer column prints its
+     * value: ASCII digits, no sign but '-', no leading zero. Every store compares ids in that form,
+     * so "007", "+7", fullwidth or Arabic-Indic digits (which {@code Long.parseLong} accepts) match
+     * nobody rather than contributor 7.
+     */
+    public static Optional<BigInteger> canonicalInteger(String contributorId) {
+        return CANONICAL_INTEGER.matcher(contributorId).matches() ? Optional.of(new BigInteger(contributorId)) : Optional.empty();
     }
 }

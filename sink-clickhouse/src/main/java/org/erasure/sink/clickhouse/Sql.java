@@ -4,7 +4,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Literals and identifiers for ClickHouse SQL text. Mutations are stored as text and run later in
@@ -22,7 +21,6 @@ import java.util.regex.Pattern;
  * </ul>
  */
 final class Sql {
-    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,20}");
 
     private Sql() {}
 
@@ -60,8 +58,8 @@ final class Sql {
      * {@code type} (e.g. UInt64, Int32, Nullable(UInt64)); empty otherwise.
      */
     static Optional<String> integer(String type, String id) {
-        String s = id.strip();
-        if (!INTEGER.matcher(s).matches()) {
+        Optional<BigInteger> parsed = org.erasure.events.Identifiers.canonicalInteger(id);
+        if (parsed.isEmpty()) {
             return Optional.empty();
         }
         String base = Catalog.baseType(type);
@@ -72,7 +70,7 @@ final class Sql {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        BigInteger v = new BigInteger(s);
+        BigInteger v = parsed.get();
         BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
         BigInteger max = unsigned ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE) : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
         if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {

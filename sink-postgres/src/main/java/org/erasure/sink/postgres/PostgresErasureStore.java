@@ -444,7 +444,8 @@ public final class PostgresErasureStore implements ErasureStore {
         private static Object parse(String type, String id) {
             try {
                 return switch (type) {
-                    case "int2", "int4", "int8" -> Long.parseLong(id.strip());
+                    case "int2", "int4", "int8" -> Identifiers.canonicalInteger(id)
+                            .filter(v -> v.bitLength() < 64).map(java.math.BigInteger::longValue).orElse(null);
                     case "uuid" -> UUID.fromString(id.strip());
                     default -> id;
                 };

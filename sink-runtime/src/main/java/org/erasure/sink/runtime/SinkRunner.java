@@ -89,6 +89,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     private final IntervalFunction probeBackoff;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final ExecutorService storeThread;
+    private final int maxRequestBytes;
 
     private volatile boolean stopping;
     private volatile boolean running;
@@ -123,6 +124,8 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         metrics.sizing(sizer);
         this.probeBackoff = IntervalFunction.ofExponentialBackoff(settings.probeInitial(), settings.probeMultiplier(), settings.probeMax());
         this.storeThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-store").factory());
+        this.maxRequestBytes = Integer.parseInt(producerProperties().getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                Integer.toString(1024 * 1024)));
     }
 
     public RequestLane lane() {
@@ -414,6 +417,13 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         log.warn("unreadable record {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), dlqTopic, e.getMessage());
         ProducerRecord<String, byte[]> dlq = new ProducerRecord<>(dlqTopic, r.key(), r.value());
         DeadLetterHeaders.add(dlq.headers(), e, r.topic(), r.partition(), r.offset());
+        byte[] key = r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (r.value() != null && !DeadLetterHeaders.fits(key, r.value(), dlq.headers(), maxRequestBytes)) {
+            log.warn("dead letter of {}-{}@{} sent without its value ({} bytes): with the headers it exceeds max.request.size {}",
+                    r.topic(), r.partition(), r.offset(), r.value().length, maxRequestBytes);
+            dlq = new ProducerRecord<>(dlqTopic, null, r.key(), null, dlq.headers());
+            DeadLetterHeaders.addValueOmitted(dlq.headers(), r.value().length);
+        }
         return dlq;
     }
 
