@@ -36,6 +36,7 @@ import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
+import org.erasure.e2e.PiiScan;
 import org.erasure.e2e.faults.StoreSnapshot.Counts;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Outcome;
@@ -162,6 +163,10 @@ class WholeSystemFaultTest {
             softly.assertThat(limit(before.get(phase).problemsAfterErasure(after.get(phase), erased)))
                     .as("%s exactly erased: personal data of the 1,000 gone, everything else unchanged", phase).isEmpty();
         }
+        // No PII outside the stores, whatever the faults made the services log, retry or dead-letter.
+        PiiScan pii = new PiiScan().files(dir).topics(stack.kafka(), topics, names.stem());
+        say("%s", pii.summary());
+        softly.assertThat(pii.findings()).as("PII outside the stores: the services' logs and every topic of the run").isEmpty();
         softly.assertAll();
     }
 
