@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.GroupState;
 import org.erasure.devstack.DevStack;
@@ -77,12 +79,19 @@ final class PipelineSession implements AutoCloseable {
             List<String> groups = services.consumerGroups();
             while (true) {
                 List<String> unstable = new ArrayList<>();
-                Map<String, ConsumerGroupDescription> described = admin.describeConsumerGroups(groups).all().get(30, TimeUnit.SECONDS);
-                described.forEach((group, d) -> {
-                    if (d.groupState() != GroupState.STABLE || d.members().isEmpty()) {
-                        unstable.add(group + " " + d.groupState());
+                for (Map.Entry<String, KafkaFuture<ConsumerGroupDescription>> e : admin.describeConsumerGroups(groups).describedGroups().entrySet()) {
+                    try {
+                        ConsumerGroupDescription d = e.getValue().get(30, TimeUnit.SECONDS);
+                        if (d.groupState() != GroupState.STABLE || d.members().isEmpty()) {
+                            unstable.add(e.getKey() + " " + d.groupState());
+                        }
+                    } catch (ExecutionException notYet) {
+                        if (!(notYet.getCause() instanceof GroupIdNotFoundException)) {
+                            throw notYet;
+                        }
+                        unstable.add(e.getKey() + " not created yet"); // the consumer has not joined yet
                     }
-                });
+                }
                 if (unstable.isEmpty()) {
                     return;
                 }
