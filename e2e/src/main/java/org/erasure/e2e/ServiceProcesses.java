@@ -25,6 +25,16 @@ public final class ServiceProcesses implements AutoCloseable {
         return service;
     }
 
+    /** {@link ServiceProcess#restart} of one that exited, which it replaces; unless the job is stopping. */
+    public synchronized ServiceProcess restart(ServiceProcess exited) {
+        if (closed) {
+            throw new IllegalStateException("stopping: not restarting " + exited.name());
+        }
+        ServiceProcess next = exited.restart();
+        started.set(started.indexOf(exited), next);
+        return next;
+    }
+
     public synchronized List<ServiceProcess> all() {
         return List.copyOf(started);
     }
