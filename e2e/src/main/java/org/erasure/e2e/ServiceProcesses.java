@@ -30,8 +30,12 @@ public final class ServiceProcesses implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("stopping: not restarting " + exited.name());
         }
+        int at = started.indexOf(exited);
+        if (at < 0) {
+            throw new IllegalArgumentException(exited.name() + " was not started here");
+        }
         ServiceProcess next = exited.restart();
-        started.set(started.indexOf(exited), next);
+        started.set(at, next);
         return next;
     }
 

@@ -44,24 +44,26 @@ final class PipelineUnderTest implements AutoCloseable {
 
     /** Creates the topics and starts every service; returns when all are ready and every consumer group is stable. */
     static PipelineUnderTest start(DevStack stack, SeedNames names, Topics topics, Path dir) throws IOException {
-        TcpProxy es = new TcpProxy(stack.elasticsearch().httpPort()).start();
-        TcpProxy ch = new TcpProxy(stack.clickhouse().httpPort()).start();
-        String chDirect = stack.clickhouse().jdbcUrl();
-        PipelineServices.Options options = PipelineServices.Options.defaults()
-                // One service at a time: seven JVMs starting at once on two busy cores made a sink miss its
-                // store's 5 s connection timeout at start (it then exits, as it should with a bad config).
-                .oneByOne(Duration.ofMinutes(2))
-                .sinksHocon("sink.batch.max-size = 500\n")
-                .store(SinkKind.ELASTICSEARCH, via(SinkKind.ELASTICSEARCH.storeHocon(stack, names), stack.elasticsearch().httpUrl(),
-                        "http://127.0.0.1:" + es.port()))
-                .store(SinkKind.CLICKHOUSE, via(SinkKind.CLICKHOUSE.storeHocon(stack, names), chDirect,
-                        chDirect.replace(":" + stack.clickhouse().httpPort() + "/", ":" + ch.port() + "/")));
+        TcpProxy es = new TcpProxy(stack.elasticsearch().httpPort());
+        TcpProxy ch = new TcpProxy(stack.clickhouse().httpPort());
         PipelineServices services = null;
         try {
+            es.start();
+            ch.start();
+            String chDirect = stack.clickhouse().jdbcUrl();
+            PipelineServices.Options options = PipelineServices.Options.defaults()
+                    // One service at a time: seven JVMs starting at once on two busy cores made a sink miss its
+                    // store's 5 s connection timeout at start (it then exits, as it should with a bad config).
+                    .oneByOne(Duration.ofMinutes(2))
+                    .sinksHocon("sink.batch.max-size = 500\n")
+                    .store(SinkKind.ELASTICSEARCH, via(SinkKind.ELASTICSEARCH.storeHocon(stack, names), stack.elasticsearch().httpUrl(),
+                            "http://127.0.0.1:" + es.port()))
+                    .store(SinkKind.CLICKHOUSE, via(SinkKind.CLICKHOUSE.storeHocon(stack, names), chDirect,
+                            chDirect.replace(":" + stack.clickhouse().httpPort() + "/", ":" + ch.port() + "/")));
             services = PipelineServices.start(stack, topics, names, dir, options);
             services.awaitStableGroups(Duration.ofMinutes(2));
             return new PipelineUnderTest(services, es, ch);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             if (services != null) {
                 services.close();
             }
