@@ -25,6 +25,20 @@ public final class ServiceProcesses implements AutoCloseable {
         return service;
     }
 
+    /** {@link ServiceProcess#restart} of one that exited, which it replaces; unless the job is stopping. */
+    public synchronized ServiceProcess restart(ServiceProcess exited) {
+        if (closed) {
+            throw new IllegalStateException("stopping: not restarting " + exited.name());
+        }
+        int at = started.indexOf(exited);
+        if (at < 0) {
+            throw new IllegalArgumentException(exited.name() + " was not started here");
+        }
+        ServiceProcess next = exited.restart();
+        started.set(at, next);
+        return next;
+    }
+
     public synchronized List<ServiceProcess> all() {
         return List.copyOf(started);
     }

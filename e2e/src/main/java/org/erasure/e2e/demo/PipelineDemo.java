@@ -73,7 +73,7 @@ public final class PipelineDemo implements Callable<Integer> {
             say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
 
             Path dir = stack.workDir().resolve("services");
-            PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir, List.of());
+            PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir, PipelineServices.Options.defaults());
             say("services started: verifier, ingest, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.

@@ -103,7 +103,7 @@ class WholeSystemFaultTest {
         List<RecoveryTimes.Row> recovery;
         List<FaultInjector.Executed> executed;
         List<String> unplannedExits;
-        try (PipelineUnderTest pipeline = PipelineUnderTest.start(stack, seedNames, topics, names.stem(), dir);
+        try (PipelineUnderTest pipeline = PipelineUnderTest.start(stack, seedNames, topics, dir);
              ProgressTimeline timeline = new ProgressTimeline(stack.kafka(), topics);
              FaultInjector faults = new FaultInjector(pipeline, stack)) {
             say("services up %d s after start (logs in %s)", seconds(System.nanoTime() - begin), dir.toAbsolutePath());

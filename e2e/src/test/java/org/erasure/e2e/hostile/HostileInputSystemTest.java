@@ -14,8 +14,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -23,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,7 +47,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.erasure.devstack.DevStack;
-import org.erasure.devstack.FreePort;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.seed.SampleWorld;
@@ -67,8 +63,7 @@ import org.erasure.events.PhaseCompleted;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 import org.erasure.e2e.PiiScan;
-import org.erasure.e2e.PipelineConfig;
-import org.erasure.e2e.ProjectLayout;
+import org.erasure.e2e.PipelineServices;
 import org.erasure.e2e.ServiceProcess;
 import org.erasure.e2e.SinkKind;
 import org.junit.jupiter.api.Test;
@@ -110,7 +105,6 @@ class HostileInputSystemTest {
     private static final ObjectMapper JSON = EventJson.newMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final int WORLD = 50;
-    private static final int PARTITIONS = 3;
     private static final List<Phase> ALL = List.copyOf(Phase.all());
     private static final Duration SETTLE = Duration.ofMinutes(3);
     /** Ids no seeded contributor has (the world's ids have 10 or 11 digits). */
@@ -333,30 +327,18 @@ class HostileInputSystemTest {
         defineEmailOnlyRecords();
         seedEmailOnlyRecords(stack);
         defineCases();
-        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
-        stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
-
-        Map<String, Integer> healthPorts = new LinkedHashMap<>();
-        List<ServiceProcess> services = new ArrayList<>();
         Observed poisonPill = null;
         List<Observed> observed;
-        try (Outputs outputs = new Outputs(stack, topics);
+        try (PipelineServices pipeline = PipelineServices.start(stack, topics, seedNames, dir,
+                     PipelineServices.Options.defaults().sinksHocon("sink.batch.max-size = 500\n"));
+             Outputs outputs = new Outputs(stack, topics);
              KafkaProducer<String, byte[]> producer = producer(stack)) {
-            int verifierPort = FreePort.find();
-            services.add(startVerifier(stack, dir, verifierPort));
-            healthPorts.put("verifier", verifierPort);
-            int ingestPort = FreePort.find();
-            String token = HexFormat.of().formatHex(randomBytes(24));
-            services.add(startIngest(stack, dir, ingestPort, verifierPort, token));
-            healthPorts.put("ingest", ingestPort);
-            for (SinkKind kind : SinkKind.values()) {
-                int port = FreePort.find();
-                String hocon = PipelineConfig.sinkHocon(stack.kafka(), topics.prefix(), kind, "hostile", 500)
-                        + "sink.http.port = " + port + "\n" + kind.storeHocon(stack, seedNames);
-                services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(), hocon, dir, List.of()));
-                healthPorts.put("sink-" + kind.id(), port);
-            }
-            awaitHealthy(healthPorts, services, Duration.ofMinutes(2));
+            pipeline.awaitReady(Duration.ofMinutes(2));
+            Map<String, Integer> healthPorts = new LinkedHashMap<>();
+            pipeline.services().forEach(s -> healthPorts.put(s.name(), s.httpPort()));
+            List<ServiceProcess> services = pipeline.services().stream().map(PipelineServices.Service::process).toList();
+            int ingestPort = pipeline.service("ingest").httpPort();
+            String token = pipeline.ingestToken();
             log.info("MEASURED services healthy {} s after the test started", (System.nanoTime() - begin) / 1_000_000_000);
 
             StoreSnapshot before = StoreSnapshot.take(stack, seedNames);
@@ -397,8 +379,6 @@ class HostileInputSystemTest {
 
             poisonPill = poisonPill(stack, producer, outputs, healthPorts, services);
             observed.add(piiOutsideTheStores(stack, names, dir, healthPorts));
-        } finally {
-            services.forEach(ServiceProcess::close);
         }
         observed.add(poisonPill);
         String report = report(observed);
@@ -933,12 +913,6 @@ class HostileInputSystemTest {
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        new SecureRandom().nextBytes(b);
-        return b;
-    }
-
     // ------------------------------------------------------------------ world and services
 
     /**
@@ -978,43 +952,6 @@ class HostileInputSystemTest {
         }
     }
 
-    private String verifierApplicationId() {
-        return topics.prefix() + "verifier";
-    }
-
-    private ServiceProcess startVerifier(DevStack stack, Path dir, int httpPort) throws Exception {
-        Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
-        String hocon = """
-                verifier {
-                  application-id = "%s"
-                  bootstrap-servers = "%s"
-                  topic-prefix = "%s"
-                  partitions = %d
-                  state-dir = "%s"
-                  digest-key = "hex:%s"
-                  timeouts.punctuation-interval = 2s
-                  http { port = %d, advertised-host = "127.0.0.1" }
-                }
-                """.formatted(verifierApplicationId(), stack.kafka().bootstrapServers(), topics.prefix(), PARTITIONS, stateDir,
-                HexFormat.of().formatHex(randomBytes(32)), httpPort);
-        return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
-    }
-
-    private ServiceProcess startIngest(DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
-        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
-        String hocon = """
-                ingest {
-                  http { host = "127.0.0.1", port = %d }
-                  kafka { bootstrap-servers = "%s", topic-prefix = "%s", transactional-id = "%s" }
-                  auth.tokens = [{ name = hostile-test, sha256 = "%s", roles = [submit, read] }]
-                  postgres { url = "%s", user = postgres, password = postgres, schema = "%s" }
-                  verifier.base-url = "http://127.0.0.1:%d"
-                }
-                """.formatted(port, stack.kafka().bootstrapServers(), topics.prefix(), topics.prefix() + "ingest",
-                sha256, stack.postgres().jdbcUrl(), seedNames.pgSchema(), verifierPort);
-        return ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
-    }
-
     private static HttpResponse<String> post(int port, String token, Case c) throws Exception {
         String path = c.entry() == Entry.HTTP_JSON ? "/v1/erasures" : "/v1/erasures/csv?mode=EXECUTE&reason=USER_REQUEST";
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
@@ -1030,21 +967,6 @@ class HostileInputSystemTest {
                     HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (Exception e) {
             return -1;
-        }
-    }
-
-    private static void awaitHealthy(Map<String, Integer> ports, List<ServiceProcess> services, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (ports.entrySet().stream().anyMatch(e -> healthStatus(e.getKey(), e.getValue()) != 200)) {
-            List<ServiceProcess> dead = services.stream().filter(s -> !s.isAlive()).toList();
-            if (!dead.isEmpty()) {
-                throw new IllegalStateException(dead.getFirst().name() + " exited during start-up:\n" + dead.getFirst().output());
-            }
-            if (System.nanoTime() > end) {
-                throw new IllegalStateException("services not healthy within " + timeout + ": " + ports.entrySet().stream()
-                        .map(e -> e.getKey() + "=" + healthStatus(e.getKey(), e.getValue())).toList());
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
         }
     }
 
@@ -1115,7 +1037,7 @@ class HostileInputSystemTest {
             groups.put(topics.prefix() + "sink-" + id + "-bulk", topics.requestsBulk());
         }
         if (withVerifier) {
-            groups.put(verifierApplicationId(), "*");
+            groups.put(PipelineServices.verifierApplicationId(topics), "*");
         }
         return groups;
     }

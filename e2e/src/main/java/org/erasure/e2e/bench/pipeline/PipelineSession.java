@@ -6,15 +6,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.common.GroupState;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.e2e.PipelineServices;
@@ -55,11 +46,11 @@ final class PipelineSession implements AutoCloseable {
     }
 
     private static PipelineSession startOnce(DevStack stack, Topics topics, Path logDir, String heap) {
-        PipelineServices services = PipelineServices.startOneByOne(stack, topics, SeedNames.defaults(), logDir,
-                List.of("-Xmx" + heap), Duration.ofMinutes(3));
+        PipelineServices services = PipelineServices.start(stack, topics, SeedNames.defaults(), logDir,
+                PipelineServices.Options.defaults().jvm(List.of("-Xmx" + heap)).oneByOne(Duration.ofMinutes(3)));
         UsageSampler sampler = new UsageSampler(services.services(), Duration.ofSeconds(1));
         try {
-            awaitStableGroups(stack, services, Duration.ofMinutes(2));
+            services.awaitStableGroups(Duration.ofMinutes(2));
             return new PipelineSession(services, new TopicWatcher(stack.kafka(), topics), sampler);
         } catch (RuntimeException e) {
             sampler.close();
@@ -70,42 +61,6 @@ final class PipelineSession implements AutoCloseable {
 
     private static String firstLine(String message) {
         return message == null ? "" : message.lines().findFirst().orElse("");
-    }
-
-    /** Until every sink and the verifier hold their partitions, a request would measure a group join. */
-    private static void awaitStableGroups(DevStack stack, PipelineServices services, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = stack.kafka().newAdmin()) {
-            List<String> groups = services.consumerGroups();
-            while (true) {
-                List<String> unstable = new ArrayList<>();
-                for (Map.Entry<String, KafkaFuture<ConsumerGroupDescription>> e : admin.describeConsumerGroups(groups).describedGroups().entrySet()) {
-                    try {
-                        ConsumerGroupDescription d = e.getValue().get(30, TimeUnit.SECONDS);
-                        if (d.groupState() != GroupState.STABLE || d.members().isEmpty()) {
-                            unstable.add(e.getKey() + " " + d.groupState());
-                        }
-                    } catch (ExecutionException notYet) {
-                        if (!(notYet.getCause() instanceof GroupIdNotFoundException)) {
-                            throw notYet;
-                        }
-                        unstable.add(e.getKey() + " not created yet"); // the consumer has not joined yet
-                    }
-                }
-                if (unstable.isEmpty()) {
-                    return;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("consumer groups not stable within " + timeout + ": " + unstable);
-                }
-                LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot describe the consumer groups: " + e, e);
-        }
     }
 
     IngestHttp ingest() {
