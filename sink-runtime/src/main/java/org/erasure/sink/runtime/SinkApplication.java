@@ -1,6 +1,7 @@
 package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -14,6 +15,7 @@ import java.util.concurrent.Callable;
 import org.erasure.events.RequestLane;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.bridge.SLF4JBridgeHandler;
@@ -57,7 +59,7 @@ public final class SinkApplication implements AutoCloseable {
         HealthServer http = null;
         try {
             for (RequestLane lane : wanted) {
-                ErasureStore store = module.create(config.getConfig(module.configSection()), registry);
+                ErasureStore store = createWaitingForTheStore(module, config, registry, settings);
                 if (store.phase() != module.phase()) {
                     store.close();
                     throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
@@ -79,6 +81,35 @@ public final class SinkApplication implements AutoCloseable {
         log.info("sink {} {} started (phase {}, targets {}, lanes {}{})", settings.name(), settings.version(), module.phase(),
                 runs.getFirst().store().targets(), wanted, http == null ? "" : ", http port " + http.port());
         return new SinkApplication(settings, List.copyOf(runs), http, registry);
+    }
+
+    /**
+     * {@link StoreModule#create}, again and again while the store cannot be reached (a store that is
+     * down or restarting when the sink starts is an outage, not a configuration error: exiting would
+     * only make a supervisor restart the sink into the same outage). Backs off like the outage probe;
+     * a SIGTERM ends the wait. Any other failure (a wrong mapping, bad credentials) fails at once.
+     */
+    private static ErasureStore createWaitingForTheStore(StoreModule module, Config config, MeterRegistry registry, SinkSettings settings) {
+        Duration wait = settings.probeInitial();
+        long since = System.nanoTime();
+        while (true) {
+            try {
+                return module.create(config.getConfig(module.configSection()), registry);
+            } catch (RuntimeException e) {
+                if (!StoreUnavailableException.isUnreachable(e)) {
+                    throw e;
+                }
+                log.warn("{} store not reachable at start ({} s so far), trying again in {} ms: {}", module.phase(),
+                        (System.nanoTime() - since) / 1_000_000_000, wait.toMillis(), e.getMessage());
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                wait = Duration.ofMillis(Math.min(settings.probeMax().toMillis(), (long) (wait.toMillis() * settings.probeMultiplier())));
+            }
+        }
     }
 
     public SinkSettings settings() {

@@ -82,7 +82,7 @@ class SlowStoreAndLanesTest {
         @Override public void close() {}
     }
 
-    static final class TimedModule implements StoreModule {
+    static class TimedModule implements StoreModule {
         @Override public Phase phase() { return Phase.REDIS; }
         @Override public String configSection() { return "timed"; }
         @Override public String defaultSinkName() { return "sink-timed"; }
