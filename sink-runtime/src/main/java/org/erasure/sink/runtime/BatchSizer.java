@@ -1,22 +1,29 @@
 package org.erasure.sink.runtime;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
- * Sizes the next chunk of requests by what the store took per request so far, so that one chunk
- * takes about {@code target} (well under the consumer's poll interval, and short enough that a
- * shutdown or a rebalance waits only that long). The per-request cost is an exponentially weighted
- * average; the size may at most double or halve from one chunk to the next, stays within
- * {@code [min, max]} and starts at {@code initial}. Fixed per-chunk costs make small chunks look
- * expensive per request; the doubling lets the size grow out of that.
+ * Sizes the next chunk of requests by what the store took so far, so that one chunk takes about
+ * {@code target} (short enough that a shutdown or a rebalance waits only that long). A chunk's time
+ * is modelled as a fixed part plus a part per request, fitted (least squares) over the last
+ * {@value #WINDOW} chunks: a ClickHouse mutation rewrites its table, a Redis SCAN pass or an S3
+ * bucket listing reads everything, whatever the chunk holds. Where the fixed part alone exceeds the
+ * target, smaller chunks cannot meet it and only multiply that cost, so the size grows instead (the
+ * store work runs off the consumer thread: a long chunk costs no group membership). The size may at
+ * most double or halve from one chunk to the next, stays within {@code [min, max]} and starts at
+ * {@code initial}. Until two chunks of different sizes are known, the whole time counts per request.
  */
 public final class BatchSizer {
-    private static final double WEIGHT = 0.5;
+    static final int WINDOW = 8;
 
     private final int min;
     private final int max;
     private final double targetSeconds;
+    private final Deque<double[]> recent = new ArrayDeque<>(); // {requests, seconds}
     private double secondsPerItem = Double.NaN;
+    private double fixedSeconds = Double.NaN;
     private int current;
 
     public BatchSizer(int initial, int min, int max, Duration target) {
@@ -42,9 +49,14 @@ public final class BatchSizer {
         if (items < 1) {
             return;
         }
-        double perItem = Math.max(took.toNanos() / 1e9, 1e-6) / items;
-        secondsPerItem = Double.isNaN(secondsPerItem) ? perItem : WEIGHT * perItem + (1 - WEIGHT) * secondsPerItem;
-        double ideal = targetSeconds / secondsPerItem;
+        recent.addLast(new double[] {items, Math.max(took.toNanos() / 1e9, 1e-6)});
+        if (recent.size() > WINDOW) {
+            recent.removeFirst();
+        }
+        fit();
+        double ideal = fixedSeconds >= targetSeconds ? max
+                : secondsPerItem <= 0 ? Double.MAX_VALUE
+                : (targetSeconds - fixedSeconds) / secondsPerItem;
         // Only grow when the chunk was full: a half-empty chunk says nothing about a bigger one.
         double upper = items >= current ? current * 2.0 : current;
         double lower = current / 2.0;
@@ -52,8 +64,43 @@ public final class BatchSizer {
         current = (int) Math.max(min, Math.min(max, next));
     }
 
-    /** The measured cost per request in seconds (NaN before the first chunk). */
+    /** Least squares of seconds over requests; with one size seen, everything counts per request. */
+    private void fit() {
+        double n = recent.size();
+        double sx = 0, sy = 0;
+        for (double[] o : recent) {
+            sx += o[0];
+            sy += o[1];
+        }
+        double mx = sx / n;
+        double my = sy / n;
+        double sxx = 0, sxy = 0;
+        for (double[] o : recent) {
+            sxx += (o[0] - mx) * (o[0] - mx);
+            sxy += (o[0] - mx) * (o[1] - my);
+        }
+        if (sxx < 1e-9 * Math.max(1, mx * mx)) {
+            fixedSeconds = 0;
+            secondsPerItem = my / mx;
+            return;
+        }
+        double slope = Math.max(0, sxy / sxx); // larger chunks not slower: the cost is fixed
+        double intercept = my - slope * mx;
+        if (intercept < 0) { // noise can push the line below the origin: then it is all per request
+            intercept = 0;
+            slope = sy / sx;
+        }
+        fixedSeconds = intercept;
+        secondsPerItem = slope;
+    }
+
+    /** The fitted store seconds per request (NaN before the first chunk). */
     public double secondsPerItem() {
         return secondsPerItem;
+    }
+
+    /** The fitted store seconds per chunk whatever its size (NaN before the first chunk). */
+    public double fixedSeconds() {
+        return fixedSeconds;
     }
 }

@@ -120,7 +120,9 @@ public final class SinkMetrics {
         Gauge.builder("erasure.sink.chunk.target.size", sizer, BatchSizer::next)
                 .description("requests the next chunk may hold (adaptive)").tags("sink", sink, "lane", lane).register(registry);
         Gauge.builder("erasure.sink.seconds.per.request", sizer, BatchSizer::secondsPerItem)
-                .description("measured store seconds per request (moving average)").tags("sink", sink, "lane", lane).register(registry);
+                .description("store seconds per request (fitted over recent chunks)").tags("sink", sink, "lane", lane).register(registry);
+        Gauge.builder("erasure.sink.seconds.per.chunk.fixed", sizer, BatchSizer::fixedSeconds)
+                .description("store seconds per chunk whatever its size (fitted over recent chunks)").tags("sink", sink, "lane", lane).register(registry);
     }
 
     public void lag(long value) {

@@ -40,11 +40,41 @@ class BatchSizerTest {
     }
 
     @Test
+    void aCostThatDoesNotDependOnTheChunkSizeGrowsTheChunk() {
+        // A ClickHouse mutation at M: 15 s per chunk plus 1 ms per request, over a 10 s target.
+        // Halving (as a per-request average would) only multiplies the 15 s; the size grows instead.
+        BatchSizer sizer = new BatchSizer(100, 1, 2000, Duration.ofSeconds(10));
+        int[] seen = new int[8];
+        for (int i = 0; i < seen.length; i++) {
+            seen[i] = sizer.next();
+            sizer.observe(seen[i], Duration.ofMillis(15_000 + seen[i]));
+        }
+        assertThat(seen[seen.length - 1]).isEqualTo(2000);
+        assertThat(sizer.fixedSeconds()).isCloseTo(15.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(sizer.secondsPerItem()).isCloseTo(0.001, org.assertj.core.data.Offset.offset(0.0001));
+    }
+
+    @Test
+    void aFixedPartBelowTheTargetLeavesTheRestToTheRequests() {
+        // 2 s per chunk + 10 ms per request: (10 s - 2 s) / 10 ms = 800 requests per chunk.
+        BatchSizer sizer = new BatchSizer(100, 1, 2000, Duration.ofSeconds(10));
+        for (int i = 0; i < 12; i++) {
+            int n = sizer.next();
+            sizer.observe(n, Duration.ofMillis(2_000 + 10L * n));
+        }
+        assertThat(sizer.next()).isEqualTo(800);
+    }
+
+    @Test
     void staysWithinBounds() {
         BatchSizer sizer = new BatchSizer(4, 2, 8, Duration.ofMillis(100));
-        sizer.observe(4, Duration.ofSeconds(100));
-        sizer.observe(2, Duration.ofSeconds(100));
+        sizer.observe(4, Duration.ofMillis(400));
+        sizer.observe(2, Duration.ofMillis(200));
         assertThat(sizer.next()).isEqualTo(2);
+        for (int i = 0; i < 5; i++) {
+            sizer.observe(sizer.next(), Duration.ofSeconds(100)); // fixed cost far over the target
+        }
+        assertThat(sizer.next()).isEqualTo(8);
         assertThatThrownBy(() -> new BatchSizer(10, 1, 5, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class);
     }
 }
