@@ -56,3 +56,17 @@ require_chromium() {
 }
 
 MVN_FLAGS=(-B -ntp)
+
+# Runs a command as a child that stops with this script. Without it, SIGTERM to the script (`kill PID`,
+# as a supervisor stops it) ends bash but leaves the child running, e.g. the build before `exec java`.
+# A background child of a non-interactive shell ignores SIGINT, so Ctrl-C is passed on as SIGTERM.
+run_stoppable() {
+  # Traps first, so a signal between the fork and `wait` still reaches the child (`jobs -p` lists it).
+  trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 143' TERM
+  trap 'kill -TERM $(jobs -p) 2>/dev/null; wait; exit 130' INT
+  local status=0
+  "$@" &
+  wait "$!" || status=$?
+  trap - TERM INT
+  return "$status"
+}

@@ -131,7 +131,7 @@ class ErasureCtlTest {
     }
 
     private static List<ContributorErasureRequested> requestsOf(Topics t, String contributorId) {
-        return TopicContent.requests(bootstrap, t.requests()).stream().map(ConsumerRecord::value)
+        return TopicContent.requests(bootstrap, t).stream().map(ConsumerRecord::value)
                 .filter(r -> r.contributorId().equals(contributorId)).toList();
     }
 
@@ -252,7 +252,7 @@ class ErasureCtlTest {
     @Test
     void replayByIdRepublishesWithANewIdAndReplayOf(TestNames names, KafkaBroker kafka) {
         Topics own = Topics.withPrefix(names.stem() + ".");
-        kafka.createTopics(2, List.of(own.requests()));
+        kafka.createTopics(2, List.of(own.requests(), own.requestsBulk()));
         Ctl c = ctl.with("ERASURECTL_KAFKA_TOPIC_PREFIX", own.prefix());
         ContributorErasureRequested original = ContributorErasureRequested.builder().contributorId("4242")
                 .identifiers(List.of("someone@example.test"), List.of("w-4242")).requestedBy("closure-service")
@@ -270,6 +270,8 @@ class ErasureCtlTest {
         assertThat(replay.identifiers()).isEqualTo(original.identifiers());
         assertThat(replay.deadline()).isEqualTo(original.deadline());
         assertThat(r.out()).contains(original.requestId() + " -> " + replay.requestId());
+        assertThat(TopicContent.requests(bootstrap, own.requestsBulk())).as("replays are bulk work")
+                .extracting(ConsumerRecord::value).containsExactly(replay);
 
         assertThat(c.run("replay", "--request-id", UUID.randomUUID().toString()).exitCode()).isEqualTo(5);
 

@@ -4,13 +4,19 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.erasure.devstack.clickhouse.ClickHouseServer;
@@ -24,17 +30,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The real servers of one JVM. Each server starts on first use, at most once, and all stop
- * together when the stack closes (also from a shutdown hook, so Ctrl-C leaves nothing behind).
- * Tests share {@link #shared()} and isolate themselves by unique names, never by restarting servers.
+ * together when the stack closes (also from a shutdown hook, so SIGTERM or Ctrl-C leaves nothing
+ * behind). Tests share {@link #shared()} and isolate themselves by unique names, never by restarting servers.
  */
 public final class DevStack implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(DevStack.class);
     private static volatile DevStack shared;
+    /** How long closing waits for servers still starting (Elasticsearch takes up to ~15 s on busy cores). */
+    private static final Duration STARTING_GRACE = Duration.ofSeconds(90);
 
     private final Path workDir;
     private final Map<Service, CompletableFuture<ManagedServer>> servers = new ConcurrentHashMap<>();
     private final List<ManagedServer> startOrder = new ArrayList<>();
+    private final Deque<AutoCloseable> dependents = new ArrayDeque<>(); // guarded by this
     private final Thread shutdownHook = new Thread(this::close, "dev-stack-shutdown");
     private volatile boolean closed;
 
@@ -129,12 +138,32 @@ public final class DevStack implements AutoCloseable {
         return workDir;
     }
 
-    private <T extends ManagedServer> T start(Service service, Class<T> type, Function<Path, T> starter) {
-        if (closed) {
-            throw new IllegalStateException("The dev-stack is closed");
+    /**
+     * Registers something that uses these servers and must stop before they do, such as the service
+     * processes of the main job: stopped after the servers, a sink would retry against a dead broker
+     * instead of committing and exiting. Dependents are closed, most recent first, by whichever path
+     * closes the stack: {@link #close()}, the end of a JUnit run, or the shutdown hook (SIGTERM, Ctrl-C).
+     * A dependent registered on a closed stack is closed at once.
+     */
+    public void closeBeforeServers(AutoCloseable dependent) {
+        synchronized (this) {
+            if (!closed) {
+                dependents.push(dependent);
+                return;
+            }
         }
+        closeQuietly(dependent);
+    }
+
+    private <T extends ManagedServer> T start(Service service, Class<T> type, Function<Path, T> starter) {
         CompletableFuture<ManagedServer> mine = new CompletableFuture<>();
-        CompletableFuture<ManagedServer> existing = servers.putIfAbsent(service, mine);
+        CompletableFuture<ManagedServer> existing;
+        synchronized (this) { // with close(): a start is either refused or awaited and stopped by it
+            if (closed) {
+                throw new IllegalStateException("The dev-stack is closed");
+            }
+            existing = servers.putIfAbsent(service, mine);
+        }
         if (existing != null) {
             return type.cast(existing.join());
         }
@@ -158,16 +187,20 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    /** Stops every server in reverse start order and deletes the work dir. Idempotent. */
+    /**
+     * Closes the dependents, then stops every server in reverse start order and deletes the work dir.
+     * Servers still starting (a SIGTERM during start-up) are awaited and stopped too, so no child
+     * process outlives the stack. Idempotent.
+     */
     @Override
     public void close() {
-        List<ManagedServer> toStop;
+        List<CompletableFuture<ManagedServer>> starting;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
-            toStop = new ArrayList<>(startOrder);
+            starting = List.copyOf(servers.values());
         }
         if (Thread.currentThread() != shutdownHook) {
             try {
@@ -176,6 +209,15 @@ public final class DevStack implements AutoCloseable {
                 // the JVM is already exiting; the hook will find the stack closed
             }
         }
+        awaitStarting(starting);
+        List<AutoCloseable> toClose;
+        List<ManagedServer> toStop;
+        synchronized (this) {
+            toClose = new ArrayList<>(dependents);
+            dependents.clear();
+            toStop = new ArrayList<>(startOrder);
+        }
+        toClose.forEach(DevStack::closeQuietly);
         for (int i = toStop.size() - 1; i >= 0; i--) {
             ManagedServer server = toStop.get(i);
             try {
@@ -186,6 +228,31 @@ public final class DevStack implements AutoCloseable {
             }
         }
         deleteQuietly(workDir);
+    }
+
+    private static void awaitStarting(List<CompletableFuture<ManagedServer>> starting) {
+        if (starting.stream().allMatch(CompletableFuture::isDone)) {
+            return;
+        }
+        log.info("Waiting for servers still starting, to stop them too");
+        try {
+            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new))
+                    .get(STARTING_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException failedToStart) {
+            // nothing to stop for a server that did not start
+        } catch (TimeoutException e) {
+            log.warn("Servers still starting after {}; stopping the others", STARTING_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable dependent) {
+        try {
+            dependent.close();
+        } catch (Exception e) {
+            log.warn("{} did not close cleanly: {}", dependent, e.toString());
+        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.erasure.devstack.cli.DevStackCommand;
+import org.erasure.devstack.cli.StopHint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +24,7 @@ class StaleStacksTest {
                 DevStackCommand.class.getName(), "up", "--servers", "postgres,redis", "--no-seed")
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         try {
-            await().atMost(Duration.ofMinutes(2)).until(() -> read(output).contains("Press Ctrl-C") || !up.isAlive());
+            await().atMost(Duration.ofMinutes(2)).until(() -> read(output).contains(StopHint.MARKER) || !up.isAlive());
             assertThat(up.isAlive()).as(read(output)).isTrue();
             List<ProcessHandle> servers = ProcessHandle.allProcesses()
                     .filter(p -> p.info().commandLine().orElse("").contains(tmp.toString())

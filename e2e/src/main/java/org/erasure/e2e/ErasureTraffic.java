@@ -38,6 +38,7 @@ public final class ErasureTraffic implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<String, byte[]> completions;
     private final Map<UUID, List<PhaseCompleted>> byRequest = new HashMap<>();
+    private long started;
     private long count;
 
     public ErasureTraffic(KafkaBroker kafka, Topics topics, int partitions) {
@@ -92,14 +93,23 @@ public final class ErasureTraffic implements AutoCloseable {
         }
     }
 
-    /** Polls committed PhaseCompleted events; returns how many have arrived so far. */
+    /** Polls committed results (not the STARTED write-ahead reports); returns how many have arrived so far. */
     public synchronized long poll() {
         for (ConsumerRecord<String, byte[]> r : completions.poll(Duration.ofMillis(200))) {
             PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
+            if (!pc.status().isResult()) {
+                started++;
+                continue;
+            }
             byRequest.computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
             count++;
         }
         return count;
+    }
+
+    /** STARTED write-ahead reports seen so far. */
+    public synchronized long started() {
+        return started;
     }
 
     /** Polls until {@code done} holds or the timeout passes; true when done. */

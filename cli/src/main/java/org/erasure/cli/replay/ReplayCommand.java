@@ -214,6 +214,10 @@ public final class ReplayCommand implements Callable<Integer> {
                         + description.members().size() + " active member(s) (state " + description.groupState()
                         + "). Stop every instance of the sink, then run this again.");
             }
+            if (!admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS).contains(topic)) {
+                root.out().println("Topic " + topic + " does not exist: nothing to reset for consumer group " + group + ".");
+                return;
+            }
             List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS)
                     .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             Map<TopicPartition, OffsetSpec> atTime = new HashMap<>();

@@ -18,7 +18,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code dev-stack up}: every real server, seeded, until Ctrl-C. */
+/** {@code dev-stack up}: every real server, seeded, until SIGTERM or Ctrl-C. */
 @Command(name = "dev-stack", mixinStandardHelpOptions = true, subcommands = DevStackCommand.Up.class,
         description = "Real embedded servers for the erasure pipeline: Kafka, PostgreSQL, Redis, S3, Elasticsearch, ClickHouse.")
 public final class DevStackCommand {
@@ -34,7 +34,8 @@ public final class DevStackCommand {
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the servers, seed the sample world, print endpoints and credentials, stay up until Ctrl-C.")
+            description = "Start the servers, seed the sample world, print endpoints and credentials, stay up until "
+                    + "SIGTERM (kill PID) or Ctrl-C; every server stops with it.")
     static final class Up implements Callable<Integer> {
 
         @Option(names = "--contributors", defaultValue = "1000", description = "Contributors in the sample world (default: ${DEFAULT-VALUE}).")
@@ -67,9 +68,9 @@ public final class DevStackCommand {
                 out.println("seeded " + contributors + " contributors:");
                 seeded.forEach(r -> out.println("  " + r));
             }
-            out.println("Press Ctrl-C to stop (every server stops with it).");
+            out.println(StopHint.line());
             out.flush();
-            new CountDownLatch(1).await(); // the shutdown hook stops the stack
+            new CountDownLatch(1).await(); // SIGTERM/SIGINT run the stack's shutdown hook, which stops every server
             return 0;
         }
     }

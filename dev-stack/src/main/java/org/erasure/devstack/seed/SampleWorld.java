@@ -53,6 +53,15 @@ public final class SampleWorld {
             "Allen", "Thompson", "Hamilton", "Wirth", "Perlman", "Berners-Lee", "Wilson", "Torvalds", "Lamarr",
             "Ritchie", "Borg", "Backus", "O'Brien", "Müller"};
 
+    /**
+     * The seeded last names that cannot be mistaken for anything else in a log or a topic (at least
+     * six letters, not a common word): what a PII scan looks for besides the seeded email domain.
+     */
+    public static List<String> distinctiveLastNames() {
+        return java.util.Arrays.stream(LAST_NAMES).filter(n -> n.length() >= 6)
+                .filter(n -> !List.of("Wilson", "Hopper", "Turing", "Thompson", "Hamilton").contains(n)).toList();
+    }
+
     private final int size;
     private final Instant reference;
     private final long firstId;

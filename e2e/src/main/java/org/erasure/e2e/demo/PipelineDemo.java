@@ -14,12 +14,14 @@ import org.erasure.devstack.DevStack;
 import org.erasure.devstack.FreePort;
 import org.erasure.devstack.ManagedServer;
 import org.erasure.devstack.cli.DevStackCommand;
+import org.erasure.devstack.cli.StopHint;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
 import org.erasure.e2e.PipelineConfig;
 import org.erasure.e2e.ProjectLayout;
 import org.erasure.e2e.ServiceProcess;
+import org.erasure.e2e.ServiceProcesses;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.Topics;
 import picocli.CommandLine;
@@ -31,6 +33,11 @@ import picocli.CommandLine.Option;
  * sink as its own process (its jar); then the operator's workflow through erasurectl: the inactive
  * contributors exported from PostgreSQL, submitted through ingest, erased by the sinks, joined by the
  * verifier; the summary the old script printed, from the final records, and the audit of their chain.
+ *
+ * <p>Every exit path stops what the job started, services first, then the servers: the normal end and
+ * an exception through {@code finally}, SIGTERM ({@code kill PID}) and Ctrl-C through the dev-stack's
+ * shutdown hook (the services are registered with {@link DevStack#closeBeforeServers}), and the death of
+ * this JVM through each service's {@code ExitWithParent} agent and the dev-stack's stale-stack reaper.
  */
 @Command(name = "pipeline-demo", mixinStandardHelpOptions = true,
         description = "Runs the erasure pipeline end to end on the embedded dev-stack and prints the per-store summary.")
@@ -48,7 +55,7 @@ public final class PipelineDemo implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Report what would be erased; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--stay-up", description = "Keep the stack and the services running after the report, until Ctrl-C.")
+    @Option(names = "--stay-up", description = "Keep the stack and the services running after the report, until SIGTERM (kill PID) or Ctrl-C.")
     boolean stayUp;
 
     @Option(names = "--timeout", defaultValue = "PT5M", description = "Give up waiting for final records after (default: ${DEFAULT-VALUE}).")
@@ -65,33 +72,34 @@ public final class PipelineDemo implements Callable<Integer> {
     public Integer call() throws Exception {
         long begin = System.nanoTime();
         DevStack stack = DevStack.shared();
-        stack.startAll(List.of(DevStack.Service.values()));
-        SampleWorld world = SampleWorld.ofSize(contributors);
-        WorldSeeder.seed(stack, world, SeedNames.defaults(), List.of(DevStack.Service.values()));
-        say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
-
-        Topics topics = Topics.DEFAULT;
-        Path dir = stack.workDir().resolve("services");
-        List<ServiceProcess> services = new ArrayList<>();
+        ServiceProcesses services = new ServiceProcesses();
+        stack.closeBeforeServers(services);
         try {
+            stack.startAll(List.of(DevStack.Service.values()));
+            SampleWorld world = SampleWorld.ofSize(contributors);
+            WorldSeeder.seed(stack, world, SeedNames.defaults(), List.of(DevStack.Service.values()));
+            say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
+
+            Topics topics = Topics.DEFAULT;
+            Path dir = stack.workDir().resolve("services");
             // The verifier's partition count (3 here) must match phase-completions and completions.
             stack.kafka().createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
             stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
             int verifierPort = FreePort.find();
-            services.add(startVerifier(stack, dir, verifierPort));
+            startVerifier(services, stack, dir, verifierPort);
             int ingestPort = FreePort.find();
             String token = HexFormat.of().formatHex(randomBytes(24));
-            services.add(startIngest(stack, dir, ingestPort, verifierPort, token));
+            startIngest(services, stack, dir, ingestPort, verifierPort, token);
             for (SinkKind kind : SinkKind.values()) {
-                services.add(ServiceProcess.start("sink-" + kind.id(), kind.jar(),
+                services.start("sink-" + kind.id(), kind.jar(),
                         PipelineConfig.sinkHocon(stack.kafka(), "", kind, "demo", 500) + kind.storeHocon(stack, SeedNames.defaults()),
-                        dir, List.of()));
+                        dir, List.of());
             }
-            say("services started: verifier, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
+            say("services started: verifier, ingest, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
             Path cliConfig = writeCliConfig(stack, dir, ingestPort, token);
-            awaitHealthy("ingest", ingestPort, services);
+            awaitHealthy("ingest", ingestPort, services.all());
             Path csv = dir.resolve("inactive.csv");
             int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
@@ -113,13 +121,12 @@ public final class PipelineDemo implements Callable<Integer> {
             int audit = erasurectl(cliConfig, "audit", "verify");
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
             if (stayUp) {
-                printEndpoints(stack);
-                new CountDownLatch(1).await();
+                printEndpoints(stack, ingestPort, verifierPort, cliConfig);
+                new CountDownLatch(1).await(); // SIGTERM/SIGINT: the dev-stack's shutdown hook stops services, then servers
             }
             return exit != 0 ? exit : audit;
         } finally {
-            services.forEach(ServiceProcess::close);
-            stack.close();
+            stack.close(); // the services first (registered above), then every server
         }
     }
 
@@ -130,7 +137,7 @@ public final class PipelineDemo implements Callable<Integer> {
     }
 
     /** The upstream service's door: requests are validated, resolved and published in one transaction. */
-    private static ServiceProcess startIngest(DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
+    private static ServiceProcess startIngest(ServiceProcesses services, DevStack stack, Path dir, int port, int verifierPort, String token) throws Exception {
         String sha256 = HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
                 .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         String hocon = """
@@ -142,10 +149,10 @@ public final class PipelineDemo implements Callable<Integer> {
                   verifier.base-url = "http://127.0.0.1:%d"
                 }
                 """.formatted(port, stack.kafka().bootstrapServers(), sha256, stack.postgres().jdbcUrl(), verifierPort);
-        return ServiceProcess.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
+        return services.start("ingest", ProjectLayout.jar("ingest", "ingest.jar"), hocon, dir, List.of());
     }
 
-    private ServiceProcess startVerifier(DevStack stack, Path dir, int httpPort) throws Exception {
+    private ServiceProcess startVerifier(ServiceProcesses services, DevStack stack, Path dir, int httpPort) throws Exception {
         byte[] key = randomBytes(32);
         Path stateDir = Files.createDirectories(dir.resolve("verifier-state"));
         String hocon = """
@@ -158,7 +165,7 @@ public final class PipelineDemo implements Callable<Integer> {
                   http { port = %d, advertised-host = "127.0.0.1" }
                 }
                 """.formatted(stack.kafka().bootstrapServers(), stateDir, HexFormat.of().formatHex(key), httpPort);
-        return ServiceProcess.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
+        return services.start("verifier", ProjectLayout.jar("verifier", "verifier.jar"), hocon, dir, List.of());
     }
 
     private static Path writeCliConfig(DevStack stack, Path dir, int ingestPort, String token) throws java.io.IOException {
@@ -211,11 +218,14 @@ public final class PipelineDemo implements Callable<Integer> {
         return exit;
     }
 
-    private static void printEndpoints(DevStack stack) {
+    private static void printEndpoints(DevStack stack, int ingestPort, int verifierPort, Path cliConfig) {
         for (ManagedServer server : stack.running()) {
             System.out.printf("  %-14s %s %s%n", server.name(), server.version(), server.endpoints());
         }
-        System.out.println("Press Ctrl-C to stop.");
+        System.out.printf("  %-14s http://127.0.0.1:%d (token in %s)%n", "ingest", ingestPort, cliConfig);
+        System.out.printf("  %-14s http://127.0.0.1:%d%n", "verifier", verifierPort);
+        System.out.println(StopHint.line());
+        System.out.flush();
     }
 
     private static void say(String format, Object... args) {

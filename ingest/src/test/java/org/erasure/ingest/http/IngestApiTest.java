@@ -178,8 +178,9 @@ class IngestApiTest {
         post("/v1/erasures", TestIngest.SUBMIT_TOKEN, "application/json",
                 "[{\"contributorId\":\"" + id(20) + "\",\"reason\":\"ACCOUNT_CLOSED\",\"mode\":\"DRY_RUN\"},"
                         + "{\"contributorId\":\"" + id(21) + "\",\"reason\":\"INACTIVITY_PURGE\",\"mode\":\"DRY_RUN\"}]", null);
-        post("/v1/erasures/csv?mode=DRY_RUN&reason=USER_REQUEST", TestIngest.SUBMIT_TOKEN, "text/csv",
-                "contributor_id\n" + id(22) + "\n", null);
+        HttpResponse<String> csv = post("/v1/erasures/csv?mode=DRY_RUN&reason=USER_REQUEST", TestIngest.SUBMIT_TOKEN, "text/csv",
+                "contributor_id,email_address\n" + id(22) + ",\n", null);
+        assertThat(csv.statusCode()).as(csv.body()).isEqualTo(202);
         java.util.function.Function<String, List<String>> keysOn = topic -> TopicContent.requests(bootstrap, topic).stream()
                 .map(ConsumerRecord::key).toList();
         assertThat(keysOn.apply(topics.requests())).contains(id(20)).doesNotContain(id(21), id(22));

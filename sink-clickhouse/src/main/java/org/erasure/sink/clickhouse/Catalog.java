@@ -81,13 +81,7 @@ final class Catalog {
             if (engine == null) {
                 throw new IllegalArgumentException(where + ": table '" + t.table() + "' not found in database '" + database + "'");
             }
-            if (engine.equals("Kafka")) {
-                throw new IllegalArgumentException(where + ": is a Kafka-engine table; it is never mutated (it holds no rows): "
-                        + "map the target table of its materialized view instead");
-            }
-            if (!engine.endsWith("MergeTree")) {
-                throw new IllegalArgumentException(where + ": engine " + engine + " cannot be mutated; only *MergeTree tables are supported");
-            }
+            checkEngine(where, engine);
             Map<String, Column> columns = columns(c, database, t.table());
             Column id = require(columns, t.contributorColumn(), where, "contributor-column");
             boolean numericId = INTEGER_TYPES.contains(baseType(id.type()));
@@ -144,6 +138,26 @@ final class Catalog {
                     numericId, id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote));
         }
         return resolved;
+    }
+
+    /**
+     * Only local {@code *MergeTree} tables: their mutations read the batch's ids from a Memory table
+     * on this server. A replicated table's mutation runs on every replica, where that table does not
+     * exist, and ClickHouse refuses a subquery in it unless {@code allow_nondeterministic_mutations = 1}.
+     */
+    static void checkEngine(String where, String engine) {
+        if (engine.equals("Kafka")) {
+            throw new IllegalArgumentException(where + ": is a Kafka-engine table; it is never mutated (it holds no rows): "
+                    + "map the target table of its materialized view instead");
+        }
+        if (!engine.endsWith("MergeTree")) {
+            throw new IllegalArgumentException(where + ": engine " + engine + " cannot be mutated; only *MergeTree tables are supported");
+        }
+        if (engine.startsWith("Replicated") || engine.startsWith("Shared")) {
+            throw new IllegalArgumentException(where + ": engine " + engine + " is not supported: the sink's mutations read the batch's "
+                    + "identifiers from a Memory table on this server, which other replicas do not have (and ClickHouse refuses "
+                    + "subqueries in mutations of replicated tables unless allow_nondeterministic_mutations = 1)");
+        }
     }
 
     /** Kafka-engine tables of the database → materialized views reading them → the views' TO tables. */

@@ -4,8 +4,12 @@ import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.ErasureStore;
@@ -36,9 +40,18 @@ public final class ClickHouseStoreModule implements StoreModule {
     public ErasureStore create(Config config, MeterRegistry meters) {
         List<TableMapping> mapping = TableMapping.parse(config);
         String database = config.getString("database");
-        int maxQuerySize = config.getInt("max-query-size");
-        if (maxQuerySize < 4096) {
-            throw new IllegalArgumentException("clickhouse.max-query-size must be at least 4096");
+        String idsDatabase = config.getString("ids-table.database").isBlank() ? database : config.getString("ids-table.database");
+        Duration mutationTimeout = config.getDuration("mutation-timeout");
+        Duration orphanAfter = config.getDuration("ids-table.orphan-after");
+        Duration sweepInterval = config.getDuration("ids-table.sweep-interval");
+        if (orphanAfter.compareTo(mutationTimeout) <= 0) {
+            // A live batch keeps its ids table for up to mutation-timeout (plus counting and the write-ahead):
+            // a shorter orphan-after would let the sweeper drop the tables of live batches.
+            throw new IllegalArgumentException("clickhouse.ids-table.orphan-after (" + orphanAfter + ") must be longer than "
+                    + "clickhouse.mutation-timeout (" + mutationTimeout + "): a live batch keeps its ids table that long");
+        }
+        if (sweepInterval.isNegative() || sweepInterval.isZero()) {
+            throw new IllegalArgumentException("clickhouse.ids-table.sweep-interval must be positive (was " + sweepInterval + ")");
         }
         HikariConfig hc = new HikariConfig();
         hc.setPoolName("sink-clickhouse");
@@ -68,8 +81,15 @@ public final class ClickHouseStoreModule implements StoreModule {
                 t.feeds().forEach(f -> log.info("clickhouse table {} is fed by Kafka-engine table {} via {} (topics {}): never mutated, reported",
                         t.name(), f.kafkaTable(), f.view(), f.topics()));
             }
-            return new ClickHouseErasureStore(ds, database, tables, config.getDuration("mutation-timeout"),
-                    config.getDuration("mutation-poll-interval"), maxQuerySize, meters);
+            requireDatabase(c, idsDatabase);
+            MeterRegistry registry = meters == null ? new SimpleMeterRegistry() : meters;
+            IdsTableSweeper sweeper = new IdsTableSweeper(ds, idsDatabase, database, orphanAfter, registry);
+            sweeper.sweep(); // leftovers of a crashed run, before the first batch
+            // Fail at startup, not on the first batch, if the user may not create and drop the ids tables.
+            IdsTable.create(c, idsDatabase, database, tables, List.of()).close();
+            sweeper.start(sweepInterval);
+            return new ClickHouseErasureStore(ds, database, idsDatabase, sweeper, tables, mutationTimeout,
+                    config.getDuration("mutation-poll-interval"), registry);
         } catch (SQLException | RuntimeException e) {
             ds.close();
             if (e instanceof IllegalArgumentException iae) {
@@ -77,6 +97,15 @@ public final class ClickHouseStoreModule implements StoreModule {
             }
             String why = e instanceof SQLException se ? ClickHouseErasureStore.describe(se) : e.getClass().getSimpleName();
             throw new IllegalStateException("cannot validate the clickhouse mapping at " + redactUrl(hc.getJdbcUrl()) + ": " + why, e);
+        }
+    }
+
+    private static void requireDatabase(Connection c, String name) throws SQLException {
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT count() FROM system.databases WHERE name = " + Sql.str(name))) {
+            if (!rs.next() || rs.getLong(1) == 0) {
+                throw new IllegalArgumentException("clickhouse.ids-table.database '" + name + "' not found: the batch ids tables are created there");
+            }
         }
     }
 

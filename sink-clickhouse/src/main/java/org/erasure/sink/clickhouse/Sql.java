@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 /**
  * Literals and identifiers for ClickHouse SQL text. Mutations are stored as text and run later in
  * the background (no session, no query parameters: {@code {name:Type}} parameters cannot be used in
- * an ALTER ... UPDATE/DELETE), so values are written as literals:
+ * an ALTER ... UPDATE/DELETE), so values are written as literals: the batch's identifiers in the
+ * INSERT that fills its {@link IdsTable}, configured mask values in the mutation itself:
  * <ul>
  *   <li>strings: {@code '...'} with every character outside printable ASCII-without-quote/backslash
  *       escaped: {@code \\}, {@code \'}, and control characters as {@code \xHH}; non-ASCII text is

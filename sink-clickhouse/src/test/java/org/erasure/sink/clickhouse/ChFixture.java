@@ -189,7 +189,7 @@ final class ChFixture extends StoreFixture {
     /** Mutations grow with batches, not with requests: at most 3 per batch, far fewer than 3 per request. */
     @Override
     public void afterBatch(BatchOutcome o) {
-        long batches = (long) o.app().registry().get("erasure.sink.batch.size").summary().count();
+        long batches = (long) o.app().registry().get("erasure.sink.batch.size").tag("lane", "interactive").summary().count();
         double issued = mutations(o.app());
         System.out.printf("MEASURED %d requests (%d execute) in %d batches: %.0f ClickHouse mutations%n",
                 o.expected(), o.executed(), batches, issued);

@@ -232,6 +232,155 @@ class ClickHouseErasureStoreTest {
         assertThat(f.count("SELECT count() FROM $d." + METRICS + " WHERE email != 'DELETED_USER'")).isEqualTo(200 * 60);
     }
 
+    /**
+     * 12,000 requests in one batch, 20 of them seeded: inlined as literals their ids and emails are
+     * far over the server's max_query_size (the server refuses that statement); through the batch's
+     * ids table the erase masks exactly the seeded ones with one mutation per table.
+     */
+    @Test
+    void aBatchFarBeyondTheLiteralLimitErasesExactlyTheSeededPeople(ClickHouseServer ch, TestNames names) {
+        ChFixture f = ChFixture.seed(ch, names, 40);
+        SampleWorld w = f.world;
+        List<Integer> seeded = IntStream.range(0, 40).filter(i -> i % 2 == 0).boxed().toList(); // 20 of 40: neighbours share parts
+        List<ErasureItem> items = new ArrayList<>();
+        List<String> unknownIds = new ArrayList<>();
+        List<String> unknownEmails = new ArrayList<>();
+        for (int k = 0; k < 12_000; k++) {
+            if (k % 600 == 0 && k / 600 < seeded.size()) { // spread through the batch
+                items.add(ChFixture.item(w.contributor(seeded.get(k / 600)), Mode.EXECUTE));
+            } else {
+                String id = Long.toString(w.firstId() + 100_000 + k);
+                String email = "nobody." + k + "@unknown.invalid";
+                unknownIds.add(id);
+                unknownEmails.add(email);
+                items.add(new ErasureItem(UUID.randomUUID(), id, Identifiers.of(List.of(email), List.of()), Mode.EXECUTE));
+            }
+        }
+        assertThat(items).hasSize(12_000);
+        // What the literal path would have sent for one table: the server refuses it.
+        String literal = "SELECT count() FROM $d." + METRICS + " WHERE contributor_id IN (" + String.join(", ", unknownIds)
+                + ") OR email IN ('" + String.join("', '", unknownEmails) + "')";
+        assertThat(literal.length()).isGreaterThan(262_144);
+        assertThatThrownBy(() -> f.query(literal)).hasMessageContaining("Max query size exceeded");
+
+        String digestBefore = f.digest();
+        try (ClickHouseErasureStore store = f.store()) {
+            long t0 = System.nanoTime();
+            Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
+            long t1 = System.nanoTime();
+            Map<UUID, List<TargetResidual>> residuals = store.verify(new ErasureBatch(items));
+            System.out.printf("MEASURED erase of a 12,000-request batch (20 seeded, 2,000 rows): %d ms, verify: %d ms%n",
+                    (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+            assertThat(store.mutationsIssued()).as("one mutation per table for the whole batch").isEqualTo(3.0);
+            for (ErasureItem item : items) {
+                Map<String, TargetResult> r = byTarget(results.get(item.requestId()));
+                boolean known = item.identifiers().emails().getFirst().endsWith("@" + SampleWorld.EMAIL_DOMAIN);
+                for (String t : TABLES) {
+                    assertThat(r.get(t).masked()).as("%s for %s", t, known ? "a seeded person" : "an unknown id")
+                            .isEqualTo(known ? ChFixture.rows(t) : 0);
+                }
+                assertThat(residual(residuals.get(item.requestId()))).isZero();
+            }
+        }
+        assertThat(f.digest()).isNotEqualTo(digestBefore);
+        for (String t : TABLES) {
+            assertThat(f.count("SELECT count() FROM $d." + t)).as("masked, not deleted").isEqualTo(w.size() * ChFixture.rows(t));
+            for (int i = 0; i < w.size(); i++) {
+                if (seeded.contains(i)) {
+                    assertThat(f.masked(t, w.contributor(i))).as("seeded %d in %s", i, t).isEqualTo(ChFixture.rows(t));
+                } else {
+                    assertThat(f.intact(t, w.contributor(i))).as("neighbour %d in %s", i, t).isEqualTo(ChFixture.rows(t));
+                }
+            }
+        }
+        assertThat(f.count("SELECT count() FROM system.tables WHERE database = '" + f.database + "' AND startsWith(name, '_erasure_batch_')"))
+                .as("no ids table outlives the batch").isZero();
+    }
+
+    /**
+     * Stored emails that differ from the request's (normalised) email only in letter case and
+     * surrounding whitespace are found by verification before the erase, erased, counted for the
+     * request, and verified clean; look-alikes that differ otherwise stay.
+     */
+    @Test
+    void emailsMatchWhateverTheirStoredCaseAndSurroundingSpaces(ClickHouseServer ch, TestNames names) {
+        ChFixture f = ChFixture.seed(ch, names, 6);
+        long id = f.world.firstId() + 900; // not a seeded contributor: these rows match by email only
+        String email = "mixed.case." + id + "@" + SampleWorld.EMAIL_DOMAIN;
+        List<String> variants = List.of(email.toUpperCase(java.util.Locale.ROOT), "  " + email + " ", "\t" + email.replace("mixed", "MiXeD") + "\n",
+                " \r\nMixed.Case." + id + "@Example.Test\t ");
+        List<String> lookAlikes = List.of("x" + email, email + ".evil", email.replace("@", " @"), email.replace(".case", ".cas"));
+        LogScan.remember(List.of(email));
+        for (int i = 0; i < variants.size(); i++) {
+            f.query("INSERT INTO $d." + METRICS + " (contributor_id, unit_id, project_id, email, event_time) VALUES ("
+                    + (id + i) + ", 1, 1, " + Sql.hex(variants.get(i)) + ", now())");
+        }
+        f.query("INSERT INTO $d." + STATS + " (contributor_id, project_id, email, total_judgments, accrued_on) VALUES ("
+                + id + ", 1, " + Sql.hex(variants.getFirst()) + ", 1, today())");
+        for (int i = 0; i < lookAlikes.size(); i++) {
+            f.query("INSERT INTO $d." + METRICS + " (contributor_id, unit_id, project_id, email, event_time) VALUES ("
+                    + (id + 100 + i) + ", 1, 1, " + Sql.hex(lookAlikes.get(i)) + ", now())");
+        }
+        // The request as an upstream service sends it straight to Kafka: another case, spaces around.
+        ErasureItem item = new ErasureItem(UUID.randomUUID(), "not-a-number",
+                Identifiers.of(List.of("  " + email.toUpperCase(java.util.Locale.ROOT) + " "), List.of()), Mode.EXECUTE);
+        assertThat(item.identifiers().emails()).containsExactly(email);
+        try (ClickHouseErasureStore store = f.store()) {
+            Map<String, Long> before = store.verify(ErasureBatch.of(item)).get(item.requestId()).stream()
+                    .collect(java.util.stream.Collectors.toMap(TargetResidual::target, TargetResidual::residual));
+            assertThat(before).as("verification finds every spelling").containsEntry(METRICS, (long) variants.size()).containsEntry(STATS, 1L)
+                    .containsEntry(HOURLY, 0L);
+
+            Map<String, TargetResult> r = byTarget(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
+            assertThat(r.get(METRICS).masked()).isEqualTo(variants.size());
+            assertThat(r.get(STATS).masked()).isEqualTo(1);
+            assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
+        }
+        assertThat(f.count("SELECT count() FROM $d." + METRICS + " WHERE contributor_id BETWEEN " + id + " AND " + (id + 99)
+                + " AND email = 'DELETED_USER'")).isEqualTo(variants.size());
+        for (int i = 0; i < lookAlikes.size(); i++) {
+            assertThat(f.count("SELECT count() FROM $d." + METRICS + " WHERE contributor_id = " + (id + 100 + i) + " AND email = "
+                    + Sql.hex(lookAlikes.get(i)))).as("look-alike %d", i).isEqualTo(1);
+        }
+        for (int i = 0; i < f.world.size(); i++) {
+            assertThat(f.intact(METRICS, f.world.contributor(i))).isEqualTo(60);
+        }
+    }
+
+    /** String and FixedString contributor columns get their own id column in the ids table; numeric-only tables ignore non-numeric ids. */
+    @Test
+    void stringAndFixedStringContributorColumnsMatchThroughTheIdsTable(ClickHouseServer ch, TestNames names) {
+        ChFixture f = ChFixture.seed(ch, names, 4);
+        f.query("CREATE TABLE $d.by_handle (handle String, email String, n UInt32) ENGINE = MergeTree ORDER BY n");
+        f.query("CREATE TABLE $d.by_code (code FixedString(12), email String, n UInt32) ENGINE = MergeTree ORDER BY n");
+        f.query("INSERT INTO $d.by_handle VALUES ('u-1', 'a@x.invalid', 1), ('u-2', 'b@x.invalid', 2), ('u-1', 'c@x.invalid', 3)");
+        f.query("INSERT INTO $d.by_code VALUES ('u-1', 'a@x.invalid', 1), ('u-2', 'b@x.invalid', 2)");
+        String mapping = """
+                tables = [
+                  { table = by_handle, contributor-column = handle, email-column = email, columns { email { strategy = fixed, value = "DELETED_USER" } } }
+                  { table = by_code, contributor-column = code, columns { email { strategy = fixed, value = "DELETED_USER" } } }
+                  { table = accrued_contributor_stats, contributor-column = contributor_id, email-column = email,
+                    columns { email { strategy = fixed, value = "DELETED_USER" } } }
+                ]
+                """;
+        ErasureItem byHandle = new ErasureItem(UUID.randomUUID(), "u-1", Identifiers.of(List.of(), List.of()), Mode.EXECUTE);
+        ErasureItem tooLong = new ErasureItem(UUID.randomUUID(), "u-3-longer-than-twelve-bytes", Identifiers.of(List.of("B@X.invalid"), List.of()),
+                Mode.EXECUTE);
+        try (ClickHouseErasureStore store = f.store(mapping)) {
+            Map<UUID, RequestResult> r = Announced.erase(store, ErasureBatch.of(byHandle, tooLong));
+            assertThat(byTarget(r.get(byHandle.requestId())).get("by_handle").masked()).isEqualTo(2);
+            assertThat(byTarget(r.get(byHandle.requestId())).get("by_code").masked()).isEqualTo(1);
+            assertThat(byTarget(r.get(tooLong.requestId())).get("by_handle").masked()).as("by email").isEqualTo(1);
+            assertThat(byTarget(r.get(tooLong.requestId())).get("by_code").masked()).isZero();
+            assertThat(byTarget(r.get(byHandle.requestId())).get(STATS).note()).contains("matched by email only");
+            store.verify(ErasureBatch.of(byHandle, tooLong)).values().forEach(rs -> assertThat(residual(rs)).isZero());
+        }
+        assertThat(f.query("SELECT handle, email FROM $d.by_handle ORDER BY n").strip())
+                .isEqualTo("u-1\tDELETED_USER\nu-2\tDELETED_USER\nu-1\tDELETED_USER");
+        assertThat(f.count("SELECT count() FROM $d.by_code WHERE email = 'DELETED_USER'")).isEqualTo(1);
+        assertThat(f.count("SELECT count() FROM $d.by_code WHERE email = 'b@x.invalid'")).isEqualTo(1);
+    }
+
     @Test
     void piiInAKeyColumnIsRejectedOrDeletedOrReportedAsConfigured(ClickHouseServer ch, TestNames names) {
         ChFixture f = ChFixture.seed(ch, names, 6);

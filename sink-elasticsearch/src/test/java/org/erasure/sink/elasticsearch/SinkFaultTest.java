@@ -147,7 +147,7 @@ class SinkFaultTest {
                 });
                 assertThat(erasedAmongFirst(f, 40)).isEqualTo(40);
                 assertThat(f.holding(f.world.contributor(50))).isEqualTo(f.world.esDocumentsOf(50));
-                assertThat(app.registry().get("erasure.sink.pauses").counter().count()).isGreaterThanOrEqualTo(1.0);
+                assertThat(app.registry().get("erasure.sink.pauses").tag("lane", "interactive").counter().count()).isGreaterThanOrEqualTo(1.0);
                 assertThat(app.runner().isPaused()).isFalse();
             }
         }

@@ -180,7 +180,7 @@ class PostgresErasureStoreTest {
             Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
             for (ErasureItem item : items) {
                 Map<String, TargetResult> t = byTarget(r.get(item.requestId()));
-                assertThat(t.get(PEOPLE).masked()).as("row found by its exact email").isEqualTo(1);
+                assertThat(t.get(PEOPLE).masked()).as("row found by its exact email: %s", item.identifiers().emails()).isEqualTo(1);
                 assertThat(t.get(JOBS).note()).contains("matched by email only");
                 assertThat(t.get(JOBS).deleted()).as("job rows are keyed by contributor id only").isZero();
             }

@@ -353,17 +353,36 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     private void awaitKeepingAlive(Chunk chunk) {
         hold();
         try {
-            while (!chunk.work.isDone()) {
-                keepAlivePoll();
+            while (!chunk.settled && !awaitDone(chunk.work)) {
+                keepAlivePoll(Duration.ZERO);
             }
         } finally {
             release();
         }
     }
 
-    private void keepAlivePoll() {
+    /** Waits a little for the store; the caller polls in between (a finished chunk is noticed at once). */
+    private static boolean awaitDone(Future<?> work) {
         try {
-            ConsumerRecords<String, byte[]> stray = consumer.poll(KEEP_ALIVE_POLL);
+            work.get(KEEP_ALIVE_POLL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the store", e);
+        }
+        return true;
+    }
+
+    private void keepAlivePoll() {
+        keepAlivePoll(KEEP_ALIVE_POLL);
+    }
+
+    private void keepAlivePoll(Duration timeout) {
+        try {
+            ConsumerRecords<String, byte[]> stray = consumer.poll(timeout);
             // Only partitions assigned during the wait can return records; they go after the queue in order.
             stray.forEach(queue::add);
         } catch (WakeupException e) {

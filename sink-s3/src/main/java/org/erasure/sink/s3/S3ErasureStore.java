@@ -6,15 +6,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -29,36 +26,35 @@ import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
+import org.erasure.sink.s3.PrefixListing.Upload;
+import org.erasure.sink.s3.PrefixListing.Version;
+import org.erasure.sink.s3.S3Lister.BatchListing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
-import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
-import software.amazon.awssdk.services.s3.model.ObjectVersion;
 import software.amazon.awssdk.services.s3.model.S3Error;
 
 /**
- * S3 erasure by key prefix, version-aware.
+ * S3 erasure by key prefix, version-aware, in two steps:
  *
- * <ul>
- *   <li>list: per request and target one paginated {@code ListObjectVersions(prefix)} (every object
- *       version and delete marker under the contributor's prefix), run by a small bounded pool of
- *       listers ({@code lister-parallelism});</li>
- *   <li>execute: the listed (key, versionId) pairs of all EXECUTE items of the batch, per bucket, in
- *       {@code DeleteObjects} calls of up to {@code delete-chunk-size} (≤ 1,000) entries, quiet mode;
- *       each per-key error in {@code DeleteObjectsResponse.errors()} makes its request FAILED
- *       ({@code S3_DELETE_<S3 code>}), the other requests go on. Deleting by version id removes the
- *       data for good (a plain delete in a versioned bucket would only add a delete marker);</li>
- *   <li>dry run: the same listing, counted, nothing deleted;</li>
- *   <li>verify: a fresh {@code ListObjectVersions(prefix)} per request and target must find nothing.</li>
- * </ul>
- * Counts: {@code deleted} = object versions + delete markers removed (a non-versioned bucket lists
- * each object once, version id {@code null}). The note adds keys / versions / delete markers.
+ * <ol>
+ *   <li><b>list everything to change</b> ({@link S3Lister}): per request and target, every object
+ *       version, delete marker and incomplete multipart upload under the request's prefix, listed
+ *       per prefix or by one sharded bucket pass, chosen per batch by the cost rule (README);</li>
+ *   <li><b>apply</b>: the listed (key, versionId) pairs of all EXECUTE items, per bucket, in
+ *       {@code DeleteObjects} calls of up to {@code delete-chunk-size} (≤ 1,000) entries across
+ *       requests, a few calls in parallel; each listed upload aborted ({@code AbortMultipartUpload}).
+ *       A per-key error makes its request FAILED ({@code S3_DELETE_<code>} / {@code S3_ABORT_<code>}),
+ *       the other requests go on. Deleting by version id removes the data for good (a plain delete in
+ *       a versioned bucket would only add a delete marker).</li>
+ * </ol>
+ * Dry run: step 1 only, counted. Verify: a fresh listing (step 1 again) must find nothing.
+ * Counts: {@code deleted} = object versions + delete markers removed + incomplete uploads aborted; the
+ * note splits them.
  */
 public final class S3ErasureStore implements ErasureStore {
     private static final Logger log = LoggerFactory.getLogger(S3ErasureStore.class);
@@ -73,23 +69,34 @@ public final class S3ErasureStore implements ErasureStore {
     private final List<S3Target> targets;
     private final List<String> targetNames;
     private final int chunkSize;
+    private final int deleteParallelism;
     private final Duration probeTimeout;
     private final ExecutorService listers;
-    private final Counter listCalls;
+    private final S3Lister lister;
     private final Counter deleteCalls;
     private final Counter deleteErrors;
+    private final Counter abortCalls;
 
     S3ErasureStore(S3Client s3, List<S3Target> targets, int listerParallelism, int chunkSize, Duration probeTimeout, MeterRegistry meters) {
+        this(s3, targets, listerParallelism, chunkSize, 4, ListingConfig.defaults(), probeTimeout, meters);
+    }
+
+    S3ErasureStore(S3Client s3, List<S3Target> targets, int listerParallelism, int chunkSize, int deleteParallelism,
+            ListingConfig listing, Duration probeTimeout, MeterRegistry meters) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("s3.delete-chunk-size must be 1.." + MAX_CHUNK);
         }
-        if (listerParallelism < 1 || listerParallelism > 64) {
-            throw new IllegalArgumentException("s3.lister-parallelism must be 1..64");
+        if (listerParallelism < 1 || listerParallelism > 256) {
+            throw new IllegalArgumentException("s3.lister-parallelism must be 1..256");
+        }
+        if (deleteParallelism < 1 || deleteParallelism > 64) {
+            throw new IllegalArgumentException("s3.delete-parallelism must be 1..64");
         }
         this.s3 = s3;
         this.targets = List.copyOf(targets);
         this.targetNames = targets.stream().map(S3Target::name).toList();
         this.chunkSize = chunkSize;
+        this.deleteParallelism = deleteParallelism;
         this.probeTimeout = probeTimeout;
         AtomicInteger n = new AtomicInteger();
         this.listers = Executors.newFixedThreadPool(listerParallelism, r -> {
@@ -98,12 +105,13 @@ public final class S3ErasureStore implements ErasureStore {
             return t;
         });
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
-        this.listCalls = Counter.builder("erasure.s3.calls").tag("operation", "ListObjectVersions")
-                .description("S3 API calls made by erase/verify").register(m);
+        this.lister = new S3Lister(s3, this.targets, listing, listers, m);
         this.deleteCalls = Counter.builder("erasure.s3.calls").tag("operation", "DeleteObjects")
                 .description("S3 API calls made by erase/verify").register(m);
+        this.abortCalls = Counter.builder("erasure.s3.calls").tag("operation", "AbortMultipartUpload")
+                .description("S3 API calls made by erase/verify").register(m);
         this.deleteErrors = Counter.builder("erasure.s3.delete.errors")
-                .description("per-key errors returned by DeleteObjects").register(m);
+                .description("per-key errors returned by DeleteObjects / AbortMultipartUpload").register(m);
     }
 
     @Override
@@ -130,21 +138,33 @@ public final class S3ErasureStore implements ErasureStore {
                 safe.add(item);
             }
         }
+
+        // Step 1: list everything to change.
         long t0 = System.nanoTime();
-        Map<UUID, Listing[]> listings = listAll(safe);
+        BatchListing listing = lister.list(safe);
+        Map<UUID, PrefixListing[]> planned = listing.perRequest();
         long t1 = System.nanoTime();
 
+        // Between the steps: announce what step 2 is about to remove (returns once durable).
         List<ErasureItem> executes = safe.stream().filter(i -> !i.dryRun()).toList();
         if (!executes.isEmpty()) {
-            writeAhead.record(planned(executes, listings));
+            writeAhead.record(planned(executes, planned));
         }
-        Map<UUID, String> deleteFailures = executes.isEmpty() ? Map.of() : deleteAll(executes, listings);
+
+        // Step 2: apply the deletes and aborts.
+        Map<UUID, String> deleteFailures = executes.isEmpty() ? Map.of() : deleteAll(executes, planned);
+        Map<UUID, long[]> aborted = new HashMap<>();
+        Map<UUID, String> abortFailures = executes.isEmpty() ? Map.of() : abortAll(executes, planned, aborted);
         long t2 = System.nanoTime();
-        log.debug("erase batch of {}: {} listings in {} ms, deletes in {} ms", batch.size(), safe.size() * targets.size(),
-                (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+        log.info("erase batch of {}: listing {} ({} calls) in {} ms, deletes and aborts in {} ms", batch.size(),
+                listing.choices().stream().map(c -> c.bucket() + "/" + c.head() + "=" + c.strategy().configName()).toList(),
+                listing.calls(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
         deleteFailures.forEach((id, code) -> failed.put(id, RequestResult.failed(code,
                 "DeleteObjects refused at least one object version of this request (" + code.substring("S3_DELETE_".length())
                         + "); the others were deleted, a new request retries the rest")));
+        abortFailures.forEach((id, code) -> failed.putIfAbsent(id, RequestResult.failed(code,
+                "AbortMultipartUpload refused at least one incomplete upload of this request (" + code.substring("S3_ABORT_".length())
+                        + "); the rest was erased, a new request retries it")));
 
         Map<UUID, RequestResult> results = new LinkedHashMap<>();
         for (ErasureItem item : batch.items()) {
@@ -153,25 +173,35 @@ public final class S3ErasureStore implements ErasureStore {
                 results.put(item.requestId(), f);
                 continue;
             }
-            Listing[] perTarget = listings.get(item.requestId());
+            PrefixListing[] perTarget = planned.get(item.requestId());
+            long[] abortedPerTarget = aborted.getOrDefault(item.requestId(), new long[targets.size()]);
             List<TargetResult> out = new ArrayList<>(targets.size());
             for (int t = 0; t < targets.size(); t++) {
-                Listing l = perTarget[t];
+                PrefixListing l = perTarget[t];
+                // Uploads: a dry run counts what it would abort; an execute counts what it aborted (one
+                // that completed or was aborted by someone else in between is gone, not counted).
+                long uploads = item.dryRun() ? l.uploads().size() : abortedPerTarget[t];
+                long total = l.versions().size() + uploads;
                 TargetResult r = item.dryRun()
-                        ? TargetResult.dryRun(targetNames.get(t), l.total(), 0)
-                        : TargetResult.erased(targetNames.get(t), l.total(), 0, 0);
-                out.add(l.total() == 0 ? r : r.withNote(l.note()));
+                        ? TargetResult.dryRun(targetNames.get(t), total, 0)
+                        : TargetResult.erased(targetNames.get(t), total, 0, 0);
+                out.add(total == 0 ? r : r.withNote(l.note(item.dryRun(), uploads)));
             }
             results.put(item.requestId(), RequestResult.erased(out));
         }
         return results;
     }
 
-    /** Every listed version and delete marker of the EXECUTE items: what the deletes are about to remove. */
-    private Map<UUID, List<TargetResult>> planned(List<ErasureItem> executes, Map<UUID, Listing[]> listings) {
+    /**
+     * The write-ahead announcement: per EXECUTE item and target, every listed version, delete marker
+     * and incomplete upload, i.e. what step 2 is about to remove. (An upload that completes or is
+     * aborted by someone else in between is announced but not reported; the verifier keeps the
+     * larger count, see verifier/README.md.)
+     */
+    private Map<UUID, List<TargetResult>> planned(List<ErasureItem> executes, Map<UUID, PrefixListing[]> listings) {
         Map<UUID, List<TargetResult>> planned = new HashMap<>();
         for (ErasureItem item : executes) {
-            Listing[] perTarget = listings.get(item.requestId());
+            PrefixListing[] perTarget = listings.get(item.requestId());
             List<TargetResult> list = new ArrayList<>();
             for (int t = 0; t < targets.size(); t++) {
                 if (perTarget[t].total() > 0) {
@@ -186,14 +216,15 @@ public final class S3ErasureStore implements ErasureStore {
     }
 
     /**
-     * Deletes what was listed for the EXECUTE items, per bucket in chunks across the whole batch.
+     * Deletes what was listed for the EXECUTE items, per bucket in chunks across the whole batch,
+     * {@code delete-parallelism} chunks at a time.
      *
      * @return requestId → failure code, for requests with at least one per-key error
      */
-    private Map<UUID, String> deleteAll(List<ErasureItem> executes, Map<UUID, Listing[]> listings) {
+    private Map<UUID, String> deleteAll(List<ErasureItem> executes, Map<UUID, PrefixListing[]> listings) {
         Map<String, List<Pending>> perBucket = new LinkedHashMap<>();
         for (ErasureItem item : executes) {
-            Listing[] perTarget = listings.get(item.requestId());
+            PrefixListing[] perTarget = listings.get(item.requestId());
             for (int t = 0; t < targets.size(); t++) {
                 List<Pending> pending = perBucket.computeIfAbsent(targets.get(t).bucket(), b -> new ArrayList<>());
                 for (Version v : perTarget[t].versions()) {
@@ -201,15 +232,17 @@ public final class S3ErasureStore implements ErasureStore {
                 }
             }
         }
-        Map<UUID, String> failures = new HashMap<>();
+        List<Runnable> chunks = new ArrayList<>();
+        Map<UUID, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
         for (Map.Entry<String, List<Pending>> e : perBucket.entrySet()) {
             String bucket = e.getKey();
             List<Pending> all = e.getValue();
             for (int from = 0; from < all.size(); from += chunkSize) {
                 List<Pending> chunk = all.subList(from, Math.min(all.size(), from + chunkSize));
-                deleteChunk(bucket, chunk, failures);
+                chunks.add(() -> deleteChunk(bucket, chunk, failures));
             }
         }
+        runBounded(chunks, deleteParallelism, "deleting");
         return failures;
     }
 
@@ -250,16 +283,74 @@ public final class S3ErasureStore implements ErasureStore {
         log.warn("DeleteObjects in bucket {}: {} of {} entries refused", bucket, response.errors().size(), chunk.size());
     }
 
+    /**
+     * Aborts every listed incomplete multipart upload of the EXECUTE items (S3 has no batch abort),
+     * on the lister pool. {@code NoSuchUpload}: it completed or was aborted in between; not counted
+     * (a completed one is an object version that verify finds).
+     *
+     * @param aborted filled with requestId → uploads aborted per target
+     * @return requestId → failure code, for requests with an abort refused
+     */
+    private Map<UUID, String> abortAll(List<ErasureItem> executes, Map<UUID, PrefixListing[]> listings, Map<UUID, long[]> aborted) {
+        record Abort(UUID requestId, int target, Upload upload) {}
+        List<Abort> all = new ArrayList<>();
+        for (ErasureItem item : executes) {
+            PrefixListing[] perTarget = listings.get(item.requestId());
+            for (int t = 0; t < targets.size(); t++) {
+                for (Upload u : perTarget[t].uploads()) {
+                    all.add(new Abort(item.requestId(), t, u));
+                }
+            }
+        }
+        if (all.isEmpty()) {
+            return Map.of();
+        }
+        Map<UUID, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+        List<Future<Boolean>> futures = new ArrayList<>(all.size());
+        for (Abort a : all) {
+            String bucket = targets.get(a.target()).bucket();
+            futures.add(listers.submit(() -> {
+                try {
+                    abortCalls.increment();
+                    s3.abortMultipartUpload(r -> r.bucket(bucket).key(a.upload().key()).uploadId(a.upload().uploadId()));
+                    return true;
+                } catch (AwsServiceException e) {
+                    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+                    if ("NoSuchUpload".equals(code) || (code == null && e.statusCode() == 404)) {
+                        return false;
+                    }
+                    RuntimeException translated = translate(e, "AbortMultipartUpload");
+                    if (translated instanceof StoreUnavailableException) {
+                        throw translated;
+                    }
+                    deleteErrors.increment();
+                    failures.putIfAbsent(a.requestId(), "S3_ABORT_" + safeCode(code, "HTTP_" + e.statusCode()));
+                    return false;
+                } catch (SdkException e) {
+                    throw translate(e, "AbortMultipartUpload");
+                }
+            }));
+        }
+        List<Boolean> done = Parallel.await(futures, "aborting uploads");
+        for (int i = 0; i < all.size(); i++) {
+            if (done.get(i)) {
+                aborted.computeIfAbsent(all.get(i).requestId(), k -> new long[targets.size()])[all.get(i).target()]++;
+            }
+        }
+        return failures;
+    }
+
     // ---------------------------------------------------------------- verify
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         List<ErasureItem> safe = batch.items().stream()
                 .filter(i -> S3Target.unsafeReason(i.contributorId(), targets).isEmpty()).toList();
-        Map<UUID, Listing[]> listings = listAll(safe);
+        // A new listing (never the erase step's): what is still there now.
+        Map<UUID, PrefixListing[]> listings = lister.list(safe).perRequest();
         Map<UUID, List<TargetResidual>> out = new LinkedHashMap<>();
         for (ErasureItem item : safe) {
-            Listing[] perTarget = listings.get(item.requestId());
+            PrefixListing[] perTarget = listings.get(item.requestId());
             List<TargetResidual> residuals = new ArrayList<>(targets.size());
             for (int t = 0; t < targets.size(); t++) {
                 residuals.add(new TargetResidual(targetNames.get(t), perTarget[t].total()));
@@ -270,85 +361,30 @@ public final class S3ErasureStore implements ErasureStore {
         return out;
     }
 
-    // ---------------------------------------------------------------- listing
+    // ---------------------------------------------------------------- parallel helpers
 
-    /** One ListObjectVersions(prefix) per item and target, a few at a time; de-duplicated per item across targets. */
-    private Map<UUID, Listing[]> listAll(List<ErasureItem> items) {
-        Map<UUID, Listing[]> out = new HashMap<>();
-        if (items.isEmpty()) {
-            return out;
+    /** Runs the tasks with at most {@code parallelism} at a time (on the lister pool) and waits for all. */
+    private void runBounded(List<Runnable> tasks, int parallelism, String what) {
+        if (tasks.size() <= 1 || parallelism == 1) {
+            tasks.forEach(Runnable::run);
+            return;
         }
-        List<Future<Listing>> futures = new ArrayList<>(items.size() * targets.size());
-        for (ErasureItem item : items) {
-            for (S3Target t : targets) {
-                String prefix = t.prefixFor(item.contributorId());
-                futures.add(listers.submit(() -> list(t.bucket(), prefix)));
-            }
-        }
-        try {
-            int f = 0;
-            for (ErasureItem item : items) {
-                Listing[] perTarget = new Listing[targets.size()];
-                Set<String> seen = new HashSet<>();
-                for (int t = 0; t < targets.size(); t++) {
-                    Listing l = futures.get(f++).get();
-                    perTarget[t] = targets.size() == 1 ? l : l.without(targets.get(t).bucket(), seen);
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(parallelism);
+        List<Future<Boolean>> futures = new ArrayList<>(tasks.size());
+        for (Runnable task : tasks) {
+            futures.add(listers.submit(() -> {
+                slots.acquire();
+                try {
+                    task.run();
+                    return true;
+                } finally {
+                    slots.release();
                 }
-                out.put(item.requestId(), perTarget);
-            }
-        } catch (ExecutionException e) {
-            futures.forEach(x -> x.cancel(true));
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreUnavailableException("listing failed: " + e.getCause().getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            futures.forEach(x -> x.cancel(true));
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while listing");
+            }));
         }
-        return out;
+        Parallel.await(futures, what);
     }
 
-    /** Every object version and delete marker whose key starts with {@code prefix} (all pages). */
-    private Listing list(String bucket, String prefix) {
-        List<Version> versions = new ArrayList<>();
-        Set<String> keys = new LinkedHashSet<>();
-        long objectVersions = 0;
-        long markers = 0;
-        long stray = 0;
-        try {
-            ListObjectVersionsRequest request = ListObjectVersionsRequest.builder().bucket(bucket).prefix(prefix).build();
-            for (ListObjectVersionsResponse page : s3.listObjectVersionsPaginator(request)) {
-                listCalls.increment();
-                for (ObjectVersion v : page.versions()) {
-                    if (!v.key().startsWith(prefix)) {
-                        stray++;
-                        continue;
-                    }
-                    versions.add(new Version(v.key(), v.versionId(), false));
-                    keys.add(v.key());
-                    objectVersions++;
-                }
-                for (DeleteMarkerEntry m : page.deleteMarkers()) {
-                    if (!m.key().startsWith(prefix)) {
-                        stray++;
-                        continue;
-                    }
-                    versions.add(new Version(m.key(), m.versionId(), true));
-                    keys.add(m.key());
-                    markers++;
-                }
-            }
-        } catch (SdkException e) {
-            throw translate(e, "ListObjectVersions");
-        }
-        if (stray > 0) {
-            // Defence in depth: never delete what the prefix did not ask for. No key in the log (keys can hold ids).
-            log.warn("ListObjectVersions in bucket {} returned {} entries outside the requested prefix; ignored", bucket, stray);
-        }
-        return new Listing(versions, keys.size(), objectVersions, markers);
-    }
 
     // ---------------------------------------------------------------- health, errors
 
@@ -409,39 +445,5 @@ public final class S3ErasureStore implements ErasureStore {
 
     // ---------------------------------------------------------------- values
 
-    /** One object version or delete marker; {@code versionId} null in a bucket that never had versioning. */
-    record Version(String key, String versionId, boolean deleteMarker) {}
-
     private record Pending(UUID requestId, Version version) {}
-
-    /** What one prefix holds. */
-    record Listing(List<Version> versions, long keys, long objectVersions, long deleteMarkers) {
-        long total() {
-            return objectVersions + deleteMarkers;
-        }
-
-        String note() {
-            return keys + " key(s): " + objectVersions + " object version(s) + " + deleteMarkers + " delete marker(s)";
-        }
-
-        /** Drops entries an earlier target of the same request already holds (overlapping templates in one bucket). */
-        Listing without(String bucket, Set<String> seen) {
-            List<Version> kept = new ArrayList<>(versions.size());
-            Set<String> keySet = new HashSet<>();
-            long ov = 0;
-            long dm = 0;
-            for (Version v : versions) {
-                if (seen.add(bucket + '\0' + v.key() + '\0' + v.versionId())) {
-                    kept.add(v);
-                    keySet.add(v.key());
-                    if (v.deleteMarker()) {
-                        dm++;
-                    } else {
-                        ov++;
-                    }
-                }
-            }
-            return kept.size() == versions.size() ? this : new Listing(kept, keySet.size(), ov, dm);
-        }
-    }
 }

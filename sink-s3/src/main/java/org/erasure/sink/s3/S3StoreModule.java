@@ -51,13 +51,19 @@ public final class S3StoreModule implements StoreModule {
         if (chunk < 1 || chunk > S3ErasureStore.MAX_CHUNK) {
             throw new IllegalArgumentException("s3.delete-chunk-size must be 1.." + S3ErasureStore.MAX_CHUNK + " (S3 accepts at most 1,000 keys per DeleteObjects)");
         }
-        if (parallelism < 1 || parallelism > 64) {
-            throw new IllegalArgumentException("s3.lister-parallelism must be 1..64");
+        if (parallelism < 1 || parallelism > 256) {
+            throw new IllegalArgumentException("s3.lister-parallelism must be 1..256");
         }
+        int deleteParallelism = config.getInt("delete-parallelism");
+        if (deleteParallelism < 1 || deleteParallelism > 64) {
+            throw new IllegalArgumentException("s3.delete-parallelism must be 1..64");
+        }
+        ListingConfig listing = ListingConfig.from(config);
         S3Client client = client(config, parallelism);
         try {
             checkBuckets(client, targets, config);
-            return new S3ErasureStore(client, targets, parallelism, chunk, config.getDuration("probe-timeout"), meters);
+            return new S3ErasureStore(client, targets, parallelism, chunk, deleteParallelism, listing,
+                    config.getDuration("probe-timeout"), meters);
         } catch (RuntimeException e) {
             client.close();
             throw e;
@@ -69,7 +75,7 @@ public final class S3StoreModule implements StoreModule {
                 .connectionTimeout(config.getDuration("connection-timeout"))
                 .connectionAcquisitionTimeout(config.getDuration("connection-timeout"))
                 .socketTimeout(config.getDuration("socket-timeout"))
-                .maxConnections(Math.max(config.getInt("max-connections"), parallelism + 2));
+                .maxConnections(Math.max(config.getInt("max-connections"), parallelism + config.getInt("delete-parallelism") + 2));
         int attempts = config.getInt("sdk-max-attempts");
         if (attempts < 1) {
             throw new IllegalArgumentException("s3.sdk-max-attempts must be >= 1");

@@ -1,6 +1,8 @@
 package org.erasure.verifier.config;
 
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -33,7 +35,28 @@ public final class StreamsProperties {
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
+        refuseReserved(c.kafkaStreams());
         p.putAll(c.kafkaStreams());
         return p;
+    }
+
+    /**
+     * Settings the record's guarantees rest on (exactly-once, what auditors read is acknowledged by
+     * all in-sync replicas, where records are partitioned): a verbatim override must not switch
+     * them off.
+     */
+    static final Set<String> RESERVED = Set.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.APPLICATION_ID_CONFIG,
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), ProducerConfig.ACKS_CONFIG,
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, StreamsConfig.consumerPrefix(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG));
+
+    public static void refuseReserved(Map<String, ?> overrides) {
+        for (String key : overrides.keySet()) {
+            if (RESERVED.contains(key)) {
+                throw new IllegalArgumentException("verifier.kafka-streams sets '" + key + "', which the verifier sets itself "
+                        + "(the audit record's exactly-once guarantee depends on it): remove it");
+            }
+        }
     }
 }

@@ -67,6 +67,7 @@ public record VerifierConfig(
             throw new ConfigException.Generic("subject digest key must be at least " + SubjectDigest.MIN_KEY_BYTES + " bytes");
         }
         kafkaStreams = Map.copyOf(kafkaStreams);
+        StreamsProperties.refuseReserved(kafkaStreams);
     }
 
     /** Loads {@code file} (may be null) over reference.conf, under the environment overrides. */

@@ -34,6 +34,19 @@ class VerifierConfigTest {
     }
 
     @Test
+    void overridesThatWouldSwitchOffExactlyOnceAreRefusedNamingTheKey() {
+        assertThatThrownBy(() -> VerifierConfig.from(ConfigFactory.parseString(
+                "verifier.profile = dev-insecure\nverifier.kafka-streams { \"processing.guarantee\" = at_least_once }")))
+                .hasMessageContaining("verifier.kafka-streams sets 'processing.guarantee'");
+        assertThatThrownBy(() -> VerifierConfig.from(ConfigFactory.parseString(
+                "verifier.profile = dev-insecure\nverifier.kafka-streams { \"producer.acks\" = 1 }")))
+                .hasMessageContaining("'producer.acks'");
+        assertThat(VerifierConfig.from(ConfigFactory.parseString(
+                "verifier.profile = dev-insecure\nverifier.kafka-streams { \"commit.interval.ms\" = 200 }")).kafkaStreams())
+                .containsEntry("commit.interval.ms", "200");
+    }
+
+    @Test
     void readsTheKeyInlineEncodedOrFromAFileAndNeverPrintsIt() throws Exception {
         assertThat(of(Map.of("verifier.digest-key", "hex:" + "ab".repeat(16))).digestKey()).hasSize(16);
         assertThat(of(Map.of("verifier.digest-key", "base64:" + "QUJDREVGR0hJSktMTU5PUA==")).digestKey())

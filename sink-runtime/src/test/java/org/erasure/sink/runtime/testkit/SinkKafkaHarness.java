@@ -39,6 +39,7 @@ public final class SinkKafkaHarness implements AutoCloseable {
     private final List<Future<RecordMetadata>> pending = new ArrayList<>();
     private final KafkaConsumer<String, byte[]> completions;
     private final Map<UUID, List<PhaseCompleted>> seen = new HashMap<>();
+    private final Map<UUID, List<PhaseCompleted>> started = new HashMap<>();
 
     public SinkKafkaHarness(KafkaBroker kafka, TestNames names) {
         this.kafka = kafka;
@@ -97,12 +98,23 @@ public final class SinkKafkaHarness implements AutoCloseable {
     }
 
     /** Every committed PhaseCompleted so far, by requestId (polls for new ones). */
+    /** The committed results (every status but the STARTED write-ahead) per request, in topic order. */
     public synchronized Map<UUID, List<PhaseCompleted>> completions() {
+        poll();
+        return seen;
+    }
+
+    /** The STARTED write-ahead reports per request, in topic order. */
+    public synchronized Map<UUID, List<PhaseCompleted>> started() {
+        poll();
+        return started;
+    }
+
+    private void poll() {
         for (ConsumerRecord<String, byte[]> r : completions.poll(Duration.ofMillis(200))) {
             PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
-            seen.computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
+            (pc.status().isResult() ? seen : started).computeIfAbsent(pc.requestId(), k -> new ArrayList<>()).add(pc);
         }
-        return seen;
     }
 
     public synchronized long completionCount() {
