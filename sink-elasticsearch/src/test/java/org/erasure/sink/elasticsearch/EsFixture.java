@@ -28,8 +28,6 @@ import org.erasure.events.ErasureReason;
 import org.erasure.events.Identifiers;
 import org.erasure.events.Mode;
 import org.erasure.events.Phase;
-import org.erasure.events.PhaseCompleted;
-import org.erasure.sink.runtime.testkit.SinkKafkaHarness;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.testkit.LogScan;
 
@@ -91,30 +89,6 @@ final class EsFixture implements AutoCloseable {
         return ContributorErasureRequested.builder().contributorId(Long.toString(c.id()))
                 .identifiers(List.of(c.email()), List.of(c.workerId())).requestedBy("sink-test")
                 .reason(ErasureReason.ACCOUNT_CLOSED).mode(mode).systems(Phase.ELASTICSEARCH, Phase.REDIS).build();
-    }
-
-    /**
-     * The committed results per request on the completions topic: the STARTED write-ahead reports that the
-     * store announces before each bulk (sink-runtime README, "Delivery semantics") are left out.
-     */
-    static Map<UUID, List<PhaseCompleted>> results(SinkKafkaHarness h) {
-        Map<UUID, List<PhaseCompleted>> out = new java.util.LinkedHashMap<>();
-        h.completions().forEach((id, l) -> {
-            List<PhaseCompleted> r = l.stream().filter(pc -> pc.status().isResult()).toList();
-            if (!r.isEmpty()) {
-                out.put(id, r);
-            }
-        });
-        return out;
-    }
-
-    static long resultCount(SinkKafkaHarness h) {
-        return results(h).values().stream().mapToLong(List::size).sum();
-    }
-
-    /** The STARTED reports of one request (what the store announced before changing documents). */
-    static List<PhaseCompleted> announced(SinkKafkaHarness h, UUID requestId) {
-        return h.completions().getOrDefault(requestId, List.of()).stream().filter(pc -> !pc.status().isResult()).toList();
     }
 
     void refresh() throws IOException {

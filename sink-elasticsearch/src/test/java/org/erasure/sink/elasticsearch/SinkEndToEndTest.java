@@ -62,7 +62,7 @@ class SinkEndToEndTest {
             long t0 = System.nanoTime();
             h.send(first);
             h.flush();
-            await().atMost(Duration.ofSeconds(30)).until(() -> EsFixture.results(h).containsKey(first.requestId()));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.completions().containsKey(first.requestId()));
             System.out.printf("MEASURED lone request end-to-end: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
             List<ContributorErasureRequested> execute = new ArrayList<>();
@@ -84,8 +84,8 @@ class SinkEndToEndTest {
             h.flush();
 
             int expected = 1 + execute.size() + dry.size();
-            await().atMost(Duration.ofSeconds(60)).until(() -> EsFixture.results(h).size() >= expected);
-            Map<UUID, List<PhaseCompleted>> all = EsFixture.results(h);
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.completions().size() >= expected);
+            Map<UUID, List<PhaseCompleted>> all = h.completions();
             assertThat(all).hasSize(expected).doesNotContainKey(otherPhase.requestId());
             for (ContributorErasureRequested r : execute) {
                 assertThat(all.get(r.requestId())).hasSize(1);
@@ -98,7 +98,7 @@ class SinkEndToEndTest {
                 assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(f.pattern);
                 assertThat(pc.targets().getFirst().masked()).isEqualTo(w.esDocumentsOf(index));
                 // announced (write-ahead, before the bulks) = what the result reports
-                assertThat(EsFixture.announced(h, r.requestId()).stream().mapToLong(s -> s.targets().getFirst().masked()).sum())
+                assertThat(h.started().getOrDefault(r.requestId(), List.of()).stream().mapToLong(s -> s.targets().getFirst().masked()).sum())
                         .isEqualTo(w.esDocumentsOf(index));
                 assertThat(pc.targets().getFirst().residual()).isZero();
                 assertThat(f.holding(w.contributor(index))).isZero();
@@ -135,10 +135,10 @@ class SinkEndToEndTest {
             long t1 = System.nanoTime();
             h.send(lone);
             h.flush();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> EsFixture.results(h).containsKey(lone.requestId()));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> h.completions().containsKey(lone.requestId()));
             long loneMs = (System.nanoTime() - t1) / 1_000_000;
             System.out.printf("MEASURED lone request on an idle, warm sink: %d ms%n", loneMs);
-            assertThat(EsFixture.results(h).get(lone.requestId()).getFirst().status()).isEqualTo(PhaseStatus.SUCCEEDED);
+            assertThat(h.completions().get(lone.requestId()).getFirst().status()).isEqualTo(PhaseStatus.SUCCEEDED);
         }
     }
 

@@ -77,10 +77,10 @@ class SinkFaultTest {
             long reportedAtKill;
             try {
                 await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> EsFixture.resultCount(h) >= 15 && erasedAmongFirst(f, n) > EsFixture.resultCount(h));
+                        .until(() -> h.completionCount() >= 15 && erasedAmongFirst(f, n) > h.completionCount());
                 child.destroyForcibly().waitFor();
                 erasedAtKill = erasedAmongFirst(f, n);
-                reportedAtKill = EsFixture.resultCount(h);
+                reportedAtKill = h.completionCount();
             } finally {
                 child.destroyForcibly();
             }
@@ -91,10 +91,10 @@ class SinkFaultTest {
             Config config = SinkEndToEndTest.config(h, f, es.httpUrl(), sinkName, "crash", "sink.batch.max-size = 15");
             long t0 = System.nanoTime();
             try (SinkApplication app = SinkApplication.start(config, new ElasticsearchStoreModule())) {
-                await().atMost(Duration.ofSeconds(120)).until(() -> EsFixture.results(h).size() >= n);
+                await().atMost(Duration.ofSeconds(120)).until(() -> h.completions().size() >= n);
                 System.out.printf("MEASURED crash: restarted sink finished the remaining requests in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             }
-            Map<UUID, List<PhaseCompleted>> all = EsFixture.results(h);
+            Map<UUID, List<PhaseCompleted>> all = h.completions();
             for (ContributorErasureRequested r : requests) {
                 assertThat(all.get(r.requestId())).as("exactly one committed PhaseCompleted").hasSize(1);
                 PhaseCompleted pc = all.get(r.requestId()).getFirst();
@@ -123,7 +123,7 @@ class SinkFaultTest {
                     h.send(EsFixture.request(f.world.contributor(i), Mode.EXECUTE));
                 }
                 h.flush();
-                await().atMost(Duration.ofSeconds(30)).until(() -> EsFixture.results(h).size() == 10);
+                await().atMost(Duration.ofSeconds(30)).until(() -> h.completions().size() == 10);
 
                 proxy.stop();
                 long down = System.nanoTime();
@@ -132,16 +132,16 @@ class SinkFaultTest {
                 }
                 h.flush();
                 await().during(Duration.ofSeconds(20)).atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(250))
-                        .until(() -> EsFixture.resultCount(h) == 10);
+                        .until(() -> h.completionCount() == 10);
                 assertThat(app.runner().isPaused()).isTrue();
                 assertThat(app.runner().isRunning()).isTrue();
 
                 proxy.start();
                 System.out.printf("MEASURED outage: store down for %d ms%n", (System.nanoTime() - down) / 1_000_000);
                 long up = System.nanoTime();
-                await().atMost(Duration.ofSeconds(90)).until(() -> EsFixture.results(h).size() == 40);
+                await().atMost(Duration.ofSeconds(90)).until(() -> h.completions().size() == 40);
                 System.out.printf("MEASURED outage: backlog of 30 done %d ms after the store returned%n", (System.nanoTime() - up) / 1_000_000);
-                assertThat(EsFixture.results(h).values()).allSatisfy(l -> {
+                assertThat(h.completions().values()).allSatisfy(l -> {
                     assertThat(l).hasSize(1);
                     assertThat(l.getFirst().status()).isEqualTo(PhaseStatus.SUCCEEDED);
                 });
