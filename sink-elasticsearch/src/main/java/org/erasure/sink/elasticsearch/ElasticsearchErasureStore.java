@@ -67,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *       (sort {@code _shard_doc}, {@code seq_no_primary_term});</li>
  *   <li>per hit, {@link DocumentMasker} rewrites only the matching group elements in memory (emails compared
  *       normalised);</li>
- *   <li>bulk writes ({@code update} of the changed top-level fields, or {@code index} of the whole source) with
+ *   <li>bulk partial {@code update}s of the changed top-level fields with
  *       {@code if_seq_no} / {@code if_primary_term}, each announced ({@link WriteAhead}) before it is sent, up to
  *       {@code bulk-concurrency} in flight while the scan goes on; a 409 re-reads the document (mget, realtime)
  *       and re-applies the masking, at most {@code conflict-retries} times;</li>
@@ -91,11 +91,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
      *                           includes them all and compares in memory; above it, per-email regexp patterns
      */
     record Settings(String maskValue, boolean contributorIdAsWorkerId, int pageSize, int bulkSize, int bulkConcurrency,
-                    int conflictRetries, Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy, int nonNormalisedLimit,
-                    WriteMode writeMode) {}
-
-    /** How a masked document is written: a partial {@code update} of the changed top-level fields, or an {@code index} of the whole source. */
-    enum WriteMode { UPDATE, INDEX }
+                    int conflictRetries, Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy, int nonNormalisedLimit) {}
 
     private final ElasticsearchClient client;
     private final EsMapping mapping;
@@ -368,7 +364,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                             .query(query).size(settings.pageSize()).seqNoPrimaryTerm(true)
                             .trackTotalHits(h -> h.enabled(false))
                             .sort(so -> so.field(f -> f.field("_shard_doc").order(SortOrder.Asc)))
-                            .source(sc -> settings.writeMode() == WriteMode.INDEX ? sc.fetch(true) : sc.filter(f -> f.includes(t.sourceKeys())));
+                            .source(sc -> sc.filter(f -> f.includes(t.sourceKeys())));
                     if (searchAfter != null) {
                         s.searchAfter(searchAfter);
                     }
@@ -394,7 +390,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     }
                     o.dryMatched().forEach(run::count);
                     if (o.changed()) {
-                        pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o, hit.source()));
+                        pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o));
                         if (pending.size() >= settings.bulkSize()) {
                             bulks.send(t, pending, lookup, masker, writeAhead);
                             pending = new ArrayList<>();
@@ -452,8 +448,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         }
     }
 
-    /** A masked document to write; {@code source} is the whole masked source (read whole in {@link WriteMode#INDEX}). */
-    private record Update(String index, String id, String routing, Long seqNo, Long primaryTerm, Outcome outcome, ObjectNode source) {}
+    /** A masked document to write (its partial doc is in the outcome). */
+    private record Update(String index, String id, String routing, Long seqNo, Long primaryTerm, Outcome outcome) {}
 
     /** The documents this bulk is about to mask, per request (one bulk = one announcement, before it is sent). */
     private void announce(Target t, List<Update> updates, WriteAhead writeAhead) {
@@ -478,13 +474,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         while (!todo.isEmpty()) {
             List<BulkOperation> ops = new ArrayList<>(todo.size());
             for (Update u : todo) {
-                if (settings.writeMode() == WriteMode.INDEX) {
-                    ops.add(BulkOperation.of(b -> b.index(io -> io.index(u.index()).id(u.id()).routing(u.routing()).ifSeqNo(u.seqNo())
-                            .ifPrimaryTerm(u.primaryTerm()).document(u.source()))));
-                } else {
-                    ops.add(BulkOperation.of(b -> b.update(up -> up.index(u.index()).id(u.id()).routing(u.routing()).ifSeqNo(u.seqNo())
-                            .ifPrimaryTerm(u.primaryTerm()).action(a -> a.doc(u.outcome().partial())))));
-                }
+                ops.add(BulkOperation.of(b -> b.update(up -> up.index(u.index()).id(u.id()).routing(u.routing()).ifSeqNo(u.seqNo())
+                        .ifPrimaryTerm(u.primaryTerm()).action(a -> a.doc(u.outcome().partial())))));
             }
             BulkResponse response = es("bulk", () -> client.bulk(b -> b.operations(ops)));
             List<Update> conflicts = new ArrayList<>();
@@ -527,10 +518,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     private List<Update> reread(Target t, List<Update> conflicts, Lookup lookup, DocumentMasker masker) {
         List<MultiGetOperation> docs = conflicts.stream()
                 .map(u -> MultiGetOperation.of(m -> m.index(u.index()).id(u.id()).routing(u.routing()))).toList();
-        MgetResponse<ObjectNode> response = es("mget", () -> client.mget(m -> {
-            m.docs(docs).realtime(true);
-            return settings.writeMode() == WriteMode.INDEX ? m : m.sourceIncludes(t.sourceKeys());
-        }, ObjectNode.class));
+        MgetResponse<ObjectNode> response = es("mget", () -> client.mget(m -> m.docs(docs).realtime(true).sourceIncludes(t.sourceKeys()),
+                ObjectNode.class));
         List<Update> again = new ArrayList<>();
         for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
             if (item.isFailure()) {
@@ -542,7 +531,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
             Outcome o = masker.apply(doc.source(), lookup);
             if (o.changed()) {
-                again.add(new Update(doc.index(), doc.id(), doc.routing(), doc.seqNo(), doc.primaryTerm(), o, doc.source()));
+                again.add(new Update(doc.index(), doc.id(), doc.routing(), doc.seqNo(), doc.primaryTerm(), o));
             }
         }
         return again;

@@ -69,7 +69,7 @@ public final class ElasticsearchStoreModule implements StoreModule {
         ElasticsearchErasureStore.Settings settings = new ElasticsearchErasureStore.Settings(mask,
                 config.getBoolean("contributor-id-as-worker-id"), positive(config, "page-size", 10_000), positive(config, "bulk-size", 10_000),
                 positive(config, "bulk-concurrency", 16), config.getInt("conflict-retries"), config.getDuration("pit-keep-alive"), config.getBoolean("refresh"), closed,
-                nonNegative(config, "non-normalised-limit"), writeMode(config));
+                nonNegative(config, "non-normalised-limit"));
         if (settings.conflictRetries() < 0) {
             throw new IllegalArgumentException("elasticsearch.conflict-retries must be >= 0");
         }
@@ -88,14 +88,6 @@ public final class ElasticsearchStoreModule implements StoreModule {
             throw e;
         }
         return new ElasticsearchErasureStore(client, mapping, settings, meters);
-    }
-
-    private static ElasticsearchErasureStore.WriteMode writeMode(Config c) {
-        try {
-            return ElasticsearchErasureStore.WriteMode.valueOf(c.getString("write").strip().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("elasticsearch.write must be update or index");
-        }
     }
 
     private static int nonNegative(Config c, String key) {
