@@ -29,6 +29,8 @@ import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.testkit.LogScan;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DevStackTest
 @Order(1)
@@ -45,8 +47,13 @@ class ElasticsearchErasureStoreTest {
         return rs.stream().mapToLong(TargetResidual::residual).sum();
     }
 
-    @Test
-    void executeMasksExactlyTheBatchsElementsAndLeavesNeighboursByteIdentical(ElasticsearchServer es, TestNames names) throws Exception {
+    /**
+     * Defaults (one bulk), and small bulks with three in flight while the scan goes on: the same documents, and the
+     * announcements (one per bulk, checked by {@link Announced}) add up to the counts.
+     */
+    @ParameterizedTest(name = "[{index}] bulks {0}")
+    @ValueSource(strings = {"", "page-size = 5, bulk-size = 3, bulk-concurrency = 3"})
+    void executeMasksExactlyTheBatchsElementsAndLeavesNeighboursByteIdentical(String bulks, ElasticsearchServer es, TestNames names) throws Exception {
         try (EsFixture f = EsFixture.seed(es, names, 60)) {
             SampleWorld w = f.world;
             Map<String, ObjectNode> before = f.snapshot();
@@ -56,7 +63,7 @@ class ElasticsearchErasureStoreTest {
             Set<String> erasedIds = new HashSet<>();
             erased.forEach(i -> erasedIds.add(w.contributor(i).workerId()));
 
-            try (ElasticsearchErasureStore store = f.store()) {
+            try (ElasticsearchErasureStore store = f.store(bulks)) {
                 assertThat(store.targets()).containsExactly(f.pattern);
                 Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
                 for (int k = 0; k < erased.size(); k++) {
