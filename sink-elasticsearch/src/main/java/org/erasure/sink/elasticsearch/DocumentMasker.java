@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.erasure.events.Identifiers;
 import org.erasure.sink.elasticsearch.EsMapping.Group;
 import org.erasure.sink.elasticsearch.EsMapping.Kind;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -18,12 +19,14 @@ import org.erasure.sink.runtime.spi.ErasureItem;
 /**
  * Masks one document's source in memory: every group element (the {@code latest} object, each
  * object of the {@code judgments} array) whose identifier fields hold a value of an EXECUTE request
- * gets all its listed fields set to the mask value; other elements are not touched. Values are
- * compared exactly (keyword semantics), never interpreted.
+ * gets all its listed fields set to the mask value; other elements are not touched. Worker ids are
+ * compared exactly; emails by their normalised spelling ({@link Identifiers#normaliseEmail}: stripped,
+ * lower-cased), so {@code " Alice@X.org "} in the document is the request's {@code alice@x.org}.
+ * Values are never interpreted.
  */
 final class DocumentMasker {
 
-    /** The batch's identifier values per kind, each pointing at the requests that own it. */
+    /** The batch's identifier values per kind (emails normalised), each pointing at the requests that own it. */
     static final class Lookup {
         private final Map<Kind, Map<String, List<ErasureItem>>> byKind = new EnumMap<>(Kind.class);
 
@@ -44,7 +47,7 @@ final class DocumentMasker {
         static Set<String> values(ErasureItem item, Kind kind, boolean contributorIdAsWorkerId) {
             Set<String> out = new LinkedHashSet<>();
             if (kind == Kind.EMAIL) {
-                out.addAll(item.identifiers().emails());
+                item.identifiers().emails().forEach(e -> out.add(Identifiers.normaliseEmail(e)));
             } else {
                 out.addAll(item.identifiers().workerIds());
                 if (contributorIdAsWorkerId) {
@@ -56,7 +59,7 @@ final class DocumentMasker {
         }
 
         private void add(Kind kind, String value, ErasureItem item, String maskValue) {
-            if (value.isEmpty() || value.equals(maskValue)) {
+            if (value.isEmpty() || value.equals(key(kind, maskValue))) {
                 return; // the mask value itself is never an identifier: it would match every masked element
             }
             List<ErasureItem> owners = byKind.computeIfAbsent(kind, k -> new LinkedHashMap<>()).computeIfAbsent(value, v -> new ArrayList<>(1));
@@ -65,10 +68,16 @@ final class DocumentMasker {
             }
         }
 
-        List<ErasureItem> owners(Kind kind, String value) {
+        /** The requests owning a stored value (an email is looked up by its normalised spelling). */
+        List<ErasureItem> owners(Kind kind, String storedValue) {
             Map<String, List<ErasureItem>> m = byKind.get(kind);
-            List<ErasureItem> owners = m == null ? null : m.get(value);
+            List<ErasureItem> owners = m == null ? null : m.get(key(kind, storedValue));
             return owners == null ? List.of() : owners;
+        }
+
+        /** How a value of this kind is compared: emails normalised, worker ids as they are. */
+        static String key(Kind kind, String value) {
+            return kind == Kind.EMAIL ? Identifiers.normaliseEmail(value) : value;
         }
 
         /** All values of a kind (for the batch's terms query). */
@@ -146,6 +155,21 @@ final class DocumentMasker {
             partial.set(key, source.get(key));
         }
         return new Outcome(partial, masked, dry);
+    }
+
+    /** The requests (of the lookup) whose identifiers this document holds in any group element; nothing is changed. */
+    Set<ErasureItem> holders(ObjectNode source, Lookup lookup) {
+        Set<ErasureItem> holders = new LinkedHashSet<>();
+        for (Group g : groups) {
+            for (ObjectNode element : elements(source, g.segments())) {
+                for (Map.Entry<String, Kind> f : g.fields().entrySet()) {
+                    for (String v : texts(element.get(f.getKey()))) {
+                        holders.addAll(lookup.owners(f.getValue(), v));
+                    }
+                }
+            }
+        }
+        return holders;
     }
 
     private boolean maskField(ObjectNode element, String field) {

@@ -6,7 +6,6 @@ import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch._types.ExpandWildcard;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.query_dsl.BoolQuery;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
@@ -23,23 +22,31 @@ import co.elastic.clients.elasticsearch.indices.IndexState;
 import co.elastic.clients.elasticsearch.indices.ResolveIndexResponse;
 import co.elastic.clients.elasticsearch.indices.resolve_index.ResolveIndexItem;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.ToIntFunction;
 import org.erasure.events.Phase;
 import org.erasure.events.TargetResult;
 import org.erasure.sink.elasticsearch.DocumentMasker.Lookup;
 import org.erasure.sink.elasticsearch.DocumentMasker.Outcome;
-import org.erasure.sink.elasticsearch.EsMapping.Kind;
 import org.erasure.sink.elasticsearch.EsMapping.Target;
+import org.erasure.sink.elasticsearch.IdentifierQueries.EmailMode;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
@@ -54,43 +61,60 @@ import org.slf4j.LoggerFactory;
 /**
  * Elasticsearch erasure, per target (index pattern) and batch:
  * <ol>
- *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices (resolve + settings);</li>
- *   <li>one query: {@code bool.should} of {@code terms} over every identifier of the batch (EXECUTE and
- *       DRY_RUN) across the configured fields, scanned with a point in time + {@code search_after}
+ *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices, regexp length limit;</li>
+ *   <li>one query for the batch (EXECUTE and DRY_RUN): worker ids as {@code terms}, emails in any case and
+ *       surrounding whitespace ({@link IdentifierQueries}), scanned with a point in time + {@code search_after}
  *       (sort {@code _shard_doc}, {@code seq_no_primary_term});</li>
- *   <li>per hit, {@link DocumentMasker} rewrites only the matching group elements in memory;</li>
- *   <li>bulk partial updates ({@code doc} = the changed top-level fields) with {@code if_seq_no} /
- *       {@code if_primary_term}; a 409 re-reads the document (mget, realtime) and re-applies the
- *       masking, at most {@code conflict-retries} times;</li>
+ *   <li>per hit, {@link DocumentMasker} rewrites only the matching group elements in memory (emails compared
+ *       normalised);</li>
+ *   <li>bulk partial {@code update}s of the changed top-level fields with
+ *       {@code if_seq_no} / {@code if_primary_term}, each announced ({@link WriteAhead}) before it is sent, up to
+ *       {@code bulk-concurrency} in flight while the scan goes on; a 409 re-reads the document (mget, realtime)
+ *       and re-applies the masking, at most {@code conflict-retries} times;</li>
  *   <li>refresh the written indices; optionally {@code _forcemerge?only_expunge_deletes}.</li>
  * </ol>
- * No painless, no {@code _update_by_query}. Verify is a separate search: one count query (filter) per
- * request over all configured fields.
- * (one search per target and 500 requests: union query + a keyed {@code filters} aggregation).
+ * No painless, no {@code _update_by_query}. Verify re-reads with its own queries, built from the requests.
  */
 public final class ElasticsearchErasureStore implements ErasureStore {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchErasureStore.class);
     private static final int NAMES_PER_CALL = 20;
     private static final int VERIFY_CHUNK = 500;
     private static final int NOTE_NAMES = 3;
+    private static final String MAX_REGEX_LENGTH = "index.max_regex_length";
+    /** Elasticsearch's default {@code index.max_regex_length}, used when an index does not say. */
+    static final int DEFAULT_MAX_REGEX_LENGTH = 1000;
 
     enum ClosedPolicy { FAIL, SKIP }
 
-    record Settings(String maskValue, boolean contributorIdAsWorkerId, int pageSize, int bulkSize, int conflictRetries,
-                    Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy) {}
+    /**
+     * @param nonNormalisedLimit up to this many documents holding a non-normalised email, a batch's scan
+     *                           includes them all and compares in memory; above it, per-email regexp patterns
+     */
+    record Settings(String maskValue, boolean contributorIdAsWorkerId, int pageSize, int bulkSize, int bulkConcurrency,
+                    int conflictRetries, Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy, int nonNormalisedLimit) {}
 
     private final ElasticsearchClient client;
     private final EsMapping mapping;
     private final Settings settings;
     private final List<String> targets;
+    private final MeterRegistry meters;
+    /** Sends bulks while the scan goes on reading and masking the next page. */
+    private final ExecutorService bulkSender;
     /** Tests only: runs before each first bulk attempt (e.g. to change a document under the erasure). */
     volatile Runnable beforeBulk;
 
-    ElasticsearchErasureStore(ElasticsearchClient client, EsMapping mapping, Settings settings) {
+    ElasticsearchErasureStore(ElasticsearchClient client, EsMapping mapping, Settings settings, MeterRegistry meters) {
         this.client = client;
         this.mapping = mapping;
         this.settings = settings;
+        this.meters = meters == null ? new SimpleMeterRegistry() : meters;
         this.targets = mapping.targets().stream().map(Target::index).toList();
+        this.bulkSender = Executors.newCachedThreadPool(Thread.ofPlatform().name("es-bulk-", 0).daemon(true).factory());
+    }
+
+    /** Tests: the store's meters (request timers, email mode counts). */
+    MeterRegistry meters() {
+        return meters;
     }
 
     @Override
@@ -119,14 +143,93 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         void count(ErasureItem item) {
             counts.computeIfAbsent(item.requestId(), k -> new long[1])[0]++;
         }
+
+        void add(BulkResult r) {
+            written.addAll(r.written);
+            r.masked.forEach((id, n) -> counts.computeIfAbsent(id, k -> new long[1])[0] += n[0]);
+            blockedHit.addAll(r.blocked);
+            blockedDocs += r.blockedDocs;
+            conflicts += r.conflicts;
+        }
+    }
+
+    /** What one bulk (with its conflict re-reads) did; merged into the {@link TargetRun} on the scanning thread. */
+    private static final class BulkResult {
+        final Set<String> written = new TreeSet<>();
+        final Map<UUID, long[]> masked = new HashMap<>();
+        final Set<String> blocked = new TreeSet<>();
+        long blockedDocs;
+        long conflicts;
+    }
+
+    /**
+     * At most {@code bulk-concurrency} bulks in flight while the scan continues; each is announced (write-ahead)
+     * on the scanning thread before it is sent. {@link #drain} waits for all of them, also when the scan fails,
+     * so no write of a failed attempt is still running when the runtime retries the batch.
+     */
+    private final class Bulks {
+        private final ArrayDeque<Future<BulkResult>> inFlight = new ArrayDeque<>();
+        private final TargetRun run;
+
+        Bulks(TargetRun run) {
+            this.run = run;
+        }
+
+        void send(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, WriteAhead writeAhead) {
+            announce(t, updates, writeAhead);
+            Runnable hook = beforeBulk;
+            if (hook != null) {
+                hook.run();
+            }
+            while (inFlight.size() >= settings.bulkConcurrency()) {
+                run.add(await(inFlight.removeFirst()));
+            }
+            inFlight.add(bulkSender.submit(() -> write(t, updates, lookup, masker)));
+        }
+
+        /** Waits for every bulk in flight; the first failure is thrown after all have ended. */
+        void drain() {
+            RuntimeException failure = null;
+            while (!inFlight.isEmpty()) {
+                try {
+                    run.add(await(inFlight.removeFirst()));
+                } catch (RuntimeException e) {
+                    failure = failure == null ? e : failure;
+                }
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+
+        private BulkResult await(Future<BulkResult> f) {
+            boolean interrupted = false;
+            try {
+                while (true) {
+                    try {
+                        return f.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true; // finish waiting: the write must not outlive the attempt
+                    }
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new StoreUnavailableException("Elasticsearch bulk failed: " + e.getCause().getClass().getSimpleName());
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
     }
 
     @Override
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
-        Lookup lookup = Lookup.of(batch.items(), settings.contributorIdAsWorkerId(), settings.maskValue());
         List<TargetRun> runs = new ArrayList<>();
         for (Target t : mapping.targets()) {
-            runs.add(eraseTarget(t, lookup, writeAhead));
+            runs.add(eraseTarget(t, batch.items(), writeAhead));
         }
         Map<UUID, RequestResult> results = new LinkedHashMap<>();
         for (ErasureItem item : batch.items()) {
@@ -199,25 +302,64 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 
-    private TargetRun eraseTarget(Target t, Lookup lookup, WriteAhead writeAhead) {
+    private TargetRun eraseTarget(Target t, List<ErasureItem> items, WriteAhead writeAhead) {
         TargetRun run = new TargetRun();
         run.view = inspect(t.index());
-        Query query = batchQuery(t, lookup);
-        if (query == null || !run.view.searchable()) {
-            return run;
+        if (run.view.searchable()) {
+            int maxRegex = run.view.maxRegexLength;
+            EmailMode mode = emailMode(t, run.view);
+            // Each slice masks with its own requests only, so a document found by two slices counts once per owner.
+            for (List<ErasureItem> slice : slices(items, sl -> IdentifierQueries.scan(t,
+                    Lookup.of(sl, settings.contributorIdAsWorkerId(), settings.maskValue()), mode, settings.maskValue(), maxRegex).clauses())) {
+                Lookup lookup = Lookup.of(slice, settings.contributorIdAsWorkerId(), settings.maskValue());
+                IdentifierQueries.Built built = IdentifierQueries.scan(t, lookup, mode, settings.maskValue(), maxRegex);
+                if (built.query() != null) {
+                    scan(t, built.query(), lookup, run, writeAhead);
+                }
+            }
         }
+        finish(t, run);
+        return run;
+    }
+
+    /**
+     * How this batch finds emails in this target: exact terms plus every document holding a non-normalised
+     * email while there are at most {@code non-normalised-limit} of those (counted here, early-terminated),
+     * else per-email patterns.
+     */
+    private EmailMode emailMode(Target t, IndexView view) {
+        Query dirty = IdentifierQueries.nonNormalised(t, settings.maskValue());
+        if (dirty == null) {
+            return EmailMode.EXACT_AND_NON_NORMALISED;
+        }
+        int limit = settings.nonNormalisedLimit();
+        String expression = view.searchExpression(t.index());
+        SearchResponse<Void> r = es("count non-normalised", () -> client.search(s -> s
+                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .size(0).trackTotalHits(th -> th.count(limit + 1)).query(dirty), Void.class));
+        long n = r.hits().total() == null ? 0 : r.hits().total().value();
+        EmailMode mode = n <= limit ? EmailMode.EXACT_AND_NON_NORMALISED : EmailMode.PATTERNS;
+        meters.counter("erasure.sink.es.email.mode", "mode", mode.name().toLowerCase(java.util.Locale.ROOT)).increment();
+        return mode;
+    }
+
+    /** One point-in-time scan of a query: mask in memory, bulk-update what changed. */
+    private void scan(Target t, Query should, Lookup lookup, TargetRun run, WriteAhead writeAhead) {
+        Query query = Query.of(q -> q.bool(b -> b.filter(should)));
         DocumentMasker masker = new DocumentMasker(t.groups(), settings.maskValue());
         String expression = run.view.searchExpression(t.index());
         String keepAlive = settings.pitKeepAlive().toSeconds() + "s";
-        String pit = call("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
+        String pit = es("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
                 .ignoreUnavailable(true).expandWildcards(ExpandWildcard.Open))).id();
+        Bulks bulks = new Bulks(run);
+        boolean scanned = false;
         try {
             List<FieldValue> after = null;
             List<Update> pending = new ArrayList<>();
             while (true) {
                 String pitId = pit;
                 List<FieldValue> searchAfter = after;
-                SearchResponse<ObjectNode> page = call("search", () -> client.search(s -> {
+                SearchResponse<ObjectNode> page = es("search", () -> client.search(s -> {
                     s.pit(p -> p.id(pitId).keepAlive(k -> k.time(keepAlive)))
                             .query(query).size(settings.pageSize()).seqNoPrimaryTerm(true)
                             .trackTotalHits(h -> h.enabled(false))
@@ -232,11 +374,14 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     pit = page.pitId();
                 }
                 List<Hit<ObjectNode>> hits = page.hits().hits();
+                long maskNanos = 0;
                 for (Hit<ObjectNode> hit : hits) {
                     if (hit.source() == null) {
                         continue;
                     }
+                    long maskStart = System.nanoTime();
                     Outcome o = masker.apply(hit.source(), lookup);
+                    maskNanos += System.nanoTime() - maskStart;
                     boolean blocked = run.view.writeBlocked.contains(hit.index());
                     if (blocked && (o.changed() || !o.dryMatched().isEmpty())) {
                         run.blockedHit.add(hit.index());
@@ -245,51 +390,69 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     }
                     o.dryMatched().forEach(run::count);
                     if (o.changed()) {
-                        pending.add(new Update(hit.index(), hit.id(), hit.seqNo(), hit.primaryTerm(), o));
+                        pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o));
                         if (pending.size() >= settings.bulkSize()) {
-                            write(t, pending, lookup, masker, run, writeAhead);
+                            bulks.send(t, pending, lookup, masker, writeAhead);
                             pending = new ArrayList<>();
                         }
                     }
                 }
+                meters.timer("erasure.sink.es.request", "operation", "mask in memory").record(Duration.ofNanos(maskNanos));
                 if (hits.size() < settings.pageSize()) {
                     break;
                 }
                 after = hits.getLast().sort();
             }
             if (!pending.isEmpty()) {
-                write(t, pending, lookup, masker, run, writeAhead);
+                bulks.send(t, pending, lookup, masker, writeAhead);
             }
+            scanned = true;
         } finally {
-            closePit(pit);
+            try {
+                if (scanned) {
+                    bulks.drain();
+                } else {
+                    try {
+                        bulks.drain();
+                    } catch (RuntimeException suppressed) {
+                        log.debug("a bulk also failed after the scan failed: {}", suppressed.getClass().getSimpleName());
+                    }
+                }
+            } finally {
+                closePit(pit);
+            }
         }
+    }
+
+    /** Refresh (and optionally expunge) the indices written to. */
+    private void finish(Target t, TargetRun run) {
         if (!run.written.isEmpty()) {
             if (settings.refresh()) {
                 for (List<String> chunk : chunks(run.written)) {
-                    call("refresh", () -> client.indices().refresh(r -> r.index(chunk).ignoreUnavailable(true)));
+                    es("refresh", () -> client.indices().refresh(r -> r.index(chunk).ignoreUnavailable(true)));
                 }
             }
             if (t.expungeDeletes()) {
                 for (List<String> chunk : chunks(run.written)) {
-                    call("forcemerge", () -> client.indices().forcemerge(f -> f.index(chunk).onlyExpungeDeletes(true)));
+                    es("forcemerge", () -> client.indices().forcemerge(f -> f.index(chunk).onlyExpungeDeletes(true)));
                 }
                 run.expunged = true;
                 long retained = 0;
                 for (List<String> chunk : chunks(run.written)) {
-                    var stats = call("index stats", () -> client.indices().stats(st -> st.index(chunk).metric(co.elastic.clients.elasticsearch._types.CommonStatsFlag.Docs)));
+                    var stats = es("index stats", () -> client.indices().stats(st -> st.index(chunk).metric(co.elastic.clients.elasticsearch._types.CommonStatsFlag.Docs)));
                     var docs = stats.all() == null || stats.all().primaries() == null ? null : stats.all().primaries().docs();
                     retained += docs == null ? 0 : docs.deleted();
                 }
                 run.retainedDeleted = retained;
             }
         }
-        return run;
     }
 
-    private record Update(String index, String id, Long seqNo, Long primaryTerm, Outcome outcome) {}
+    /** A masked document to write (its partial doc is in the outcome). */
+    private record Update(String index, String id, String routing, Long seqNo, Long primaryTerm, Outcome outcome) {}
 
     /** The documents this bulk is about to mask, per request (one bulk = one announcement, before it is sent). */
-    private static void announce(Target t, List<Update> updates, WriteAhead writeAhead) {
+    private void announce(Target t, List<Update> updates, WriteAhead writeAhead) {
         Map<UUID, long[]> perRequest = new HashMap<>();
         for (Update u : updates) {
             for (ErasureItem item : u.outcome().masked()) {
@@ -299,26 +462,22 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         Map<UUID, List<TargetResult>> planned = new HashMap<>();
         perRequest.forEach((id, n) -> planned.put(id, List.of(TargetResult.erased(t.index(), 0, n[0], 0))));
         if (!planned.isEmpty()) {
-            writeAhead.record(planned);
+            meters.timer("erasure.sink.es.request", "operation", "write-ahead").record(() -> writeAhead.record(planned));
         }
     }
 
-    /** Bulk partial updates guarded by seq_no/primary_term; conflicts are re-read and re-masked. */
-    private void write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, TargetRun run, WriteAhead writeAhead) {
-        announce(t, updates, writeAhead);
+    /** Bulk partial updates guarded by seq_no/primary_term; conflicts are re-read and re-masked. Runs on a bulk thread. */
+    private BulkResult write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker) {
+        BulkResult run = new BulkResult();
         List<Update> todo = updates;
         int attempt = 0;
-        Runnable hook = beforeBulk;
-        if (hook != null) {
-            hook.run();
-        }
         while (!todo.isEmpty()) {
             List<BulkOperation> ops = new ArrayList<>(todo.size());
             for (Update u : todo) {
-                ops.add(BulkOperation.of(b -> b.update(up -> up.index(u.index()).id(u.id()).ifSeqNo(u.seqNo()).ifPrimaryTerm(u.primaryTerm())
-                        .action(a -> a.doc(u.outcome().partial())))));
+                ops.add(BulkOperation.of(b -> b.update(up -> up.index(u.index()).id(u.id()).routing(u.routing()).ifSeqNo(u.seqNo())
+                        .ifPrimaryTerm(u.primaryTerm()).action(a -> a.doc(u.outcome().partial())))));
             }
-            BulkResponse response = call("bulk", () -> client.bulk(b -> b.operations(ops)));
+            BulkResponse response = es("bulk", () -> client.bulk(b -> b.operations(ops)));
             List<Update> conflicts = new ArrayList<>();
             for (int i = 0; i < response.items().size(); i++) {
                 BulkResponseItem item = response.items().get(i);
@@ -326,14 +485,14 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 ErrorCause error = item.error();
                 if (error == null) {
                     run.written.add(u.index());
-                    u.outcome().masked().forEach(run::count);
+                    u.outcome().masked().forEach(m -> run.masked.computeIfAbsent(m.requestId(), k -> new long[1])[0]++);
                     continue;
                 }
                 switch (item.status()) {
                     case 409 -> conflicts.add(u);
                     case 404 -> log.debug("a matched document was deleted before its update (index {})", u.index());
                     case 403 -> {
-                        run.blockedHit.add(u.index());
+                        run.blocked.add(u.index());
                         run.blockedDocs++;
                     }
                     case 429, 502, 503, 504 -> throw new StoreUnavailableException("Elasticsearch bulk update rejected (HTTP "
@@ -343,7 +502,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 }
             }
             if (conflicts.isEmpty()) {
-                return;
+                return run;
             }
             run.conflicts += conflicts.size();
             if (++attempt > settings.conflictRetries()) {
@@ -352,14 +511,15 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
             todo = reread(t, conflicts, lookup, masker);
         }
+        return run;
     }
 
     /** Realtime mget of the conflicted documents, masked again from their current source. */
     private List<Update> reread(Target t, List<Update> conflicts, Lookup lookup, DocumentMasker masker) {
         List<MultiGetOperation> docs = conflicts.stream()
-                .map(u -> MultiGetOperation.of(m -> m.index(u.index()).id(u.id()))).toList();
-        MgetResponse<ObjectNode> response = call("mget", () -> client.mget(m -> m.docs(docs).realtime(true)
-                .sourceIncludes(t.sourceKeys()), ObjectNode.class));
+                .map(u -> MultiGetOperation.of(m -> m.index(u.index()).id(u.id()).routing(u.routing()))).toList();
+        MgetResponse<ObjectNode> response = es("mget", () -> client.mget(m -> m.docs(docs).realtime(true).sourceIncludes(t.sourceKeys()),
+                ObjectNode.class));
         List<Update> again = new ArrayList<>();
         for (MultiGetResponseItem<ObjectNode> item : response.docs()) {
             if (item.isFailure()) {
@@ -371,7 +531,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
             Outcome o = masker.apply(doc.source(), lookup);
             if (o.changed()) {
-                again.add(new Update(doc.index(), doc.id(), doc.seqNo(), doc.primaryTerm(), o));
+                again.add(new Update(doc.index(), doc.id(), doc.routing(), doc.seqNo(), doc.primaryTerm(), o));
             }
         }
         return again;
@@ -385,90 +545,151 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         }
     }
 
-    /** {@code bool.should} of one {@code terms} per configured field with the batch's values of that field's kind. */
-    private static Query batchQuery(Target t, Lookup lookup) {
-        List<Query> should = new ArrayList<>();
-        for (Map.Entry<Kind, List<String>> e : t.fieldsByKind().entrySet()) {
-            List<FieldValue> values = lookup.values(e.getKey()).stream().map(FieldValue::of).toList();
-            if (values.isEmpty()) {
-                continue;
-            }
-            for (String field : e.getValue()) {
-                should.add(Query.of(q -> q.terms(tq -> tq.field(field).terms(tv -> tv.value(values)))));
-            }
-        }
-        if (should.isEmpty()) {
-            return null;
-        }
-        return Query.of(q -> q.bool(b -> b.filter(f -> f.bool(BoolQuery.of(s -> s.should(should).minimumShouldMatch("1"))))));
-    }
-
     // ---------------------------------------------------------------- verify
 
+    /**
+     * Per target, with queries rebuilt from the requests (never the erase scan's query, slices or results),
+     * in the same email mode rule as the scan but counted afresh: exact identifiers or any non-normalised
+     * email (then attribution in memory by normalised comparison), or verification's own explicitly spelled
+     * per-email patterns. Either way a document holding a request's email in any case or spacing is counted,
+     * so a document the scan missed shows up as residual. The first search is a count; after a successful
+     * erasure it is usually 0 and nothing else runs.
+     */
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         Map<UUID, List<TargetResidual>> out = new LinkedHashMap<>();
         batch.items().forEach(i -> out.put(i.requestId(), new ArrayList<>()));
         for (Target t : mapping.targets()) {
             IndexView view = inspect(t.index());
-            List<ErasureItem> items = batch.items();
-            if (!view.searchable()) {
-                items.forEach(i -> out.get(i.requestId()).add(new TargetResidual(t.index(), 0)));
-                continue;
-            }
-            String expression = view.searchExpression(t.index());
-            for (int from = 0; from < items.size(); from += VERIFY_CHUNK) {
-                List<ErasureItem> chunk = items.subList(from, Math.min(items.size(), from + VERIFY_CHUNK));
-                // One search: the union of the requests' residual queries as the query (usually matching
-                // nothing after an erasure, so it costs next to nothing), one keyed filter per request counting
-                // its documents.
-                Map<String, Query> filters = new LinkedHashMap<>();
-                List<Query> union = new ArrayList<>();
-                for (ErasureItem item : chunk) {
-                    Query q = residualQuery(t, item);
-                    filters.put(item.requestId().toString(), q);
-                    union.add(q);
-                }
-                SearchResponse<Void> response = call("verify search", () -> client.search(s -> s
-                        .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
-                        .size(0).trackTotalHits(th -> th.enabled(true))
-                        .query(q -> q.bool(b -> b.should(union).minimumShouldMatch("1")))
-                        .aggregations("residual", a -> a.filters(fa -> fa.filters(fb -> fb.keyed(filters)))), Void.class));
-                if (response.shards() != null && response.shards().failed().intValue() > 0) {
-                    throw new StoreUnavailableException("Elasticsearch verification searched only part of the shards ("
-                            + response.shards().failed() + " failed)");
-                }
-                var buckets = response.aggregations().get("residual").filters().buckets().keyed();
-                for (ErasureItem item : chunk) {
-                    var bucket = buckets.get(item.requestId().toString());
-                    if (bucket == null) {
-                        throw new StoreException("ES_VERIFY_INCOMPLETE", "Elasticsearch verification returned no count for a request");
-                    }
-                    out.get(item.requestId()).add(new TargetResidual(t.index(), bucket.docCount()));
+            Map<UUID, Long> residual = new HashMap<>();
+            if (view.searchable()) {
+                if (emailMode(t, view) == EmailMode.EXACT_AND_NON_NORMALISED) {
+                    verifyBySuperset(t, view, batch.items(), residual);
+                } else {
+                    verifyByPatterns(t, view, batch.items(), residual);
                 }
             }
+            batch.items().forEach(i -> out.get(i.requestId()).add(new TargetResidual(t.index(), residual.getOrDefault(i.requestId(), 0L))));
         }
         return out;
     }
 
-    /** Independent of the erase path: documents holding any of this request's identifiers in any configured field. */
-    private Query residualQuery(Target t, ErasureItem item) {
-        List<Query> should = new ArrayList<>();
-        for (Map.Entry<Kind, List<String>> e : t.fieldsByKind().entrySet()) {
-            Set<String> values = new LinkedHashSet<>(Lookup.values(item, e.getKey(), settings.contributorIdAsWorkerId()));
-            values.remove(settings.maskValue());
-            if (values.isEmpty()) {
+    /**
+     * Count the superset (exact identifiers, or any non-normalised email); only if it holds documents, read
+     * them and attribute each to the requests whose identifiers it holds, comparing emails normalised.
+     */
+    private void verifyBySuperset(Target t, IndexView view, List<ErasureItem> items, Map<UUID, Long> residual) {
+        Query superset = IdentifierQueries.verifySuperset(t, items, settings.contributorIdAsWorkerId(), settings.maskValue());
+        String expression = view.searchExpression(t.index());
+        if (superset == null || count(expression, superset) == 0) {
+            return;
+        }
+        Lookup lookup = Lookup.of(items, settings.contributorIdAsWorkerId(), settings.maskValue());
+        DocumentMasker reader = new DocumentMasker(t.groups(), settings.maskValue());
+        String keepAlive = settings.pitKeepAlive().toSeconds() + "s";
+        String pit = es("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
+                .ignoreUnavailable(true).expandWildcards(ExpandWildcard.Open))).id();
+        try {
+            List<FieldValue> after = null;
+            while (true) {
+                String pitId = pit;
+                List<FieldValue> searchAfter = after;
+                SearchResponse<ObjectNode> page = es("verify read", () -> client.search(s -> {
+                    s.pit(p -> p.id(pitId).keepAlive(k -> k.time(keepAlive))).query(superset).size(settings.pageSize())
+                            .trackTotalHits(h -> h.enabled(false)).sort(so -> so.field(f -> f.field("_shard_doc").order(SortOrder.Asc)))
+                            .source(sc -> sc.filter(f -> f.includes(t.sourceKeys())));
+                    if (searchAfter != null) {
+                        s.searchAfter(searchAfter);
+                    }
+                    return s;
+                }, ObjectNode.class));
+                checkShards(page);
+                if (page.pitId() != null) {
+                    pit = page.pitId();
+                }
+                List<Hit<ObjectNode>> hits = page.hits().hits();
+                for (Hit<ObjectNode> hit : hits) {
+                    if (hit.source() != null) {
+                        reader.holders(hit.source(), lookup).forEach(item -> residual.merge(item.requestId(), 1L, Long::sum));
+                    }
+                }
+                if (hits.size() < settings.pageSize()) {
+                    break;
+                }
+                after = hits.getLast().sort();
+            }
+        } finally {
+            closePit(pit);
+        }
+    }
+
+    /** Per-email patterns: count the union per slice; only if it finds something, a keyed count per request. */
+    private void verifyByPatterns(Target t, IndexView view, List<ErasureItem> items, Map<UUID, Long> residual) {
+        String expression = view.searchExpression(t.index());
+        int maxRegex = view.maxRegexLength;
+        List<List<ErasureItem>> slices = slices(items, sl -> IdentifierQueries.verifyUnion(t, sl,
+                settings.contributorIdAsWorkerId(), settings.maskValue(), maxRegex).clauses());
+        for (List<ErasureItem> slice : slices) {
+            IdentifierQueries.Built union = IdentifierQueries.verifyUnion(t, slice, settings.contributorIdAsWorkerId(),
+                    settings.maskValue(), maxRegex);
+            if (union.query() == null || count(expression, union.query()) == 0) {
                 continue;
             }
-            List<FieldValue> fv = values.stream().map(FieldValue::of).toList();
-            for (String field : e.getValue()) {
-                should.add(Query.of(q -> q.terms(tq -> tq.field(field).terms(tv -> tv.value(fv)))));
+            for (int from = 0; from < slice.size(); from += VERIFY_CHUNK) {
+                attribute(t, expression, slice.subList(from, Math.min(slice.size(), from + VERIFY_CHUNK)), maxRegex, residual);
             }
         }
-        if (should.isEmpty()) {
-            return Query.of(q -> q.matchNone(m -> m));
+    }
+
+    private long count(String expression, Query query) {
+        SearchResponse<Void> response = es("verify count", () -> client.search(s -> s
+                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .size(0).trackTotalHits(th -> th.enabled(true)).query(query), Void.class));
+        checkShards(response);
+        return response.hits().total() == null ? 0 : response.hits().total().value();
+    }
+
+    /** Documents per request: one keyed filter per request (the requests' own queries). */
+    private void attribute(Target t, String expression, List<ErasureItem> chunk, int maxRegex, Map<UUID, Long> residual) {
+        Map<String, Query> filters = new LinkedHashMap<>();
+        for (ErasureItem item : chunk) {
+            filters.put(item.requestId().toString(), IdentifierQueries.verifyOne(t, item, settings.contributorIdAsWorkerId(),
+                    settings.maskValue(), maxRegex));
         }
-        return Query.of(q -> q.bool(b -> b.should(should).minimumShouldMatch("1")));
+        SearchResponse<Void> response = es("verify attribute", () -> client.search(s -> s
+                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .size(0).query(q -> q.bool(b -> b.should(List.copyOf(filters.values())).minimumShouldMatch("1")))
+                .aggregations("residual", a -> a.filters(fa -> fa.filters(fb -> fb.keyed(filters)))), Void.class));
+        checkShards(response);
+        var buckets = response.aggregations().get("residual").filters().buckets().keyed();
+        for (ErasureItem item : chunk) {
+            var bucket = buckets.get(item.requestId().toString());
+            if (bucket == null) {
+                throw new StoreException("ES_VERIFY_INCOMPLETE", "Elasticsearch verification returned no count for a request");
+            }
+            residual.merge(item.requestId(), bucket.docCount(), Long::sum);
+        }
+    }
+
+    private static void checkShards(SearchResponse<?> response) {
+        if (response.shards() != null && response.shards().failed().intValue() > 0) {
+            throw new StoreUnavailableException("Elasticsearch verification searched only part of the shards ("
+                    + response.shards().failed() + " failed)");
+        }
+    }
+
+    /** Items split in halves until each part's query has at most {@link IdentifierQueries#MAX_CLAUSES} clauses. */
+    static List<List<ErasureItem>> slices(List<ErasureItem> items, ToIntFunction<List<ErasureItem>> clauses) {
+        for (int parts = 1; ; parts *= 2) {
+            List<List<ErasureItem>> slices = new ArrayList<>();
+            int size = Math.max(1, (items.size() + parts - 1) / parts);
+            for (int i = 0; i < items.size(); i += size) {
+                slices.add(items.subList(i, Math.min(items.size(), i + size)));
+            }
+            if (size == 1 || slices.stream().allMatch(sl -> clauses.applyAsInt(sl) <= IdentifierQueries.MAX_CLAUSES)) {
+                return slices;
+            }
+        }
     }
 
     // ---------------------------------------------------------------- index state
@@ -480,6 +701,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         final Set<String> readBlocked = new TreeSet<>();
         final Set<String> writeBlocked = new TreeSet<>();
         boolean aliasesOrStreams;
+        /** The smallest {@code index.max_regex_length} of the open indices: bounds the email patterns. */
+        int maxRegexLength = DEFAULT_MAX_REGEX_LENGTH;
 
         boolean searchable() {
             return aliasesOrStreams || open.stream().anyMatch(i -> !readBlocked.contains(i));
@@ -495,7 +718,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
 
     IndexView inspect(String pattern) {
         IndexView v = new IndexView();
-        ResolveIndexResponse resolved = call("resolve index", () -> client.indices().resolveIndex(r -> r.name(pattern)
+        ResolveIndexResponse resolved = es("resolve index", () -> client.indices().resolveIndex(r -> r.name(pattern)
                 .expandWildcards(ExpandWildcard.Open, ExpandWildcard.Closed).ignoreUnavailable(true).allowNoIndices(true)));
         for (ResolveIndexItem i : resolved.indices()) {
             if (i.attributes().contains("closed")) {
@@ -508,9 +731,17 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         if (v.open.isEmpty()) {
             return v;
         }
-        Map<String, IndexState> settingsByIndex = call("get settings", () -> client.indices().getSettings(g -> g.index(pattern)
-                .name("index.blocks.*").expandWildcards(ExpandWildcard.Open).ignoreUnavailable(true).allowNoIndices(true))).settings();
+        Map<String, IndexState> settingsByIndex = es("get settings", () -> client.indices().getSettings(g -> g.index(pattern)
+                .name("index.blocks.*", MAX_REGEX_LENGTH).includeDefaults(true)
+                .expandWildcards(ExpandWildcard.Open).ignoreUnavailable(true).allowNoIndices(true))).settings();
         for (Map.Entry<String, IndexState> e : settingsByIndex.entrySet()) {
+            Integer maxRegex = maxRegexLength(e.getValue().settings());
+            if (maxRegex == null) {
+                maxRegex = maxRegexLength(e.getValue().defaults());
+            }
+            if (maxRegex != null) {
+                v.maxRegexLength = Math.min(v.maxRegexLength, maxRegex);
+            }
             IndexSettings s = e.getValue().settings();
             IndexSettingBlocks blocks = s == null ? null : s.blocks() != null ? s.blocks() : s.index() == null ? null : s.index().blocks();
             if (blocks == null) {
@@ -526,15 +757,26 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         return v;
     }
 
+    private static Integer maxRegexLength(IndexSettings s) {
+        if (s == null) {
+            return null;
+        }
+        if (s.maxRegexLength() != null) {
+            return s.maxRegexLength();
+        }
+        return s.index() == null ? null : s.index().maxRegexLength();
+    }
+
     // ---------------------------------------------------------------- plumbing
 
     @Override
     public void checkReachable() {
-        call("ping", client::info);
+        es("ping", client::info);
     }
 
     @Override
     public void close() {
+        bulkSender.shutdown();
         try {
             client.close();
         } catch (IOException | RuntimeException e) {
@@ -549,6 +791,16 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             out.add(l.subList(i, Math.min(l.size(), i + NAMES_PER_CALL)));
         }
         return out;
+    }
+
+    /** {@link #call} timed per operation ({@code erasure_sink_es_request_seconds{operation}}): where a batch's time goes. */
+    private <T> T es(String operation, EsCall<T> call) {
+        Timer.Sample sample = Timer.start(meters);
+        try {
+            return call(operation, call);
+        } finally {
+            sample.stop(meters.timer("erasure.sink.es.request", "operation", operation));
+        }
     }
 
     @FunctionalInterface

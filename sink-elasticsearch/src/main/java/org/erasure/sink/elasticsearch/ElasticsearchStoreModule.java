@@ -2,6 +2,8 @@ package org.erasure.sink.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
+import co.elastic.clients.elasticsearch.cluster.GetClusterSettingsResponse;
+import co.elastic.clients.json.JsonData;
 import co.elastic.clients.elasticsearch.indices.GetFieldMappingResponse;
 import co.elastic.clients.elasticsearch.indices.get_field_mapping.TypeFieldMappings;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
@@ -33,6 +35,8 @@ import org.erasure.sink.runtime.spi.StoreModule;
 public final class ElasticsearchStoreModule implements StoreModule {
     /** Field types a {@code terms} query matches exactly (a text field would silently miss). */
     static final Set<Property.Kind> EXACT = Set.of(Property.Kind.Keyword, Property.Kind.ConstantKeyword, Property.Kind.Wildcard);
+    static final String ALLOW_EXPENSIVE_QUERIES = "search.allow_expensive_queries";
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ElasticsearchStoreModule.class);
 
     @Override
     public Phase phase() {
@@ -64,7 +68,8 @@ public final class ElasticsearchStoreModule implements StoreModule {
         }
         ElasticsearchErasureStore.Settings settings = new ElasticsearchErasureStore.Settings(mask,
                 config.getBoolean("contributor-id-as-worker-id"), positive(config, "page-size", 10_000), positive(config, "bulk-size", 10_000),
-                config.getInt("conflict-retries"), config.getDuration("pit-keep-alive"), config.getBoolean("refresh"), closed);
+                positive(config, "bulk-concurrency", 16), config.getInt("conflict-retries"), config.getDuration("pit-keep-alive"), config.getBoolean("refresh"), closed,
+                nonNegative(config, "non-normalised-limit"));
         if (settings.conflictRetries() < 0) {
             throw new IllegalArgumentException("elasticsearch.conflict-retries must be >= 0");
         }
@@ -77,11 +82,20 @@ public final class ElasticsearchStoreModule implements StoreModule {
         }
         try {
             validateFieldTypes(client, mapping);
+            requireRegexpQueries(client);
         } catch (RuntimeException e) {
             closeQuietly(client);
             throw e;
         }
-        return new ElasticsearchErasureStore(client, mapping, settings);
+        return new ElasticsearchErasureStore(client, mapping, settings, meters);
+    }
+
+    private static int nonNegative(Config c, String key) {
+        int v = c.getInt(key);
+        if (v < 0) {
+            throw new IllegalArgumentException("elasticsearch." + key + " must be >= 0");
+        }
+        return v;
     }
 
     private static int positive(Config c, String key, int max) {
@@ -113,6 +127,34 @@ public final class ElasticsearchStoreModule implements StoreModule {
                                 + " is mapped as " + p._kind().jsonValue() + "; exact matching needs keyword (or constant_keyword, wildcard)");
                     }
                 }));
+            }
+        }
+    }
+
+    /**
+     * Emails are matched with {@code regexp} queries (any case, surrounding whitespace; see {@link EmailPatterns}),
+     * which a cluster refuses when {@code search.allow_expensive_queries} is false: say so at start rather than
+     * fail every batch. A user without the {@code monitor} privilege cannot read the setting: the check is
+     * skipped (a refused regexp then fails the batch with {@code ES_...} codes naming the error type).
+     */
+    static void requireRegexpQueries(ElasticsearchClient client) {
+        GetClusterSettingsResponse r;
+        try {
+            r = client.cluster().getSettings(g -> g.includeDefaults(true).flatSettings(true));
+        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            log.warn("cannot read the cluster settings (HTTP {}): not checking search.allow_expensive_queries", e.status());
+            return;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the cluster settings: " + e.getClass().getSimpleName(), e);
+        }
+        for (Map<String, JsonData> level : List.of(r.transient_(), r.persistent(), r.defaults())) {
+            JsonData v = level.get(ALLOW_EXPENSIVE_QUERIES);
+            if (v != null) {
+                if (!Boolean.parseBoolean(v.toJson().toString().replace("\"", "").strip())) {
+                    throw new IllegalStateException("Elasticsearch has " + ALLOW_EXPENSIVE_QUERIES + " = false; the sink matches emails"
+                            + " in any letter case and with surrounding whitespace using regexp queries, which that setting forbids");
+                }
+                return;
             }
         }
     }

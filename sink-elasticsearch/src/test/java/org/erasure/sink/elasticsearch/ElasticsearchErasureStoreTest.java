@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import co.elastic.clients.elasticsearch._types.Refresh;
+import co.elastic.clients.json.JsonData;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,6 +29,8 @@ import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.testkit.LogScan;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DevStackTest
 @Order(1)
@@ -44,8 +47,13 @@ class ElasticsearchErasureStoreTest {
         return rs.stream().mapToLong(TargetResidual::residual).sum();
     }
 
-    @Test
-    void executeMasksExactlyTheBatchsElementsAndLeavesNeighboursByteIdentical(ElasticsearchServer es, TestNames names) throws Exception {
+    /**
+     * Defaults (one bulk), and small bulks with three in flight while the scan goes on: the same documents, and the
+     * announcements (one per bulk, checked by {@link Announced}) add up to the counts.
+     */
+    @ParameterizedTest(name = "[{index}] bulks {0}")
+    @ValueSource(strings = {"", "page-size = 5, bulk-size = 3, bulk-concurrency = 3"})
+    void executeMasksExactlyTheBatchsElementsAndLeavesNeighboursByteIdentical(String bulks, ElasticsearchServer es, TestNames names) throws Exception {
         try (EsFixture f = EsFixture.seed(es, names, 60)) {
             SampleWorld w = f.world;
             Map<String, ObjectNode> before = f.snapshot();
@@ -55,7 +63,7 @@ class ElasticsearchErasureStoreTest {
             Set<String> erasedIds = new HashSet<>();
             erased.forEach(i -> erasedIds.add(w.contributor(i).workerId()));
 
-            try (ElasticsearchErasureStore store = f.store()) {
+            try (ElasticsearchErasureStore store = f.store(bulks)) {
                 assertThat(store.targets()).containsExactly(f.pattern);
                 Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items));
                 for (int k = 0; k < erased.size(); k++) {
@@ -183,6 +191,113 @@ class ElasticsearchErasureStoreTest {
             assertThat(f.count("judgments.workerId", "w/5")).isEqualTo(1);
             for (int i = 0; i < f.world.size(); i++) {
                 assertThat(f.holding(f.world.contributor(i))).isEqualTo(f.world.esDocumentsOf(i));
+            }
+        }
+    }
+
+    @Test
+    void emailsStoredInAnotherCaseOrWithSurroundingSpacesAreMaskedAndCountedByVerification(ElasticsearchServer es, TestNames names) throws Exception {
+        // Five documents below hold non-normalised emails: at the limit, so exact terms + those five. The masked
+        // elements (DELETED_USER, not lower case) of the first erasure must not count, or the mode would flip.
+        caseAndSpaces(es, names, "non-normalised-limit = 5", "exact_and_non_normalised");
+    }
+
+    @Test
+    void emailsInAnotherCaseOrWithSpacesAreFoundByPerEmailPatternsWhenManyValuesAreNotNormalised(ElasticsearchServer es, TestNames names)
+            throws Exception {
+        // non-normalised-limit = 0: the target holds "too many" non-normalised emails, so the per-email regexp path runs.
+        caseAndSpaces(es, names, "non-normalised-limit = 0", "patterns");
+    }
+
+    private void caseAndSpaces(ElasticsearchServer es, TestNames names, String config, String expectedMode) throws Exception {
+        try (EsFixture f = EsFixture.seed(es, names, 10)) {
+            String index = f.indices.getFirst();
+            // A user mapping that already folds case (built-in lowercase normalizer): must work as well as plain keyword.
+            String folded = f.prefix + "folded-1";
+            f.client.indices().create(c -> c.index(folded).mappings(m -> m
+                    .properties("latest", p -> p.object(o -> o.properties("workerEmail", k -> k.keyword(x -> x.normalizer("lowercase")))
+                            .properties("workerId", k -> k.keyword(x -> x))))
+                    .properties("judgments", p -> p.object(o -> o.properties("workerEmail", k -> k.keyword(x -> x.normalizer("lowercase")))
+                            .properties("workerId", k -> k.keyword(x -> x))))));
+            String email = "alice.case@example.test";
+            Map<String, Object> neighbour = Map.of("workerId", "nb-1", "workerEmail", "neighbour.case@example.test", "answer", "no");
+            Map<String, Map<String, Object>> docs = new LinkedHashMap<>();
+            // only latest.workerEmail holds the person, with another case and spaces around
+            docs.put(index + "/latest-only", doc(element("w-x1", " Alice.Case@Example.TEST "), List.of(neighbour)));
+            // a judgments element that carries only the email (its workerId is not the request's): the defect's case
+            docs.put(index + "/judgment-only", doc(neighbour, List.of(neighbour, element("w-x2", "ALICE.CASE@example.test\t"))));
+            docs.put(index + "/unicode-spaces", doc(neighbour, List.of(element("w-x3", "\u3000alice.case@EXAMPLE.test\n"), neighbour)));
+            docs.put(folded + "/folded-mapping", doc(neighbour, List.of(element("w-x4", "  ALICE.case@example.test"))));
+            // other people: not the same address once stripped and lower-cased
+            docs.put(index + "/look-alikes", doc(element("w-y4", "\u00A0alice.case@example.test"), List.of(element("w-y1", "xalice.case@example.test"),
+                    element("w-y2", "alice.case@example.test.evil"), element("w-y3", "alice. case@example.test"))));
+            for (Map.Entry<String, Map<String, Object>> d : docs.entrySet()) {
+                String[] p = d.getKey().split("/");
+                f.client.index(x -> x.index(p[0]).id(p[1]).document(d.getValue()).refresh(Refresh.True));
+            }
+            LogScan.SEEDED_EMAILS.add(email);
+            // The request spells it differently again; the event contract normalises it.
+            ErasureItem item = new ErasureItem(UUID.randomUUID(), "case#1", Identifiers.of(List.of("  Alice.Case@EXAMPLE.test "), List.of()), Mode.EXECUTE);
+            assertThat(item.identifiers().emails()).containsExactly(email);
+            assertThat(f.count("latest.workerEmail", email) + f.count("judgments.workerEmail", email))
+                    .as("no stored spelling equals the request's: an exact query finds nothing").isZero();
+            Map<String, ObjectNode> before;
+
+            try (ElasticsearchErasureStore store = f.store(config)) {
+                List<ErasureItem> first = IntStream.range(0, 5).mapToObj(i -> EsFixture.item(f.world.contributor(i), Mode.EXECUTE)).toList();
+                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(first));
+                for (int i = 0; i < 5; i++) {
+                    assertThat(only(r.get(first.get(i).requestId())).masked()).isEqualTo(f.world.esDocumentsOf(i));
+                }
+                before = f.snapshot();
+                // Erase bypassed (as when the erase query misses them): verification must still count all four.
+                assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isEqualTo(4);
+                ErasureItem dry = new ErasureItem(UUID.randomUUID(), "case#1", item.identifiers(), Mode.DRY_RUN);
+                assertThat(only(Announced.erase(store, ErasureBatch.of(dry)).get(dry.requestId())).wouldMask()).isEqualTo(4);
+                assertThat(f.snapshot()).isEqualTo(before);
+
+                TargetResult t = only(Announced.erase(store, ErasureBatch.of(item)).get(item.requestId()));
+                assertThat(t.masked()).isEqualTo(4);
+                assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isZero();
+
+                Map<String, ObjectNode> after = f.snapshot();
+                assertThat(after).hasSameSizeAs(before);
+                for (Map.Entry<String, ObjectNode> e : before.entrySet()) {
+                    ObjectNode expected = e.getValue().deepCopy();
+                    maskElementsHoldingWorkerIds(expected, Set.of("w-x1", "w-x2", "w-x3", "w-x4"));
+                    assertThat(after.get(e.getKey())).as(e.getKey()).isEqualTo(expected);
+                }
+                assertThat(after.get(index + "/look-alikes")).isEqualTo(before.get(index + "/look-alikes"));
+
+                // A copy the erase did not see (written after it) is counted: verification does not repeat the scan.
+                f.client.index(x -> x.index(index).id("late").document(doc(element("w-x5", "ALICE.CASE@EXAMPLE.TEST "), List.of(neighbour)))
+                        .refresh(Refresh.True));
+                assertThat(residual(store.verify(ErasureBatch.of(item)).get(item.requestId()))).isEqualTo(1);
+                assertThat(store.meters().find("erasure.sink.es.email.mode").counters())
+                        .allSatisfy(c -> assertThat(c.getId().getTag("mode")).isEqualTo(expectedMode)).isNotEmpty();
+            }
+        }
+    }
+
+    private static Map<String, Object> element(String workerId, String workerEmail) {
+        return Map.of("workerId", workerId, "workerEmail", workerEmail, "answer", "yes");
+    }
+
+    private static Map<String, Object> doc(Map<String, Object> latest, List<Map<String, Object>> judgments) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("latest", latest);
+        doc.put("judgments", judgments);
+        return doc;
+    }
+
+    private static void maskElementsHoldingWorkerIds(ObjectNode doc, Set<String> workerIds) {
+        List<com.fasterxml.jackson.databind.JsonNode> elements = new ArrayList<>();
+        elements.add(doc.get("latest"));
+        doc.withArray("judgments").forEach(elements::add);
+        for (var e : elements) {
+            if (e instanceof ObjectNode o && workerIds.contains(o.path("workerId").asText())) {
+                o.put("workerId", "DELETED_USER");
+                o.put("workerEmail", "DELETED_USER");
             }
         }
     }
@@ -336,6 +451,15 @@ class ElasticsearchErasureStoreTest {
             assertThatThrownBy(() -> f.store("closed-index = ignore")).isInstanceOf(IllegalArgumentException.class);
             assertThatThrownBy(() -> new ElasticsearchStoreModule().create(f.storeConfig("http://127.0.0.1:1", ""), null))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reachable");
+            // Email matching needs regexp queries: refused at start when the cluster forbids them.
+            f.client.cluster().putSettings(p -> p.persistent("search.allow_expensive_queries", JsonData.of(false)));
+            try {
+                assertThatThrownBy(() -> f.store()).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("search.allow_expensive_queries = false");
+            } finally {
+                f.client.cluster().putSettings(p -> p.persistent("search.allow_expensive_queries", JsonData.fromJson("null")));
+            }
+            f.store().close();
         }
     }
 }

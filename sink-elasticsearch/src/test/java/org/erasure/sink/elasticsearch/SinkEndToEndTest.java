@@ -97,6 +97,9 @@ class SinkEndToEndTest {
                 int index = (int) (Long.parseLong(r.contributorId()) - w.firstId());
                 assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(f.pattern);
                 assertThat(pc.targets().getFirst().masked()).isEqualTo(w.esDocumentsOf(index));
+                // announced (write-ahead, before the bulks) = what the result reports
+                assertThat(h.started().getOrDefault(r.requestId(), List.of()).stream().mapToLong(s -> s.targets().getFirst().masked()).sum())
+                        .isEqualTo(w.esDocumentsOf(index));
                 assertThat(pc.targets().getFirst().residual()).isZero();
                 assertThat(f.holding(w.contributor(index))).isZero();
             }
