@@ -120,7 +120,9 @@ public final class SinkRunner implements Runnable, AutoCloseable {
         this.store = store;
         this.metrics = metrics;
         this.priority = priority;
-        this.sizer = new BatchSizer(settings.initialBatch(), 1, settings.maxBatch(), settings.batchTarget());
+        // Bulk work (a purge, an upload, a replay) comes in thousands: start at the largest chunk rather than
+        // pay a store's fixed cost per chunk (a ClickHouse mutation, a Redis SCAN pass) on small probes.
+        this.sizer = new BatchSizer(lane == RequestLane.BULK ? settings.maxBatch() : settings.initialBatch(), 1, settings.maxBatch(), settings.batchTarget());
         metrics.sizing(sizer);
         this.probeBackoff = IntervalFunction.ofExponentialBackoff(settings.probeInitial(), settings.probeMultiplier(), settings.probeMax());
         this.storeThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-store").factory());
