@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -27,9 +26,7 @@ import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
-import org.erasure.devstack.seed.PostgresSeeder;
 import org.erasure.devstack.seed.SampleWorld;
-import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Topics;
 import org.erasure.ingest.support.TestIngest;
@@ -107,14 +104,11 @@ class HostileHttpInputTest {
 
     @BeforeAll
     static void start(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
-        world = SampleWorld.isolated(40);
-        String schema = SeedNames.unique(names).pgSchema();
-        try (Connection c = postgres.newConnection()) {
-            PostgresSeeder.seed(c, schema, world);
-        }
-        topics = Topics.withPrefix(names.stem() + ".");
+        TestIngest.World seeded = TestIngest.seededWorld(kafka, postgres, names, 40);
+        world = seeded.world();
+        String schema = seeded.schema();
+        topics = seeded.topics();
         bootstrap = kafka.bootstrapServers();
-        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         Map<String, Object> config = TestIngest.baseConfig(bootstrap, topics.prefix(), postgres.jdbcUrl(), schema, "http://127.0.0.1:9");
         config.put("ingest.http.max-body-bytes", MAX_BODY);
         config.put("ingest.intake.max-items", MAX_ITEMS);

@@ -12,7 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +23,7 @@ import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.postgres.PostgresServer;
-import org.erasure.devstack.seed.PostgresSeeder;
 import org.erasure.devstack.seed.SampleWorld;
-import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.ErasureReason;
 import org.erasure.events.Mode;
@@ -55,14 +52,11 @@ class IngestApiTest {
 
     @BeforeAll
     static void start(KafkaBroker kafka, PostgresServer postgres, TestNames names) throws Exception {
-        world = SampleWorld.isolated(30);
-        String schema = SeedNames.unique(names).pgSchema();
-        try (Connection c = postgres.newConnection()) {
-            PostgresSeeder.seed(c, schema, world);
-        }
-        topics = Topics.withPrefix(names.stem() + ".");
+        TestIngest.World seeded = TestIngest.seededWorld(kafka, postgres, names, 30);
+        world = seeded.world();
+        String schema = seeded.schema();
+        topics = seeded.topics();
         bootstrap = kafka.bootstrapServers();
-        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         verifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         verifier.createContext("/erasures/", exchange -> {
             String id = exchange.getRequestURI().getPath().substring("/erasures/".length());

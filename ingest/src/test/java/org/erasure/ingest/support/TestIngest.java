@@ -16,6 +16,21 @@ public final class TestIngest {
 
     private TestIngest() {}
 
+    /** A seeded world in its own PostgreSQL schema and this test's topics (both request lanes, completions). */
+    public record World(org.erasure.devstack.seed.SampleWorld world, String schema, org.erasure.events.Topics topics) {}
+
+    public static World seededWorld(org.erasure.devstack.kafka.KafkaBroker kafka, org.erasure.devstack.postgres.PostgresServer postgres,
+                                    org.erasure.devstack.junit.TestNames names, int contributors) throws java.sql.SQLException {
+        var world = org.erasure.devstack.seed.SampleWorld.isolated(contributors);
+        String schema = org.erasure.devstack.seed.SeedNames.unique(names).pgSchema();
+        try (java.sql.Connection c = postgres.newConnection()) {
+            org.erasure.devstack.seed.PostgresSeeder.seed(c, schema, world);
+        }
+        var topics = org.erasure.events.Topics.withPrefix(names.stem() + ".");
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
+        return new World(world, schema, topics);
+    }
+
     public static Map<String, Object> baseConfig(String bootstrap, String prefix, String jdbcUrl, String schema, String verifierUrl) {
         Map<String, Object> m = new HashMap<>();
         m.put("ingest.http.host", "127.0.0.1");
