@@ -36,7 +36,7 @@ public final class TopicSetup {
             List<String> mustMatch = List.of(c.topics().phaseCompletions(), c.topics().completions(), c.lineageTopic());
             create(admin, c, List.of(c.topics().requests(), c.topics().requestsBulk(), c.topics().phaseCompletions(), c.topics().completions(),
                     c.lineageTopic(), c.topics().phaseCompletionsDlq()));
-            Map<String, TopicDescription> described = admin.describeTopics(mustMatch).allTopicNames().get();
+            Map<String, TopicDescription> described = describeOnceKnown(admin, mustMatch);
             List<String> wrong = new ArrayList<>();
             described.forEach((name, d) -> {
                 if (d.partitions().size() != c.partitions()) {
@@ -52,6 +52,24 @@ public final class TopicSetup {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A topic just created may not have reached the broker's metadata yet ("This server does not host
+     * this topic-partition"): ask again for a few seconds before calling it missing.
+     */
+    private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return admin.describeTopics(names).allTopicNames().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(200);
+            }
         }
     }
 
