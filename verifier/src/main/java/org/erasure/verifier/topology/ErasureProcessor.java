@@ -165,7 +165,9 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                     key, report.contributorId(), phase, report.status());
         } else {
             metrics.report("accepted");
-            log.info("Report received requestId={} contributorId={} phase={} status={} attempt={}",
+            // DEBUG: five per request in a burst (plus five STARTED, not logged); verifier_reports_total counts them,
+            // and "Request received" / "Erasure record emitted" stay at INFO.
+            log.debug("Report received requestId={} contributorId={} phase={} status={} attempt={}",
                     key, report.contributorId(), phase, report.status(), report.attempt());
         }
         erasures.put(key, state);
