@@ -21,8 +21,8 @@ import org.erasure.events.TargetResult;
  * @param request            the request, or null while only reports (or lineage questions) arrived
  * @param phases             the recorded result per phase: the latest accepted report's status,
  *                           verification and residuals, with deletes/masks summed over episodes
- * @param seenReports        fingerprints of every report seen per phase: an exact redelivery is
- *                           ignored even if it interleaves with other reports
+ * @param seenReports        fingerprints of every report seen per phase ({@link ReportFingerprint}):
+ *                           an exact redelivery is ignored even if it interleaves with other reports
  * @param replayBase         for a replay: the original's revision as answered by its task; null
  *                           until answered (and for non-replays)
  * @param revision           last emitted revision; 0 = nothing emitted yet (PENDING)
@@ -95,8 +95,13 @@ public record ErasureState(
         return missing;
     }
 
-    public boolean seen(Phase phase, String fingerprint) {
-        return seenReports.getOrDefault(phase, List.of()).contains(fingerprint);
+    boolean seen(Phase phase, ReportFingerprint fingerprint) {
+        for (String stored : seenReports.getOrDefault(phase, List.of())) {
+            if (fingerprint.matches(stored)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public ErasureState withRequest(RequestSummary r) {
