@@ -376,7 +376,7 @@ class HostileInputSystemTest {
             observed.add(consumed(stack, groups, lastRequestOffsets));
 
             poisonPill = poisonPill(stack, producer, outputs, healthPorts, services);
-            observed.add(piiOutsideTheStores(stack, names, dir, healthPorts));
+            observed.add(piiOutsideTheStores(stack, names, dir, healthPorts, outputs.finals.keySet(), token));
         }
         observed.add(poisonPill);
         String report = report(observed);
@@ -630,19 +630,28 @@ class HostileInputSystemTest {
      * Hostile values must not leak either: the services' logs, their /metrics, and every topic of the
      * run (the request lanes' headers only: the requests carry identifiers by design).
      */
-    private Observed piiOutsideTheStores(DevStack stack, TestNames names, Path dir, Map<String, Integer> ports) {
+    private Observed piiOutsideTheStores(DevStack stack, TestNames names, Path dir, Map<String, Integer> ports,
+                                         java.util.Set<UUID> finals, String token) {
         PiiScan scan = new PiiScan().files(dir).topics(stack.kafka(), topics, names.stem());
-        ports.forEach((name, port) -> scan.text(name + " /metrics", httpGet(port, "/metrics")));
+        ports.forEach((name, port) -> scan.text(name + " /metrics", httpGet(port, "/metrics", null)));
+        // The status an upstream service asks for, from the verifier and through ingest, for every request with a record.
+        for (UUID id : finals) {
+            scan.text("verifier status of " + id, httpGet(ports.get("verifier"), "/erasures/" + id, null));
+            scan.text("ingest status of " + id, httpGet(ports.get("ingest"), "/v1/erasures/" + id, token));
+        }
         log.info("{}", scan.summary());
-        return new Observed(new Case("no PII outside the stores (logs, /metrics, every topic of the run)", Entry.KAFKA, null, null, null,
-                new Ignored(), null), scan.summary(), scan.findings());
+        return new Observed(new Case("no PII outside the stores (logs, /metrics, status responses, every topic of the run)", Entry.KAFKA,
+                null, null, null, new Ignored(), null), scan.summary(), scan.findings());
     }
 
-    private static String httpGet(int port, String path) {
+    private static String httpGet(int port, String path, String bearer) {
         try {
-            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(10));
+            if (bearer != null) {
+                request.header("Authorization", "Bearer " + bearer);
+            }
+            return java.net.http.HttpClient.newHttpClient().send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
         } catch (Exception e) {
             return ""; // an unreachable service is reported by servicesHealthy
         }
