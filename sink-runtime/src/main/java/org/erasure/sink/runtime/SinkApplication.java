@@ -1,6 +1,9 @@
 package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -90,26 +93,16 @@ public final class SinkApplication implements AutoCloseable {
      * a SIGTERM ends the wait. Any other failure (a wrong mapping, bad credentials) fails at once.
      */
     private static ErasureStore createWaitingForTheStore(StoreModule module, Config config, MeterRegistry registry, SinkSettings settings) {
-        Duration wait = settings.probeInitial();
         long since = System.nanoTime();
-        while (true) {
-            try {
-                return module.create(config.getConfig(module.configSection()), registry);
-            } catch (RuntimeException e) {
-                if (!StoreUnavailableException.isUnreachable(e)) {
-                    throw e;
-                }
-                log.warn("{} store not reachable at start ({} s so far), trying again in {} ms: {}", module.phase(),
-                        (System.nanoTime() - since) / 1_000_000_000, wait.toMillis(), e.getMessage());
-                try {
-                    Thread.sleep(wait);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-                wait = Duration.ofMillis(Math.min(settings.probeMax().toMillis(), (long) (wait.toMillis() * settings.probeMultiplier())));
-            }
-        }
+        Retry untilReachable = Retry.of(settings.name() + "-start", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.probeInitial(), settings.probeMultiplier(), settings.probeMax()))
+                .retryOnException(StoreUnavailableException::isUnreachable)
+                .build());
+        untilReachable.getEventPublisher().onRetry(e -> log.warn("{} store not reachable at start ({} s so far), trying again in {} ms: {}",
+                module.phase(), (System.nanoTime() - since) / 1_000_000_000, e.getWaitInterval().toMillis(),
+                e.getLastThrowable() == null ? "" : e.getLastThrowable().getMessage()));
+        return untilReachable.executeSupplier(() -> module.create(config.getConfig(module.configSection()), registry));
     }
 
     public SinkSettings settings() {

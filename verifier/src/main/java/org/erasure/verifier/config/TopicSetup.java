@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -60,16 +63,17 @@ public final class TopicSetup {
      * this topic-partition"): ask again for a few seconds before calling it missing.
      */
     private static Map<String, TopicDescription> describeOnceKnown(Admin admin, List<String> names) throws InterruptedException, ExecutionException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                return admin.describeTopics(names).allTopicNames().get();
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(200);
-            }
+        Retry untilKnown = Retry.of("verifier-topics", RetryConfig.custom()
+                .maxAttempts(150) // 30 s
+                .intervalFunction(IntervalFunction.of(java.time.Duration.ofMillis(200)))
+                .retryOnException(e -> e instanceof ExecutionException x && x.getCause() instanceof UnknownTopicOrPartitionException)
+                .build());
+        try {
+            return untilKnown.executeCallable(() -> admin.describeTopics(names).allTopicNames().get());
+        } catch (ExecutionException | InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
