@@ -43,7 +43,7 @@ public final class ErasureTraffic implements AutoCloseable {
 
     public ErasureTraffic(KafkaBroker kafka, Topics topics, int partitions) {
         this.topics = topics;
-        kafka.createTopics(partitions, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions()));
+        kafka.createTopics(partitions, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.phaseCompletionsBulk()));
         kafka.createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         Map<String, Object> p = kafka.clientConfig();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -56,7 +56,8 @@ public final class ErasureTraffic implements AutoCloseable {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.completions = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitionsOf = completions.partitionsFor(topics.phaseCompletions()).stream()
+        List<TopicPartition> partitionsOf = topics.phaseCompletionLanes().stream()
+                .flatMap(topic -> completions.partitionsFor(topic).stream())
                 .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
         completions.assign(partitionsOf);
         completions.seekToBeginning(partitionsOf);

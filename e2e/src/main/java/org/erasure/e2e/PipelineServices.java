@@ -114,7 +114,7 @@ public final class PipelineServices implements AutoCloseable {
      * @param dir   config files, logs and the verifier's state go here
      */
     public static PipelineServices start(DevStack stack, Topics topics, SeedNames names, Path dir, Options options) {
-        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
+        stack.kafka().createTopics(PARTITIONS, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions()));
         stack.kafka().createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         PipelineServices pipeline = new PipelineServices(stack.kafka(), topics);
         // Every exit path of the job (end, exception, SIGTERM, Ctrl-C) stops the services before the servers.

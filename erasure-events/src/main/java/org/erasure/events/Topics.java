@@ -18,8 +18,14 @@ public record Topics(String prefix) {
      * consume both lanes independently and the bulk lane yields while the interactive lane has work.
      */
     public static final String REQUESTS_BULK = "erasure.requests.bulk";
-    /** Key: requestId. Value: {@link PhaseCompleted}. */
+    /** Key: requestId. Value: {@link PhaseCompleted}: the reports for requests of the interactive lane. */
     public static final String PHASE_COMPLETIONS = "erasure.phase-completions";
+    /**
+     * Key: requestId. Value: {@link PhaseCompleted}: the reports for requests of the bulk lane. A
+     * separate topic so that the verifier can take an interactive report before a backlog of bulk
+     * reports (within one partition, records are read in order).
+     */
+    public static final String PHASE_COMPLETIONS_BULK = "erasure.phase-completions.bulk";
     /** Key: requestId. Value: {@link ErasureCompleted} (hash-chained per partition). */
     public static final String COMPLETIONS = "erasure.completions";
     /** Appended to a topic name to get its dead-letter topic. */
@@ -27,7 +33,7 @@ public record Topics(String prefix) {
 
     private static final Pattern LEGAL = Pattern.compile("[A-Za-z0-9._-]*");
     /** Kafka's limit is 249; leave room for the longest name plus ".dlq" and a version suffix. */
-    private static final int MAX_PREFIX = 249 - (PHASE_COMPLETIONS.length() + DLQ_SUFFIX.length() + 8);
+    private static final int MAX_PREFIX = 249 - (PHASE_COMPLETIONS_BULK.length() + DLQ_SUFFIX.length() + 8);
 
     /** No prefix. Declared after LEGAL/MAX_PREFIX: static initialisation runs in textual order. */
     public static final Topics DEFAULT = new Topics("");
@@ -64,6 +70,16 @@ public record Topics(String prefix) {
         return prefix + PHASE_COMPLETIONS;
     }
 
+    /** The bulk lane's reports (see {@link #PHASE_COMPLETIONS_BULK}). */
+    public String phaseCompletionsBulk() {
+        return prefix + PHASE_COMPLETIONS_BULK;
+    }
+
+    /** Both report topics, interactive first: whoever follows every sink report reads both. */
+    public java.util.List<String> phaseCompletionLanes() {
+        return java.util.List.of(phaseCompletions(), phaseCompletionsBulk());
+    }
+
     public String completions() {
         return prefix + COMPLETIONS;
     }
@@ -81,6 +97,11 @@ public record Topics(String prefix) {
     /** Where the verifier puts phase completions it cannot read. */
     public String phaseCompletionsDlq() {
         return dlq(phaseCompletions());
+    }
+
+    /** Where the verifier puts bulk-lane phase completions it cannot read. */
+    public String phaseCompletionsBulkDlq() {
+        return dlq(phaseCompletionsBulk());
     }
 
     /** Where readers of the audit topic put records they cannot read. */

@@ -51,7 +51,7 @@ final class ProgressTimeline implements AutoCloseable {
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.phaseCompletions(), topics.completions())) {
+        for (String topic : List.of(topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions())) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
@@ -64,7 +64,7 @@ final class ProgressTimeline implements AutoCloseable {
             while (running) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     long now = System.nanoTime();
-                    if (r.topic().equals(topics.phaseCompletions())) {
+                    if (topics.phaseCompletionLanes().contains(r.topic())) {
                         PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
                         if (pc.status() == PhaseStatus.SUCCEEDED || pc.status() == PhaseStatus.FAILED) {
                             reports.add(new Report(now, pc.phase(), pc.requestId()));

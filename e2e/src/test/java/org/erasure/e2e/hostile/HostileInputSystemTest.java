@@ -1069,7 +1069,7 @@ class HostileInputSystemTest {
             c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2 * 1024 * 1024);
             consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
             List<TopicPartition> parts = new ArrayList<>();
-            for (String t : List.of(topics.phaseCompletions(), topics.completions(), topics.requestsDlq(), topics.requestsBulkDlq())) {
+            for (String t : List.of(topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions(), topics.requestsDlq(), topics.requestsBulkDlq())) {
                 consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
             }
             consumer.assign(parts);
@@ -1078,7 +1078,7 @@ class HostileInputSystemTest {
 
         void poll() {
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.topic().equals(topics.phaseCompletions())) {
+                if (topics.phaseCompletionLanes().contains(r.topic())) {
                     PhaseCompleted pc = EventJson.read(r.value(), PhaseCompleted.class);
                     if (!pc.status().isResult()) {
                         continue; // a STARTED write-ahead report, not a result

@@ -182,7 +182,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
             producer.initTransactions();
             writeAheadProducer = new KafkaProducer<>(writeAheadProducerProperties(), new StringSerializer(), new ByteArraySerializer());
             processor = new BatchProcessor(store, settings, metrics, Clock.systemUTC(), started -> {
-                new KafkaWriteAheadPublisher(writeAheadProducer, settings.topics().phaseCompletions(), settings.writeAheadTimeout())
+                new KafkaWriteAheadPublisher(writeAheadProducer, lane.phaseCompletionsTopic(settings.topics()), settings.writeAheadTimeout())
                         .publish(started);
                 metrics.writeAhead(started.size());
             });
@@ -435,7 +435,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     private boolean commit(Chunk chunk, List<PhaseCompleted> completions) {
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>(chunk.out);
         for (PhaseCompleted pc : completions) {
-            out.add(new ProducerRecord<>(settings.topics().phaseCompletions(), pc.kafkaKey(), EventJson.write(pc)));
+            out.add(new ProducerRecord<>(lane.phaseCompletionsTopic(settings.topics()), pc.kafkaKey(), EventJson.write(pc)));
         }
         try {
             producer.beginTransaction();

@@ -8,9 +8,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.erasure.verifier.metrics.VerifierMetrics;
 import org.erasure.verifier.topology.DeadLetterHandler;
+import org.erasure.verifier.topology.InteractiveFirst;
 
 /** Kafka Streams properties for a {@link VerifierConfig}. */
 public final class StreamsProperties {
+    /** Records buffered per input partition before it is paused (Kafka Streams' own default is 1,000). */
+    static final String BUFFERED_RECORDS_PER_PARTITION = "buffered.records.per.partition";
+
     private StreamsProperties() {}
 
     /**
@@ -32,6 +36,11 @@ public final class StreamsProperties {
         p.put("processing.exception.handler.global.enabled", true);
         // Durability of what auditors read: wait for all in-sync replicas.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+        // Lanes: interactive requests and reports go before queued bulk work (InteractiveFirst), and a
+        // small input buffer makes the thread poll often enough to see them while a backlog is worked off.
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, InteractiveFirst.class);
+        p.put(InteractiveFirst.TOPICS_CONFIG, String.join(",", c.topics().requests(), c.topics().phaseCompletions()));
+        p.put(BUFFERED_RECORDS_PER_PARTITION, 100);
         if (applicationServer != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
         }
@@ -47,6 +56,7 @@ public final class StreamsProperties {
      */
     static final Set<String> RESERVED = Set.of(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.APPLICATION_ID_CONFIG,
             StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+            StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, InteractiveFirst.TOPICS_CONFIG,
             StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), ProducerConfig.ACKS_CONFIG,
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG),
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, StreamsConfig.consumerPrefix(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG));

@@ -36,9 +36,9 @@ public final class TopicSetup {
             }
         });
         try (Admin admin = Admin.create(props)) {
-            List<String> mustMatch = List.of(c.topics().phaseCompletions(), c.topics().completions(), c.lineageTopic());
-            create(admin, c, List.of(c.topics().requests(), c.topics().requestsBulk(), c.topics().phaseCompletions(), c.topics().completions(),
-                    c.lineageTopic(), c.topics().phaseCompletionsDlq()));
+            List<String> mustMatch = List.of(c.topics().phaseCompletions(), c.topics().phaseCompletionsBulk(), c.topics().completions(), c.lineageTopic());
+            create(admin, c, List.of(c.topics().requests(), c.topics().requestsBulk(), c.topics().phaseCompletions(), c.topics().phaseCompletionsBulk(),
+                    c.topics().completions(), c.lineageTopic(), c.topics().phaseCompletionsDlq(), c.topics().phaseCompletionsBulkDlq()));
             Map<String, TopicDescription> described = describeOnceKnown(admin, mustMatch);
             List<String> wrong = new ArrayList<>();
             described.forEach((name, d) -> {
@@ -48,7 +48,7 @@ public final class TopicSetup {
             });
             if (!wrong.isEmpty()) {
                 throw new IllegalStateException("verifier.partitions is " + c.partitions() + " but " + String.join(", ", wrong)
-                        + " partitions: the hash chain needs one partition count for phase-completions, completions and lineage");
+                        + " partitions: the hash chain needs one partition count for phase-completions (both lanes), completions and lineage");
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("Cannot check the verifier's topics: " + e.getCause().getMessage(), e.getCause());

@@ -42,13 +42,14 @@ public final class DeadLetterHandler implements DeserializationExceptionHandler 
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
         EventFormatException problem = exception instanceof EventFormatException e ? e
                 : new EventFormatException(EventFormatException.PAYLOAD, "unreadable (" + exception.getClass().getSimpleName() + ")");
-        if (context.topic().equals(topics.phaseCompletions())) {
+        if (topics.phaseCompletionLanes().contains(context.topic())) {
+            String dlq = Topics.dlq(context.topic());
             metrics.unreadable("phase-completions");
             log.warn("Unreadable phase completion sent to {}: {} (partition {}, offset {})",
-                    topics.phaseCompletionsDlq(), problem.getMessage(), context.partition(), context.offset());
+                    dlq, problem.getMessage(), context.partition(), context.offset());
             RecordHeaders headers = new RecordHeaders(record.headers().toArray());
             DeadLetterHeaders.add(headers, problem, context.topic(), context.partition(), context.offset());
-            return Response.resume(List.of(new ProducerRecord<>(topics.phaseCompletionsDlq(), null, record.key(), record.value(), headers)));
+            return Response.resume(List.of(new ProducerRecord<>(dlq, null, record.key(), record.value(), headers)));
         }
         if (context.topic().equals(topics.requests()) || context.topic().equals(topics.requestsBulk())) {
             metrics.unreadable("requests");

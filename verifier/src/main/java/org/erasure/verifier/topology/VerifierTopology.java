@@ -31,15 +31,18 @@ import org.slf4j.LoggerFactory;
  * The verifier topology.
  *
  * <pre>
- *  erasure.requests + erasure.requests.bulk (key contributorId)
- *     │ digest identifiers → RequestSummary, key := requestId
+ *  erasure.requests / erasure.requests.bulk (key contributorId)
+ *     │ digest identifiers → RequestSummary, key := requestId (one chain per lane)
  *     ▼
- *  [requests-by-id repartition, N partitions] ──┐
- *  erasure.phase-completions (key requestId) ───┼─ merge ─► ErasureProcessor ─┬─► erasure.completions
- *  &lt;app-id&gt;.replay-lineage (key requestId) ───┘   stores: erasures,          │   (partition = task partition)
- *         ▲                                          pending, chain-heads     │
- *         └───────────────────────────────────────────────────────────────────┘ lineage ask/answer
+ *  [requests-by-id / bulk-requests-by-id repartition, N partitions] ──┐
+ *  erasure.phase-completions / .bulk (key requestId) ─────────────────┼─ merge ─► ErasureProcessor ─┬─► erasure.completions
+ *  &lt;app-id&gt;.replay-lineage (key requestId) ─────────────────────────┘   stores: erasures,          │   (partition = task partition)
+ *         ▲                                                                pending, chain-heads     │
+ *         └─────────────────────────────────────────────────────────────────────────────────────────┘ lineage ask/answer
  * </pre>
+ *
+ * <p>Interactive topics are read first ({@link InteractiveFirst}): an account closure is sealed
+ * while a purge's backlog waits.
  *
  * All inputs of the processor have N partitions and are partitioned by requestId, so task {@code p}
  * sees everything about the requests that hash to {@code p} and writes their records to
@@ -54,7 +57,9 @@ public final class VerifierTopology {
     public static final String PENDING_STORE = "pending";
     /** task partition → hash of the last record written to that completions partition. */
     public static final String CHAIN_STORE = "chain-heads";
+    /** Interactive requests keyed by requestId (the name predates the lanes: kept so an upgrade loses nothing queued). */
     public static final String REQUESTS_REPARTITION = "requests-by-id";
+    public static final String BULK_REQUESTS_REPARTITION = "bulk-requests-by-id";
 
     private VerifierTopology() {}
 
@@ -71,21 +76,16 @@ public final class VerifierTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE),
                 Serdes.Integer(), Serdes.String()).withLoggingEnabled(changelog));
 
-        // 1. Requests of both lanes, keyed by contributorId: replace the identifiers by their digest
-        //    *before* anything is written anywhere, then re-key by requestId.
-        KStream<String, Inbound> requests = builder
-                .stream(config.topics().requestLanes(), Consumed.with(Serdes.String(), EventSerdes.requested()).withName("requests"))
-                .flatMap((contributorId, request) -> summarise(request, digest, metrics), Named.as("digest-and-key-by-request-id"))
-                .repartition(Repartitioned.with(Serdes.String(), RequestSummary.SERDE)
-                        .withName(REQUESTS_REPARTITION)
-                        .withNumberOfPartitions(config.partitions()))
-                .mapValues(Inbound.Request::new, Named.as("as-request"));
+        // 1. Requests, keyed by contributorId: replace the identifiers by their digest *before* anything
+        //    is written anywhere, then re-key by requestId. One repartition topic per lane, so that the
+        //    processor can take an interactive request before queued bulk work (InteractiveFirst).
+        KStream<String, Inbound> requests = requestsByRequestId(builder, config.topics().requests(), REQUESTS_REPARTITION, "", digest, metrics, config)
+                .merge(requestsByRequestId(builder, config.topics().requestsBulk(), BULK_REQUESTS_REPARTITION, "bulk-", digest, metrics, config),
+                        Named.as("merge-lanes"));
 
-        // 2. Phase reports, already keyed by requestId.
-        KStream<String, Inbound> reports = builder
-                .stream(config.topics().phaseCompletions(), Consumed.with(Serdes.String(), EventSerdes.phaseCompleted()).withName("phase-completions"))
-                .filter((requestId, report) -> report != null, Named.as("drop-tombstones"))
-                .mapValues(Inbound.Report::new, Named.as("as-report"));
+        // 2. Phase reports of both lanes, already keyed by requestId.
+        KStream<String, Inbound> reports = reports(builder, config.topics().phaseCompletions(), "")
+                .merge(reports(builder, config.topics().phaseCompletionsBulk(), "bulk-"), Named.as("merge-report-lanes"));
 
         // 3. Replay lineage questions/answers the processor sends itself (keyed by the request they are for).
         KStream<String, Inbound> lineage = builder
@@ -114,6 +114,24 @@ public final class VerifierTopology {
                         .to(config.lineageTopic(), Produced.with(Serdes.String(), LineageMessage.SERDE).withName("lineage-out")), "lineage"));
 
         return builder.build();
+    }
+
+    private static KStream<String, Inbound> requestsByRequestId(StreamsBuilder builder, String topic, String repartition, String prefix,
+            SubjectDigest digest, VerifierMetrics metrics, VerifierConfig config) {
+        return builder
+                .stream(topic, Consumed.with(Serdes.String(), EventSerdes.requested()).withName(prefix + "requests"))
+                .flatMap((contributorId, request) -> summarise(request, digest, metrics), Named.as(prefix + "digest-and-key-by-request-id"))
+                .repartition(Repartitioned.with(Serdes.String(), RequestSummary.SERDE)
+                        .withName(repartition)
+                        .withNumberOfPartitions(config.partitions()))
+                .mapValues(Inbound.Request::new, Named.as(prefix + "as-request"));
+    }
+
+    private static KStream<String, Inbound> reports(StreamsBuilder builder, String topic, String prefix) {
+        return builder
+                .stream(topic, Consumed.with(Serdes.String(), EventSerdes.phaseCompleted()).withName(prefix + "phase-completions"))
+                .filter((requestId, report) -> report != null, Named.as(prefix + "drop-tombstones"))
+                .mapValues(Inbound.Report::new, Named.as(prefix + "as-report"));
     }
 
     private static List<KeyValue<String, RequestSummary>> summarise(ContributorErasureRequested request, SubjectDigest digest, VerifierMetrics metrics) {

@@ -46,7 +46,7 @@ public final class VerifierBurst {
         Path work = Files.createTempDirectory("verifier-burst");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
             Topics topics = Topics.withPrefix("");
-            kafka.createTopics(partitions, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.completions()));
+            kafka.createTopics(partitions, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions()));
             Map<String, Object> producerConfig = kafka.producerConfig();
             producerConfig.put("linger.ms", 5);
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {

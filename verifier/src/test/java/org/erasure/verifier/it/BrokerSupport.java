@@ -63,12 +63,15 @@ final class BrokerSupport {
 
     static void createTopics(KafkaBroker kafka, TestNames names, int partitions) {
         Topics t = topics(names);
-        kafka.createTopics(partitions, List.of(t.requests(), t.requestsBulk(), t.phaseCompletions(), t.completions()));
+        kafka.createTopics(partitions, List.of(t.requests(), t.requestsBulk(), t.phaseCompletions(), t.phaseCompletionsBulk(), t.completions()));
     }
 
     static KafkaProducer<String, String> producer(KafkaBroker kafka) {
         Map<String, Object> config = kafka.producerConfig();
         config.put("linger.ms", 5);
+        // Right after topic creation a partition may answer NOT_LEADER; with several batches in flight the
+        // idempotent producer's retries can then loop on OUT_OF_ORDER_SEQUENCE on a busy machine.
+        config.put("max.in.flight.requests.per.connection", 1);
         return new KafkaProducer<>(config);
     }
 

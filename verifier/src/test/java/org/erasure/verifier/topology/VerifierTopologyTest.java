@@ -136,6 +136,26 @@ class VerifierTopologyTest {
     }
 
     @Test
+    void bulkLaneRequestsAndReportsMakeTheSameRecordOnTheSameChain() {
+        start();
+        TestInputTopic<String, ContributorErasureRequested> bulkRequests = driver.createInputTopic(config.topics().requestsBulk(),
+                new StringSerializer(), EventSerdes.requested().serializer());
+        TestInputTopic<String, PhaseCompleted> bulkReports = driver.createInputTopic(config.topics().phaseCompletionsBulk(),
+                new StringSerializer(), EventSerdes.phaseCompleted().serializer());
+        ContributorErasureRequested interactive = request("c-1").build();
+        ContributorErasureRequested purged = request("c-2").reason(org.erasure.events.ErasureReason.INACTIVITY_PURGE).build();
+        bulkRequests.pipeInput(purged.kafkaKey(), purged);
+        all(purged, PhaseStatus.SUCCEEDED).forEach(p -> bulkReports.pipeInput(p.kafkaKey(), p));
+        send(interactive);
+        send(all(interactive, PhaseStatus.SUCCEEDED));
+
+        List<ErasureCompleted> out = drain();
+        assertThat(out).extracting(ErasureCompleted::requestId).containsExactly(purged.requestId(), interactive.requestId());
+        assertThat(out).allMatch(c -> c.outcome() == Outcome.COMPLETED && c.totals().deleted() == 15);
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    @Test
     void failedNamesTheFailedPhasesAndResidualAlsoFails() {
         start();
         ContributorErasureRequested failed = request("c-1").build();

@@ -52,7 +52,7 @@ final class TopicWatcher implements AutoCloseable {
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
         this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.phaseCompletions(), topics.completions())) {
+        for (String topic : List.of(topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions())) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);

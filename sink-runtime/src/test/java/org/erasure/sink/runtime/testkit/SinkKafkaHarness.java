@@ -45,7 +45,7 @@ public final class SinkKafkaHarness implements AutoCloseable {
         this.kafka = kafka;
         this.prefix = names.stem() + ".";
         this.topics = Topics.withPrefix(prefix);
-        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions()));
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.phaseCompletionsBulk()));
         kafka.createTopics(1, List.of(topics.requestsDlq(), topics.requestsBulkDlq()));
         Map<String, Object> p = kafka.clientConfig();
         p.put("acks", "all");
@@ -55,17 +55,24 @@ public final class SinkKafkaHarness implements AutoCloseable {
         p.put("request.timeout.ms", 120_000);
         p.put("delivery.timeout.ms", 600_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.completions = reader(topics.phaseCompletions());
+        this.completions = reader(topics.phaseCompletionLanes());
     }
 
     public KafkaConsumer<String, byte[]> reader(String topic) {
+        return reader(List.of(topic));
+    }
+
+    /** A read_committed reader of every partition of {@code topics}, from the beginning. */
+    public KafkaConsumer<String, byte[]> reader(List<String> topics) {
         Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> parts = new ArrayList<>();
-        for (PartitionInfo pi : consumer.partitionsFor(topic)) {
-            parts.add(new TopicPartition(topic, pi.partition()));
+        for (String topic : topics) {
+            for (PartitionInfo pi : consumer.partitionsFor(topic)) {
+                parts.add(new TopicPartition(topic, pi.partition()));
+            }
         }
         consumer.assign(parts);
         consumer.seekToBeginning(parts);
