@@ -1,0 +1,80 @@
+package org.erasure.verifier.bench;
+
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.erasure.devstack.kafka.KafkaBroker;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.ErasureReason;
+import org.erasure.events.Phase;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.PhaseStatus;
+import org.erasure.events.Topics;
+import org.erasure.events.serde.EventJson;
+import org.erasure.verifier.Events;
+import org.erasure.verifier.VerifierService;
+import org.erasure.verifier.config.VerifierConfig;
+
+/** Experiment: a running verifier gets a burst of bulk requests, then their reports over time, as from sinks. */
+final class VerifierLive {
+    static void run(int n) throws Exception {
+        Path work = Files.createTempDirectory("verifier-live");
+        try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
+            Topics topics = Topics.withPrefix("");
+            kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.phaseCompletions(), topics.phaseCompletionsBulk(), topics.completions()));
+            Map<String, Object> s = new HashMap<>();
+            s.put("verifier.application-id", "vlive");
+            s.put("verifier.bootstrap-servers", kafka.bootstrapServers());
+            s.put("verifier.partitions", 3);
+            s.put("verifier.state-dir", work.resolve("state").toString());
+            s.put("verifier.digest-key", "bench-digest-key-0123456789");
+            s.put("verifier.http.port", 0);
+            try (VerifierService verifier = VerifierService.start(VerifierConfig.from(ConfigFactory.parseMap(s)));
+                 KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerConfig())) {
+                Thread.sleep(8000);
+                System.err.println(Instant.now() + " LIVE publishing " + n + " bulk requests");
+                List<ContributorErasureRequested> requests = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    ContributorErasureRequested r = Events.request("c-" + i, Instant.now()).reason(ErasureReason.INACTIVITY_PURGE).systems(Phase.all()).build();
+                    requests.add(r);
+                    producer.send(new ProducerRecord<>(topics.requestsBulk(), r.kafkaKey(), EventJson.writeString(r)));
+                }
+                producer.flush();
+                System.err.println(Instant.now() + " LIVE requests published; reports follow in chunks of 500 per sink every 0.5 s");
+                ContributorErasureRequested closure = Events.request("closing", Instant.now()).systems(Phase.all()).build();
+                for (int from = 0; from < n; from += 500) {
+                    if (from == 2000) {
+                        System.err.println(Instant.now() + " LIVE closure " + closure.requestId());
+                        producer.send(new ProducerRecord<>(topics.requests(), closure.kafkaKey(), EventJson.writeString(closure)));
+                        for (Phase p : closure.systems()) {
+                            PhaseCompleted report = Events.report(closure, p, PhaseStatus.SUCCEEDED, 1);
+                            producer.send(new ProducerRecord<>(topics.phaseCompletions(), report.kafkaKey(), EventJson.writeString(report)));
+                        }
+                        producer.flush();
+                    }
+                    for (PhaseStatus status : List.of(PhaseStatus.STARTED, PhaseStatus.SUCCEEDED)) {
+                        for (ContributorErasureRequested r : requests.subList(from, Math.min(n, from + 500))) {
+                            for (Phase p : r.systems()) {
+                                PhaseCompleted report = Events.report(r, p, status == PhaseStatus.STARTED ? PhaseStatus.SUCCEEDED : status, 1);
+                                producer.send(new ProducerRecord<>(topics.phaseCompletionsBulk(), report.kafkaKey(), EventJson.writeString(report)));
+                            }
+                        }
+                    }
+                    Thread.sleep(500);
+                }
+                producer.flush();
+                System.err.println(Instant.now() + " LIVE reports published");
+                int read = VerifierBurst.readCompletions(kafka, topics.completions(), n, Duration.ofMinutes(5));
+                System.err.println(Instant.now() + " LIVE read " + read + " completions");
+            }
+        }
+    }
+}
