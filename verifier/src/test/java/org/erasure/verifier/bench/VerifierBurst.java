@@ -42,10 +42,6 @@ public final class VerifierBurst {
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        if (Boolean.getBoolean("live")) {
-            VerifierLive.run(n);
-            return;
-        }
         int partitions = 6;
         Path work = Files.createTempDirectory("verifier-burst");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {

@@ -23,9 +23,16 @@ import org.erasure.verifier.Events;
 import org.erasure.verifier.VerifierService;
 import org.erasure.verifier.config.VerifierConfig;
 
-/** Experiment: a running verifier gets a burst of bulk requests, then their reports over time, as from sinks. */
-final class VerifierLive {
-    static void run(int n) throws Exception {
+/**
+ * A running verifier on the dev-stack broker gets N bulk requests at once, then their STARTED and result
+ * reports in chunks of 500 per sink every 0.5 s (as from sinks), and one account closure (request and
+ * reports on the interactive lane) after 2,000 of them. Prints when each was published; the verifier's
+ * log says when it received and sealed them. Not a test: run its main (arg: N) with the heavy lock held,
+ * e.g. beside busy loops to see the lanes under CPU contention.
+ */
+public final class VerifierLive {
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         Path work = Files.createTempDirectory("verifier-live");
         try (KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"))) {
             Topics topics = Topics.withPrefix("");
@@ -63,7 +70,12 @@ final class VerifierLive {
                     for (PhaseStatus status : List.of(PhaseStatus.STARTED, PhaseStatus.SUCCEEDED)) {
                         for (ContributorErasureRequested r : requests.subList(from, Math.min(n, from + 500))) {
                             for (Phase p : r.systems()) {
-                                PhaseCompleted report = Events.report(r, p, status == PhaseStatus.STARTED ? PhaseStatus.SUCCEEDED : status, 1);
+                                PhaseCompleted report = status == PhaseStatus.STARTED
+                                        ? PhaseCompleted.builder().forRequest(r).phase(p).status(status).attempt(1)
+                                                .startedAt(r.requestedAt()).completedAt(r.requestedAt())
+                                                .sink("sink-" + p.name().toLowerCase(java.util.Locale.ROOT), "live")
+                                                .targets(org.erasure.events.TargetResult.erased(p.name().toLowerCase(java.util.Locale.ROOT) + "-target", 3, 2, 0)).build()
+                                        : Events.report(r, p, status, 1);
                                 producer.send(new ProducerRecord<>(topics.phaseCompletionsBulk(), report.kafkaKey(), EventJson.writeString(report)));
                             }
                         }
