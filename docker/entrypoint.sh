@@ -11,7 +11,10 @@ set -eu
 case "$MODULE" in
   verifier)
     if [ -z "${VERIFIER_HTTP_ADVERTISED_HOST:-}" ]; then
-      VERIFIER_HTTP_ADVERTISED_HOST=$(hostname -i | cut -d ' ' -f 1)
+      VERIFIER_HTTP_ADVERTISED_HOST=$(hostname -i 2>/dev/null | cut -d ' ' -f 1)
+      case "$VERIFIER_HTTP_ADVERTISED_HOST" in
+        '' | 127.*) VERIFIER_HTTP_ADVERTISED_HOST=$(hostname) ;; # no routable address: the name (container DNS)
+      esac
       export VERIFIER_HTTP_ADVERTISED_HOST
     fi
     ;;
