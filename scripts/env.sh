@@ -55,6 +55,27 @@ require_chromium() {
   fi
 }
 
+# docker-compose.yml is validated with Debian's docker-compose (`config -q` only parses: no Docker daemon needed).
+# --no-install-recommends: the package recommends docker.io, which is not needed for that.
+require_docker_compose() {
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "docker-compose is missing (it validates docker-compose.yml): installing it with apt-get" >&2
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null
+    else
+      echo "error: docker-compose is not installed; it validates docker-compose.yml (apt-get install docker-compose)." >&2
+      return 1
+    fi
+  fi
+}
+
+# Parses docker-compose.yml with the committed example secrets, in both profiles; prints nothing when valid.
+check_compose_file() {
+  docker-compose --env-file .env.example config -q
+  docker-compose --env-file .env.example --profile demo config -q
+  echo "docker-compose.yml: valid (docker-compose config -q, default and demo profiles)"
+}
+
 MVN_FLAGS=(-B -ntp)
 
 # Runs a command as a child that stops with this script. Without it, SIGTERM to the script (`kill PID`,

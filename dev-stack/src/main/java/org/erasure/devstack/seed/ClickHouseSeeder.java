@@ -5,6 +5,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.erasure.devstack.clickhouse.ClickHouseServer;
 
 /**
@@ -14,6 +15,9 @@ import org.erasure.devstack.clickhouse.ClickHouseServer;
  *
  * <p>{@code unit_metrics_hourly} is also fed by a Kafka-engine table through a materialized view,
  * as in production: the engine table cannot be mutated, its target can.
+ *
+ * <p>Statements go through a {@code UnaryOperator<String>} (statement in, response body out), so the
+ * same code seeds the dev-stack's server and one it did not start (docker compose, {@code StackTool}).
  */
 public final class ClickHouseSeeder {
 
@@ -26,31 +30,19 @@ public final class ClickHouseSeeder {
      *                       (the table is still created, it just finds nothing to read)
      */
     public static SeedResult seed(ClickHouseServer clickhouse, String database, SampleWorld world, String kafkaBootstrap) {
+        return seed(clickhouse::query, database, world, kafkaBootstrap);
+    }
+
+    /** As {@link #seed(ClickHouseServer, String, SampleWorld, String)}; {@code clickhouse} runs one statement. */
+    public static SeedResult seed(UnaryOperator<String> clickhouse, String database, SampleWorld world, String kafkaBootstrap) {
         long begin = System.nanoTime();
-        String db = "`" + database.replace("`", "") + "`";
+        String db = quote(database);
         String email = "concat('contributor.', toString(contributor_id), '@" + SampleWorld.EMAIL_DOMAIN + "')";
         String ref = "toDateTime('" + CH_TIME.format(world.reference()) + "', 'UTC')";
         long first = world.firstId();
         long n = world.size();
 
-        clickhouse.query("CREATE DATABASE IF NOT EXISTS " + db);
-        clickhouse.query("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_UNIT_METRICS + " ("
-                + " contributor_id UInt64, unit_id UInt64, project_id UInt64, email String,"
-                + " event_time DateTime('UTC'), judgments UInt32, seconds_spent Float32)"
-                + " ENGINE = MergeTree PARTITION BY toYYYYMM(event_time) ORDER BY (contributor_id, event_time)");
-        clickhouse.query("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_UNIT_METRICS_HOURLY + " ("
-                + " contributor_id UInt64, hour DateTime('UTC'), project_id UInt64, email String, judgments UInt32)"
-                + " ENGINE = MergeTree ORDER BY (contributor_id, hour)");
-        clickhouse.query("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_ACCRUED_STATS + " ("
-                + " contributor_id UInt64, project_id UInt64, email String, total_judgments UInt64, accrued_on Date)"
-                + " ENGINE = ReplacingMergeTree ORDER BY (contributor_id, project_id)");
-        clickhouse.query("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_KAFKA_QUEUE + " ("
-                + " contributor_id UInt64, hour DateTime('UTC'), project_id UInt64, email String, judgments UInt32)"
-                + " ENGINE = Kafka SETTINGS kafka_broker_list = '" + (kafkaBootstrap == null ? "127.0.0.1:9" : kafkaBootstrap) + "',"
-                + " kafka_topic_list = '" + database + ".unit-metrics-hourly', kafka_group_name = '" + database + "-hourly',"
-                + " kafka_format = 'JSONEachRow'");
-        clickhouse.query("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + SampleWorld.CH_KAFKA_QUEUE + "_mv TO "
-                + db + "." + SampleWorld.CH_UNIT_METRICS_HOURLY + " AS SELECT * FROM " + db + "." + SampleWorld.CH_KAFKA_QUEUE);
+        createSchema(clickhouse, database, kafkaBootstrap);
 
         insert(clickhouse, db + "." + SampleWorld.CH_UNIT_METRICS,
                 "contributor_id, 70000000 + number, 9000 + (intDiv(number, 60) + number % 7) % 500, " + email + ", "
@@ -67,14 +59,49 @@ public final class ClickHouseSeeder {
 
         Map<String, Long> counts = new LinkedHashMap<>();
         for (String table : new String[] {SampleWorld.CH_UNIT_METRICS, SampleWorld.CH_UNIT_METRICS_HOURLY, SampleWorld.CH_ACCRUED_STATS}) {
-            counts.put(database + "." + table, Long.parseLong(clickhouse.query("SELECT count() FROM " + db + "." + table).strip()));
+            counts.put(database + "." + table, Long.parseLong(clickhouse.apply("SELECT count() FROM " + db + "." + table).strip()));
         }
         return new SeedResult("clickhouse", counts, Duration.ofNanos(System.nanoTime() - begin));
     }
 
+    /**
+     * The database and its tables, empty (idempotent: IF NOT EXISTS). What the ClickHouse sink's default mapping
+     * validates at start.
+     */
+    public static void createSchema(UnaryOperator<String> clickhouse, String database, String kafkaBootstrap) {
+        String db = quote(database);
+        clickhouse.apply("CREATE DATABASE IF NOT EXISTS " + db);
+        clickhouse.apply("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_UNIT_METRICS + " ("
+                + " contributor_id UInt64, unit_id UInt64, project_id UInt64, email String,"
+                + " event_time DateTime('UTC'), judgments UInt32, seconds_spent Float32)"
+                + " ENGINE = MergeTree PARTITION BY toYYYYMM(event_time) ORDER BY (contributor_id, event_time)");
+        clickhouse.apply("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_UNIT_METRICS_HOURLY + " ("
+                + " contributor_id UInt64, hour DateTime('UTC'), project_id UInt64, email String, judgments UInt32)"
+                + " ENGINE = MergeTree ORDER BY (contributor_id, hour)");
+        clickhouse.apply("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_ACCRUED_STATS + " ("
+                + " contributor_id UInt64, project_id UInt64, email String, total_judgments UInt64, accrued_on Date)"
+                + " ENGINE = ReplacingMergeTree ORDER BY (contributor_id, project_id)");
+        clickhouse.apply("CREATE TABLE IF NOT EXISTS " + db + "." + SampleWorld.CH_KAFKA_QUEUE + " ("
+                + " contributor_id UInt64, hour DateTime('UTC'), project_id UInt64, email String, judgments UInt32)"
+                + " ENGINE = Kafka SETTINGS kafka_broker_list = '" + (kafkaBootstrap == null ? "127.0.0.1:9" : kafkaBootstrap) + "',"
+                + " kafka_topic_list = '" + kafkaTopic(database) + "', kafka_group_name = '" + database + "-hourly',"
+                + " kafka_format = 'JSONEachRow'");
+        clickhouse.apply("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + SampleWorld.CH_KAFKA_QUEUE + "_mv TO "
+                + db + "." + SampleWorld.CH_UNIT_METRICS_HOURLY + " AS SELECT * FROM " + db + "." + SampleWorld.CH_KAFKA_QUEUE);
+    }
+
+    /** The topic the Kafka-engine table of {@code database} reads. */
+    public static String kafkaTopic(String database) {
+        return database + ".unit-metrics-hourly";
+    }
+
+    private static String quote(String database) {
+        return "`" + database.replace("`", "") + "`";
+    }
+
     /** {@code rowsPer} rows for each contributor; {@code number} counts rows, contributor_id is derived from it. */
-    private static void insert(ClickHouseServer clickhouse, String table, String columns, long firstId, long contributors, int rowsPer) {
-        clickhouse.query("INSERT INTO " + table + " SELECT " + columns.replace("contributor_id,", "contributor_id AS contributor_id,")
+    private static void insert(UnaryOperator<String> clickhouse, String table, String columns, long firstId, long contributors, int rowsPer) {
+        clickhouse.apply("INSERT INTO " + table + " SELECT " + columns.replace("contributor_id,", "contributor_id AS contributor_id,")
                 + " FROM (SELECT number, toUInt64(" + firstId + " + intDiv(number, " + rowsPer + ")) AS contributor_id"
                 + " FROM numbers(" + contributors * rowsPer + "))");
     }

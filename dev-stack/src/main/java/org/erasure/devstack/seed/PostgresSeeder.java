@@ -6,6 +6,7 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -27,9 +28,7 @@ public final class PostgresSeeder {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
         try (Statement s = connection.createStatement()) {
-            s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
-            s.execute("SET LOCAL search_path TO " + quote(schema));
-            s.execute(schemaSql());
+            createTables(s, schema);
             CopyManager copy = connection.unwrap(PGConnection.class).getCopyAPI();
             copyContributors(copy, world);
             copyJobMappings(copy, world);
@@ -47,6 +46,45 @@ public final class PostgresSeeder {
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    /**
+     * The contributor tables, empty, in {@code schema} (idempotent: IF NOT EXISTS), in one transaction;
+     * what the PostgreSQL sink's default mapping and ingest's identifier lookup expect.
+     */
+    public static void createSchema(Connection connection, String schema) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false); // SET LOCAL search_path needs a transaction
+        try (Statement s = connection.createStatement()) {
+            createTables(s, schema);
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            connection.rollback();
+            throw e;
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** Rows of the main contributor table in {@code schema}; 0 when the table does not exist yet. */
+    public static long contributorRows(Connection connection, String schema) throws SQLException {
+        String table = quote(schema) + "." + SampleWorld.PG_CONTRIBUTORS;
+        try (PreparedStatement exists = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            exists.setString(1, table);
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return 0;
+                }
+            }
+        }
+        return count(connection, table);
+    }
+
+    private static void createTables(Statement s, String schema) throws SQLException {
+        s.execute("CREATE SCHEMA IF NOT EXISTS " + quote(schema));
+        s.execute("SET LOCAL search_path TO " + quote(schema));
+        s.execute(schemaSql());
     }
 
     private static void copyContributors(CopyManager copy, SampleWorld world) throws SQLException {

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketVersioningStatus;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /** Creates the versioned bucket and the contributors' objects with a few parallel writers. */
 public final class S3Seeder {
@@ -24,9 +25,7 @@ public final class S3Seeder {
 
     public static SeedResult seed(S3Client s3, String bucket, SampleWorld world) {
         long begin = System.nanoTime();
-        s3.createBucket(b -> b.bucket(bucket));
-        s3.putBucketVersioning(b -> b.bucket(bucket)
-                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
+        ensureBucket(s3, bucket);
         AtomicLong versions = new AtomicLong();
         try (ExecutorService writers = Executors.newFixedThreadPool(WRITERS)) {
             List<Future<?>> done = new ArrayList<>();
@@ -62,5 +61,19 @@ public final class S3Seeder {
         counts.put("versions", versions.get());
         counts.put("unrelated objects", (long) SampleWorld.S3_UNRELATED_KEYS.size());
         return new SeedResult("s3", counts, Duration.ofNanos(System.nanoTime() - begin));
+    }
+
+    /**
+     * Creates the bucket unless it exists (a second run, or a store that kept its data), with versioning
+     * enabled: the S3 sink's default mapping checks the bucket at start and erases every version.
+     */
+    public static void ensureBucket(S3Client s3, String bucket) {
+        try {
+            s3.headBucket(b -> b.bucket(bucket));
+        } catch (NoSuchBucketException missing) {
+            s3.createBucket(b -> b.bucket(bucket));
+        }
+        s3.putBucketVersioning(b -> b.bucket(bucket)
+                .versioningConfiguration(v -> v.status(BucketVersioningStatus.ENABLED)));
     }
 }
