@@ -29,11 +29,13 @@ class ComposeChecksTest {
                   - --topic=erasure.requests:6
                   - --topic=erasure.requests.bulk:6
                   - --topic=erasure.phase-completions:6
+                  - --topic=erasure.phase-completions.bulk:6
                   - --topic=erasure.completions:6:retention.ms=-1
                   - --topic=erasure-verifier.replay-lineage:6
                   - --topic=erasure.requests.dlq:1
                   - --topic=erasure.requests.bulk.dlq:1
                   - --topic=erasure.phase-completions.dlq:6
+                  - --topic=erasure.phase-completions.bulk.dlq:6
                 environment:
                   POSTGRES_PASSWORD: ${PG_PASSWORD}
                 depends_on:
@@ -133,7 +135,7 @@ class ComposeChecksTest {
     @Test
     void aTopicPrefixMovesEveryTopicTheSinkNeeds() {
         String yaml = GOOD.replace("      JAVA_TOOL_OPTIONS: -Xmx256m", "      SINK_KAFKA_TOPIC_PREFIX: staging.");
-        assertThat(problems(yaml)).hasSize(5).allSatisfy(p -> assertThat(p).startsWith("service sink-postgres needs topic staging."));
+        assertThat(problems(yaml)).hasSize(6).allSatisfy(p -> assertThat(p).startsWith("service sink-postgres needs topic staging."));
     }
 
     @Test

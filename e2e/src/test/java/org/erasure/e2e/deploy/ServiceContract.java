@@ -111,9 +111,11 @@ sealed interface ServiceContract {
             return List.of(new TopicNeed(t.requests(), 0, "the verifier joins the interactive lane"),
                     new TopicNeed(t.requestsBulk(), 0, "the verifier joins the bulk lane"),
                     new TopicNeed(t.phaseCompletions(), p, "the verifier refuses to start unless it has verifier.partitions"),
+                    new TopicNeed(t.phaseCompletionsBulk(), p, "the verifier refuses to start unless it has verifier.partitions"),
                     new TopicNeed(t.completions(), p, "the verifier refuses to start unless it has verifier.partitions"),
                     new TopicNeed(c.lineageTopic(), p, "the verifier refuses to start unless it has verifier.partitions"),
-                    new TopicNeed(t.phaseCompletionsDlq(), 0, "the verifier's dead letters"));
+                    new TopicNeed(t.phaseCompletionsDlq(), 0, "the verifier's dead letters"),
+                    new TopicNeed(t.phaseCompletionsBulkDlq(), 0, "the verifier's dead letters of bulk-lane reports"));
         }
 
         /** As the verifier loads it, with {@code environment} in place of the process environment. */
@@ -149,8 +151,8 @@ sealed interface ServiceContract {
             for (RequestLane lane : s.bulkLane() ? RequestLane.values() : new RequestLane[] {RequestLane.INTERACTIVE}) {
                 needs.add(new TopicNeed(lane.topic(s.topics()), 0, s.name() + " consumes the " + lane.tag() + " lane"));
                 needs.add(new TopicNeed(lane.deadLetterTopic(s.topics()), 0, s.name() + "'s dead letters of the " + lane.tag() + " lane"));
+                needs.add(new TopicNeed(lane.phaseCompletionsTopic(s.topics()), 0, s.name() + " reports its phases of the " + lane.tag() + " lane"));
             }
-            needs.add(new TopicNeed(s.topics().phaseCompletions(), 0, s.name() + " reports its phases"));
             return needs;
         }
     }
