@@ -1,7 +1,8 @@
 # Sourced by the scripts: selects a JDK >= 21 (25 preferred) and checks the tools a build needs.
 # `java` on PATH may be older (17 on these machines), so JAVA_HOME is chosen explicitly.
 
-java_major() { "$1/bin/java" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'; }
+# The version line, wherever it is: JAVA_TOOL_OPTIONS / JDK_JAVA_OPTIONS make the JVM print a line before it.
+java_major() { "$1/bin/java" -version 2>&1 | sed -nE '/ version "/{s/.* version "([0-9]+).*/\1/p;q}'; }
 
 select_jdk() {
   local candidate
