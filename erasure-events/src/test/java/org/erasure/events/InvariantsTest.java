@@ -70,6 +70,11 @@ class InvariantsTest {
                 .hasMessage("field 'message': must not contain an email address");
         assertThatThrownBy(() -> TargetResult.erased("t", 0, 0, 0).withNote("dave@example.com"))
                 .hasMessage("field 'note': must not contain an email address");
+        assertThatThrownBy(() -> TargetResult.erased("t", 0, 0, 0).withNote("x".repeat(400) + " dave@example.com"))
+                .hasMessage("field 'note': must not contain an email address");
+        String longNoteWithoutAt = "fed by Kafka-engine table unit_metrics_hourly_queue via unit_metrics_hourly_queue_mv; ".repeat(5);
+        assertThat(TargetResult.erased("t", 0, 0, 0).withNote(longNoteWithoutAt).note()).isEqualTo(longNoteWithoutAt);
+        assertThat(TargetResult.erased("t", 0, 0, 0).withNote("2 keys @ 3 versions").note()).isEqualTo("2 keys @ 3 versions");
         assertThatThrownBy(() -> PhaseError.of("bad code!", "x")).hasMessageStartingWith("field 'code'");
     }
 
