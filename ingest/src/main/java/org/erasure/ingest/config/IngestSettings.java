@@ -23,8 +23,9 @@ public record IngestSettings(
         Map<String, Object> kafkaClient, Topics topics, String transactionalId, Duration kafkaTimeout,
         IntakeRules intakeRules,
         List<TokenAuthenticator.Client> tokens,
-        Duration idempotencyTtl, int idempotencyMaxEntries,
-        boolean dedupeOpenRequests,
+        Duration idempotencyTtl, int idempotencyMaxEntries, Duration idempotencyInFlightWait,
+        boolean dedupeOpenRequests, Duration dedupeLookback,
+        boolean claimsEnabled, String claimsTopic, short claimsReplicationFactor, Duration claimsLease,
         SubmissionService.Resolution resolution, boolean rejectUnknown, String resolutionSql,
         String postgresUrl, String postgresUser, String postgresPassword, String postgresSchema, int postgresPoolSize,
         String verifierBaseUrl, Duration verifierTimeout) {
@@ -64,13 +65,30 @@ public record IngestSettings(
                 throw new ConfigException.BadValue("ingest.auth.tokens", e.getMessage());
             }
         }
+        String prefix = c.getString("kafka.topic-prefix");
+        Topics topics = Topics.withPrefix(prefix);
+        Duration kafkaTimeout = c.getDuration("kafka.timeout");
+        Duration lease = c.getDuration("claims.lease");
+        if (lease.compareTo(kafkaTimeout.multipliedBy(2)) < 0) {
+            // A call waits up to kafka.timeout for its turn and may then take as long to publish.
+            throw new ConfigException.BadValue("ingest.claims.lease", "must be at least twice ingest.kafka.timeout (" + kafkaTimeout + ")");
+        }
+        int replication = c.getInt("claims.replication-factor");
+        if (replication < 1 || replication > Short.MAX_VALUE) {
+            throw new ConfigException.BadValue("ingest.claims.replication-factor", "must be at least 1");
+        }
+        String claimsTopic = c.getString("claims.topic").strip();
+        if (claimsTopic.isEmpty() || !claimsTopic.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException.BadValue("ingest.claims.topic", "must be a topic name (ASCII letters, digits, '.', '_', '-')");
+        }
         return new IngestSettings(
                 c.getString("http.host"), c.getInt("http.port"), c.getBytes("http.max-body-bytes"),
-                Map.copyOf(kafka), Topics.withPrefix(c.getString("kafka.topic-prefix")),
-                c.getString("kafka.transactional-id"), c.getDuration("kafka.timeout"),
+                Map.copyOf(kafka), topics,
+                c.getString("kafka.transactional-id"), kafkaTimeout,
                 rules, tokens,
-                c.getDuration("idempotency.ttl"), c.getInt("idempotency.max-entries"),
-                c.getBoolean("dedupe.open-requests"),
+                c.getDuration("idempotency.ttl"), c.getInt("idempotency.max-entries"), c.getDuration("idempotency.in-flight-wait"),
+                c.getBoolean("dedupe.open-requests"), c.getDuration("dedupe.lookback"),
+                c.getBoolean("claims.enabled"), prefix + claimsTopic, (short) replication, lease,
                 resolution, c.getBoolean("resolution.reject-unknown"), c.getString("resolution.sql"),
                 c.getString("postgres.url"), c.getString("postgres.user"), c.getString("postgres.password"),
                 c.getString("postgres.schema"), c.getInt("postgres.pool-size"),
@@ -79,7 +97,8 @@ public record IngestSettings(
 
     @Override
     public String toString() {
-        return "IngestSettings[http=" + httpHost + ":" + httpPort + ", topics=" + topics.requests() + ", tokens="
+        return "IngestSettings[http=" + httpHost + ":" + httpPort + ", topics=" + topics.requests()
+                + ", claims=" + (claimsEnabled ? claimsTopic : "off") + ", tokens="
                 + tokens.size() + ", resolution=" + resolution + ", postgres=" + postgresUrl + " (password redacted)]";
     }
 }
