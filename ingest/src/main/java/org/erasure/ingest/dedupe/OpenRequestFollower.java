@@ -271,7 +271,9 @@ public final class OpenRequestFollower implements AutoCloseable {
                 consumer.seek(tp, o.offset());
             }
         });
-        consumer.seekToEnd(none);
+        if (!none.isEmpty()) {
+            consumer.seekToEnd(none); // an empty list would mean every assigned partition
+        }
     }
 
     private void readUntil(Map<TopicPartition, Long> ends) {
