@@ -129,8 +129,7 @@ public final class ClaimLog implements AutoCloseable {
      * @throws Unavailable Kafka did not take the claim, or ingest is still reading the topic
      */
     public KeyOutcome claimKey(String idempotencyKey, String fingerprint, Duration wait) {
-        Instant deadline = clock.instant().plus(wait.compareTo(settings.timeout()) > 0 ? wait : settings.timeout());
-        awaitReady(deadline);
+        awaitReady(clock.instant().plus(settings.timeout()));
         synchronized (monitor) {
             // Answered already and read here: no claim needed.
             ClaimState.KeyEntry known = state.liveKey(idempotencyKey, clock.instant());
@@ -141,11 +140,12 @@ public final class ClaimLog implements AutoCloseable {
                 return new KeyOutcome.Answered(known.response());
             }
         }
-        while (true) {
+        Instant answerBy = clock.instant().plus(wait);
+        for (int attempt = 1; ; attempt++) {
             UUID callId = UUID.randomUUID();
             long offset = append(new ClaimRecord.Claim(callId, idempotencyKey, fingerprint, Set.of(), settings.replica()));
-            awaitApplied(offset, deadline);
-            KeyOutcome outcome = await(deadline, s -> {
+            awaitApplied(offset, clock.instant().plus(settings.timeout()));
+            KeyOutcome outcome = await(answerBy, s -> {
                 ClaimState.KeyEntry e = s.key(idempotencyKey);
                 if (e == null) {
                     return RETRY; // the winner gave up (5xx) after this claim was read: claim again
@@ -158,7 +158,7 @@ public final class ClaimLog implements AutoCloseable {
                 }
                 return e.response() == null ? null : new KeyOutcome.Answered(e.response());
             });
-            if (outcome == null) {
+            if (outcome == null || (outcome == RETRY && attempt == 3)) {
                 return new KeyOutcome.StillRunning();
             }
             if (outcome != RETRY) {
