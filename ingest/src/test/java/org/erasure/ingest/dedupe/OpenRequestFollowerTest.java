@@ -7,10 +7,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -22,14 +26,10 @@ import org.erasure.events.Mode;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventSerdes;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** Rebuilding the open requests from the lanes and the completions topic at start, then following them. */
 @DevStackTest
 class OpenRequestFollowerTest {
-
-    private static final Logger log = LoggerFactory.getLogger(OpenRequestFollowerTest.class);
 
     private static ContributorErasureRequested request(String contributorId, Instant at) {
         return ContributorErasureRequested.builder().contributorId(contributorId)
@@ -37,10 +37,27 @@ class OpenRequestFollowerTest {
                 .requestedAt(at).requestedBy("test").reason(ErasureReason.INACTIVITY_PURGE).mode(Mode.EXECUTE).build();
     }
 
+    /**
+     * A topic just created may not have its leaders in place yet; an idempotent producer sending then
+     * gets NOT_LEADER and then retries out-of-order sequences until its delivery timeout.
+     */
+    private static void awaitLeaders(KafkaBroker kafka, List<String> names) {
+        try (Admin admin = kafka.newAdmin()) {
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                admin.describeTopics(names).allTopicNames().get().values().forEach(d -> d.partitions()
+                        .forEach(p -> latest.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest())));
+                admin.listOffsets(latest).all().get();
+                return true;
+            });
+        }
+    }
+
     @Test
     void startsFromWhatTheTopicsSayAndFollowsThem(KafkaBroker kafka, TestNames names) throws Exception {
         Topics topics = Topics.withPrefix(names.stem() + ".");
         kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
+        awaitLeaders(kafka, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         Instant now = Instant.now();
         List<ContributorErasureRequested> sent = new ArrayList<>();
         try (KafkaProducer<String, ContributorErasureRequested> p = new KafkaProducer<>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
