@@ -82,10 +82,10 @@ public final class OpenRequestFollower implements AutoCloseable {
         return this;
     }
 
-    /** True once the lookback window of both lanes and of the completions has been read. */
+    /** True once the lookback window of both lanes and of the completions has been read, and still following. */
     public boolean ready() {
         synchronized (monitor) {
-            return ready;
+            return ready && failure == null;
         }
     }
 
