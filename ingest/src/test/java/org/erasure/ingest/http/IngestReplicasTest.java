@@ -291,6 +291,24 @@ class IngestReplicasTest {
         assertThat(published(id(22))).hasSize(1);
     }
 
+    /** Not a speed goal (those live in benchmarks): the log shows what a call costs with the claims. */
+    @Test
+    void sequentialRequestsWithKeysAreEachPublishedOnce() throws Exception {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 40; i < 60; i++) {
+            long t = System.nanoTime();
+            HttpResponse<String> r = send(i % 2 == 0 ? a : b, closure(i), UUID.randomUUID().toString());
+            millis.add((System.nanoTime() - t) / 1_000_000);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        }
+        List<Long> sorted = millis.stream().sorted().toList();
+        log.info("20 sequential keyed requests, alternating replicas: median {} ms, max {} ms (claim + publish + done)",
+                sorted.get(10), sorted.get(19));
+        for (int i = 40; i < 60; i++) {
+            assertThat(published(id(i))).as("contributor index %d", i).hasSize(1);
+        }
+    }
+
     @Test
     void theClaimsTopicHoldsNoEmailOrName() throws Exception {
         send(a, "{\"contributorId\":\"" + id(30) + "\",\"identifiers\":{\"emails\":[\"" + world.contributor(30).email()
