@@ -108,6 +108,8 @@ public final class ClaimLog implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(kafka);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Fallen behind the retention (a long pause): go on from the oldest record kept, never skip to the end.
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, ClaimsTopic.MAX_MESSAGE_BYTES);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.replica() + "-claims-follower");
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());

@@ -71,6 +71,8 @@ public final class OpenRequestFollower implements AutoCloseable {
         Map<String, Object> c = new HashMap<>(kafka);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Fallen behind the retention (a long pause): go on from the oldest record kept, never skip to the end.
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         this.admin = Admin.create(new HashMap<>(kafka));
