@@ -84,7 +84,7 @@ public record IngestSettings(
         return new IngestSettings(
                 c.getString("http.host"), c.getInt("http.port"), c.getBytes("http.max-body-bytes"),
                 Map.copyOf(kafka), topics,
-                c.getString("kafka.transactional-id"), kafkaTimeout,
+                withHost(c.getString("kafka.transactional-id"), IngestSettings::hostName), kafkaTimeout,
                 rules, tokens,
                 c.getDuration("idempotency.ttl"), c.getInt("idempotency.max-entries"), c.getDuration("idempotency.in-flight-wait"),
                 c.getBoolean("dedupe.open-requests"), c.getDuration("dedupe.lookback"),
@@ -93,6 +93,31 @@ public record IngestSettings(
                 c.getString("postgres.url"), c.getString("postgres.user"), c.getString("postgres.password"),
                 c.getString("postgres.schema"), c.getInt("postgres.pool-size"),
                 c.getString("verifier.base-url").replaceAll("/+$", ""), c.getDuration("verifier.timeout"));
+    }
+
+    /**
+     * {@code {host}} in the transactional.id becomes this machine's host name, so identical replicas
+     * ({@code docker compose up --scale ingest=2}, one Deployment) still get one id each: two producers
+     * with one id fence each other.
+     */
+    static String withHost(String transactionalId, java.util.function.Supplier<String> host) {
+        if (!transactionalId.contains("{host}")) {
+            return transactionalId;
+        }
+        String name = host.get().replaceAll("[^A-Za-z0-9._-]", "-");
+        return transactionalId.replace("{host}", name);
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME"); // set in containers; a shell does not export it
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException.BadValue("ingest.kafka.transactional-id", "{host} is used but the host name is unknown");
+        }
     }
 
     @Override

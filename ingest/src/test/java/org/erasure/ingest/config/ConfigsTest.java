@@ -54,6 +54,10 @@ class ConfigsTest {
         assertThat(s.claimsLease()).hasMinutes(2);
         assertThat(s.claimsEnabled()).isFalse();
         assertThat(s.dedupeLookback()).hasDays(7);
+        assertThat(IngestSettings.withHost("erasure-ingest-{host}", () -> "ingest 2.local")).isEqualTo("erasure-ingest-ingest-2.local");
+        assertThat(IngestSettings.withHost("erasure-ingest-1", () -> { throw new AssertionError("not asked"); })).isEqualTo("erasure-ingest-1");
+        assertThat(IngestSettings.from(Configs.load(null, Map.of("INGEST_KAFKA_TRANSACTIONAL_ID", "erasure-ingest-{host}")))
+                .transactionalId()).startsWith("erasure-ingest-").doesNotContain("{host}");
         assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_CLAIMS_LEASE", "20s"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.claims.lease").hasMessageContaining("twice");
         assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_CLAIMS_TOPIC", "a b"))))
