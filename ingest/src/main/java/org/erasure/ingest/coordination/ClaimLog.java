@@ -401,12 +401,18 @@ public final class ClaimLog implements AutoCloseable {
             return true;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            log.warn("claims topic {} not checked yet: {}", settings.topic(), cause.getClass().getSimpleName());
-            if (!(e instanceof TimeoutException)) {
-                // An immediate refusal (e.g. not authorised): do not spin; Kafka's own timeouts pace the other case.
-                synchronized (monitor) {
-                    monitor.wait(settings.timeout().toMillis());
-                }
+            if (e instanceof TimeoutException) {
+                log.warn("claims topic {} not checked yet: Kafka did not answer within {}", settings.topic(), settings.timeout());
+                return false; // the timeout itself paced this attempt
+            }
+            // A topic just created is briefly unknown to the broker's metadata: ask again soon. Other refusals
+            // (e.g. not authorised) are not retried in a tight loop.
+            boolean soon = cause instanceof org.apache.kafka.common.errors.RetriableException;
+            if (!soon) {
+                log.warn("claims topic {} not checked yet: {}", settings.topic(), cause.getClass().getSimpleName());
+            }
+            synchronized (monitor) {
+                monitor.wait(soon ? 200 : settings.timeout().toMillis());
             }
             return false;
         }
