@@ -360,6 +360,14 @@ public final class ClaimLog implements AutoCloseable {
             }
             long started = System.nanoTime();
             long records = 0;
+            if (end == 0) {
+                synchronized (monitor) {
+                    position = 0;
+                    ready = true; // an empty topic: nothing to read first
+                    monitor.notifyAll();
+                }
+                log.info("claims topic {} is empty", settings.topic());
+            }
             while (running) {
                 ConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(500));
                 long next = consumer.position(partition);
