@@ -23,8 +23,9 @@ public record IngestSettings(
         Map<String, Object> kafkaClient, Topics topics, String transactionalId, Duration kafkaTimeout,
         IntakeRules intakeRules,
         List<TokenAuthenticator.Client> tokens,
-        Duration idempotencyTtl, int idempotencyMaxEntries,
-        boolean dedupeOpenRequests,
+        Duration idempotencyTtl, int idempotencyMaxEntries, Duration idempotencyInFlightWait,
+        boolean dedupeOpenRequests, Duration dedupeLookback,
+        boolean claimsEnabled, String claimsTopic, short claimsReplicationFactor, Duration claimsLease,
         SubmissionService.Resolution resolution, boolean rejectUnknown, String resolutionSql,
         String postgresUrl, String postgresUser, String postgresPassword, String postgresSchema, int postgresPoolSize,
         String verifierBaseUrl, Duration verifierTimeout) {
@@ -64,22 +65,65 @@ public record IngestSettings(
                 throw new ConfigException.BadValue("ingest.auth.tokens", e.getMessage());
             }
         }
+        String prefix = c.getString("kafka.topic-prefix");
+        Topics topics = Topics.withPrefix(prefix);
+        Duration kafkaTimeout = c.getDuration("kafka.timeout");
+        Duration lease = c.getDuration("claims.lease");
+        if (lease.compareTo(kafkaTimeout.multipliedBy(2)) < 0) {
+            // A call waits up to kafka.timeout for its turn and may then take as long to publish.
+            throw new ConfigException.BadValue("ingest.claims.lease", "must be at least twice ingest.kafka.timeout (" + kafkaTimeout + ")");
+        }
+        int replication = c.getInt("claims.replication-factor");
+        if (replication < 1 || replication > Short.MAX_VALUE) {
+            throw new ConfigException.BadValue("ingest.claims.replication-factor", "must be at least 1");
+        }
+        String claimsTopic = c.getString("claims.topic").strip();
+        if (claimsTopic.isEmpty() || !claimsTopic.matches("[A-Za-z0-9._-]+")) {
+            throw new ConfigException.BadValue("ingest.claims.topic", "must be a topic name (ASCII letters, digits, '.', '_', '-')");
+        }
         return new IngestSettings(
                 c.getString("http.host"), c.getInt("http.port"), c.getBytes("http.max-body-bytes"),
-                Map.copyOf(kafka), Topics.withPrefix(c.getString("kafka.topic-prefix")),
-                c.getString("kafka.transactional-id"), c.getDuration("kafka.timeout"),
+                Map.copyOf(kafka), topics,
+                withHost(c.getString("kafka.transactional-id"), IngestSettings::hostName), kafkaTimeout,
                 rules, tokens,
-                c.getDuration("idempotency.ttl"), c.getInt("idempotency.max-entries"),
-                c.getBoolean("dedupe.open-requests"),
+                c.getDuration("idempotency.ttl"), c.getInt("idempotency.max-entries"), c.getDuration("idempotency.in-flight-wait"),
+                c.getBoolean("dedupe.open-requests"), c.getDuration("dedupe.lookback"),
+                c.getBoolean("claims.enabled"), prefix + claimsTopic, (short) replication, lease,
                 resolution, c.getBoolean("resolution.reject-unknown"), c.getString("resolution.sql"),
                 c.getString("postgres.url"), c.getString("postgres.user"), c.getString("postgres.password"),
                 c.getString("postgres.schema"), c.getInt("postgres.pool-size"),
                 c.getString("verifier.base-url").replaceAll("/+$", ""), c.getDuration("verifier.timeout"));
     }
 
+    /**
+     * {@code {host}} in the transactional.id becomes this machine's host name, so identical replicas
+     * ({@code docker compose up --scale ingest=2}, one Deployment) still get one id each: two producers
+     * with one id fence each other.
+     */
+    static String withHost(String transactionalId, java.util.function.Supplier<String> host) {
+        if (!transactionalId.contains("{host}")) {
+            return transactionalId;
+        }
+        String name = host.get().replaceAll("[^A-Za-z0-9._-]", "-");
+        return transactionalId.replace("{host}", name);
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME"); // set in containers; a shell does not export it
+        if (env != null && !env.isBlank()) {
+            return env.strip();
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new ConfigException.BadValue("ingest.kafka.transactional-id", "{host} is used but the host name is unknown");
+        }
+    }
+
     @Override
     public String toString() {
-        return "IngestSettings[http=" + httpHost + ":" + httpPort + ", topics=" + topics.requests() + ", tokens="
+        return "IngestSettings[http=" + httpHost + ":" + httpPort + ", topics=" + topics.requests()
+                + ", claims=" + (claimsEnabled ? claimsTopic : "off") + ", tokens="
                 + tokens.size() + ", resolution=" + resolution + ", postgres=" + postgresUrl + " (password redacted)]";
     }
 }

@@ -24,7 +24,7 @@ import org.erasure.events.ErasureReason;
 import org.erasure.events.Mode;
 import org.erasure.ingest.auth.Role;
 import org.erasure.ingest.auth.TokenAuthenticator;
-import org.erasure.ingest.idempotency.IdempotencyStore;
+import org.erasure.ingest.idempotency.Idempotency;
 import org.erasure.ingest.identity.IdentifierResolver;
 import org.erasure.ingest.intake.CsvIntake;
 import org.erasure.ingest.intake.Intake;
@@ -53,12 +53,12 @@ final class ErasureApi {
     private final RequestValidator validator;
     private final CsvIntake csv;
     private final SubmissionService submissions;
-    private final IdempotencyStore idempotency;
+    private final Idempotency idempotency;
     private final VerifierClient verifier;
     private final long maxBodyBytes;
 
     ErasureApi(ObjectMapper json, TokenAuthenticator auth, RequestValidator validator, CsvIntake csv,
-               SubmissionService submissions, IdempotencyStore idempotency, VerifierClient verifier, long maxBodyBytes) {
+               SubmissionService submissions, Idempotency idempotency, VerifierClient verifier, long maxBodyBytes) {
         this.json = json;
         this.requestReader = json.reader()
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -206,24 +206,29 @@ final class ErasureApi {
         }
         byte[] fingerprint = fingerprint(ctx, body);
         switch (idempotency.begin(client.name(), key, fingerprint)) {
-            case IdempotencyStore.Lookup.Replay r -> {
+            case Idempotency.Lookup.Replay r -> {
                 ctx.header("Idempotent-Replayed", "true");
                 ctx.status(r.response().status()).contentType(r.response().contentType()).result(r.response().body());
             }
-            case IdempotencyStore.Lookup.Mismatch m ->
+            case Idempotency.Lookup.Mismatch m ->
                     throw new ApiException(422, IDEMPOTENCY_KEY + " was already used for a different request");
-            case IdempotencyStore.Lookup.InFlight f ->
+            case Idempotency.Lookup.InFlight f ->
                     throw new ApiException(409, "a request with this " + IDEMPOTENCY_KEY + " is still being processed");
-            case IdempotencyStore.Lookup.Proceed p -> {
+            case Idempotency.Lookup.Unavailable u -> {
+                log.warn("Idempotency-Key not checked: {}", u.reason());
+                throw new ApiException(503, "the " + IDEMPOTENCY_KEY + " could not be checked (" + u.reason()
+                        + "); nothing was published. Retry later with the same key.");
+            }
+            case Idempotency.Lookup.Proceed p -> {
                 Reply reply;
                 try {
                     reply = action.get();
                 } catch (RuntimeException e) {
-                    idempotency.abandon(client.name(), key);
+                    p.ticket().abandon();
                     throw e;
                 }
                 String text = write(reply.body());
-                idempotency.complete(client.name(), key, new IdempotencyStore.Response(reply.status(), "application/json", text));
+                p.ticket().complete(new Idempotency.Response(reply.status(), "application/json", text));
                 ctx.status(reply.status()).contentType("application/json").result(text);
             }
         }

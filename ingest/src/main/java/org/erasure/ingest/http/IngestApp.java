@@ -22,9 +22,13 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.erasure.ingest.auth.TokenAuthenticator;
 import org.erasure.ingest.config.IngestSettings;
-import org.erasure.ingest.dedupe.CompletionListener;
+import org.erasure.ingest.coordination.ClaimLog;
+import org.erasure.ingest.dedupe.ContributorTurns;
+import org.erasure.ingest.dedupe.OpenRequestFollower;
 import org.erasure.ingest.dedupe.OpenRequests;
+import org.erasure.ingest.idempotency.Idempotency;
 import org.erasure.ingest.idempotency.IdempotencyStore;
+import org.erasure.ingest.idempotency.ReplicatedIdempotency;
 import org.erasure.ingest.identity.IdentifierResolver;
 import org.erasure.ingest.identity.PostgresIdentifierResolver;
 import org.erasure.ingest.intake.CsvIntake;
@@ -49,7 +53,10 @@ public final class IngestApp implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final IdentifierResolver resolver;
     private final OpenRequests open = new OpenRequests(Clock.systemUTC());
-    private final CompletionListener completions;
+    /** Open requests from Kafka (both lanes, completions); null with the open-request check off. */
+    private final OpenRequestFollower follower;
+    /** The claims topic shared by replicas; null with ingest.claims.enabled = false. */
+    private final ClaimLog claims;
     private final Admin admin;
     private final Javalin app;
     private final String openApi;
@@ -79,17 +86,25 @@ public final class IngestApp implements AutoCloseable {
             this.dataSource = null;
             this.resolver = null;
         }
-        this.completions = settings.dedupeOpenRequests()
-                ? new CompletionListener(settings.kafkaClient(), settings.topics().completions(), open).start()
+        this.follower = settings.dedupeOpenRequests()
+                ? new OpenRequestFollower(settings.kafkaClient(), settings.topics(), open, settings.dedupeLookback(),
+                        settings.kafkaTimeout(), Clock.systemUTC()).start()
+                : null;
+        this.claims = settings.claimsEnabled()
+                ? new ClaimLog(settings.kafkaClient(), new ClaimLog.Settings(settings.claimsTopic(), settings.claimsReplicationFactor(),
+                        settings.idempotencyTtl(), settings.claimsLease(), settings.idempotencyMaxEntries(),
+                        settings.transactionalId(), settings.kafkaTimeout()), Clock.systemUTC()).start()
                 : null;
         this.admin = Admin.create(new java.util.HashMap<>(settings.kafkaClient()));
         SubmissionService submissions = new SubmissionService(publisher, resolver, open,
                 new SubmissionService.Options(settings.resolution(), settings.rejectUnknown(), settings.dedupeOpenRequests()),
-                Clock.systemUTC(), metrics);
+                Clock.systemUTC(), metrics, follower == null ? null : new ContributorTurns(claims, follower), settings.kafkaTimeout());
+        Idempotency idempotency = claims != null
+                ? new ReplicatedIdempotency(claims, settings.idempotencyInFlightWait())
+                : new IdempotencyStore(settings.idempotencyTtl(), settings.idempotencyMaxEntries(), Clock.systemUTC());
         ErasureApi api = new ErasureApi(json, new TokenAuthenticator(settings.tokens()),
                 new RequestValidator(settings.intakeRules()), new CsvIntake(settings.intakeRules()), submissions,
-                new IdempotencyStore(settings.idempotencyTtl(), settings.idempotencyMaxEntries(), Clock.systemUTC()),
-                new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout()), settings.maxBodyBytes());
+                idempotency, new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout()), settings.maxBodyBytes());
         this.openApi = resource("/openapi.json");
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
@@ -157,6 +172,13 @@ public final class IngestApp implements AutoCloseable {
         if (resolver != null) {
             checks.put("postgres", resolver.healthy() ? "UP" : "DOWN");
         }
+        // Shared state read up to date at start: until then this replica could not keep the promises.
+        if (claims != null) {
+            checks.put("claims", claims.ready() && claims.failure() == null ? "UP" : "DOWN");
+        }
+        if (follower != null) {
+            checks.put("openRequests", follower.ready() ? "UP" : "DOWN");
+        }
         return checks;
     }
 
@@ -184,8 +206,11 @@ public final class IngestApp implements AutoCloseable {
     public void close() {
         log.info("ingest stopping");
         app.stop();
-        if (completions != null) {
-            completions.close();
+        if (claims != null) {
+            claims.close();
+        }
+        if (follower != null) {
+            follower.close();
         }
         publisher.close();
         admin.close();

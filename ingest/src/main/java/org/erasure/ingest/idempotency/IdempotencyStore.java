@@ -9,29 +9,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Responses by {@code Idempotency-Key}, per client, for a TTL: a retried POST with the same key and
- * body gets the first response again instead of a second publish.
- *
- * <p>In memory, per instance (lost on restart, not shared between replicas; the open-request dedupe
- * still catches most retries then). The request is identified by a SHA-256 fingerprint of method,
- * path, query and body, so the stored entry holds no request content.
+ * {@link Idempotency} in memory, per instance, for a TTL: lost on restart and not shared between
+ * replicas (for one instance with {@code ingest.claims.enabled = false}; the open-request dedupe still
+ * catches most retries then). The request is identified by a SHA-256 fingerprint of method, path,
+ * query and body, so the stored entry holds no request content.
  */
-public final class IdempotencyStore {
-
-    /** A stored response. */
-    public record Response(int status, String contentType, String body) {}
-
-    /** What to do with a request carrying a key. */
-    public sealed interface Lookup {
-        /** First time: proceed, then {@link #complete} or {@link #abandon}. */
-        record Proceed() implements Lookup {}
-        /** Same key and same request: return this. */
-        record Replay(Response response) implements Lookup {}
-        /** Same key, different request. */
-        record Mismatch() implements Lookup {}
-        /** Same key, the first request is still being processed. */
-        record InFlight() implements Lookup {}
-    }
+public final class IdempotencyStore implements Idempotency {
 
     private record Entry(byte[] fingerprint, Response response, Instant expiresAt) {}
 
@@ -46,6 +29,7 @@ public final class IdempotencyStore {
         this.clock = clock;
     }
 
+    @Override
     public synchronized Lookup begin(String client, String key, byte[] fingerprint) {
         Instant now = clock.instant();
         String k = client + "\u0000" + key;
@@ -59,7 +43,17 @@ public final class IdempotencyStore {
                 evictExpired(now);
             }
             entries.put(k, new Entry(fingerprint, null, now.plus(ttl)));
-            return new Lookup.Proceed();
+            return new Lookup.Proceed(new Ticket() {
+                @Override
+                public void complete(Response response) {
+                    IdempotencyStore.this.complete(client, key, response);
+                }
+
+                @Override
+                public void abandon() {
+                    IdempotencyStore.this.abandon(client, key);
+                }
+            });
         }
         if (!Arrays.equals(e.fingerprint(), fingerprint)) {
             return new Lookup.Mismatch();

@@ -3,6 +3,7 @@ package org.erasure.ingest.submit;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -10,14 +11,18 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Identifiers;
 import org.erasure.events.RequestLane;
+import org.erasure.ingest.dedupe.ContributorTurns;
 import org.erasure.ingest.dedupe.OpenRequests;
 import org.erasure.ingest.identity.IdentifierResolver;
 import org.erasure.ingest.intake.ErasureItem;
 import org.erasure.ingest.intake.IntakeError;
+import org.erasure.ingest.publish.PublishException;
 import org.erasure.ingest.publish.RequestPublisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * in one Kafka transaction. Shared by the HTTP API and {@code erasurectl submit --direct}.
  *
  * <p>Calls are serialised: the open-request check and the publish of one upload must not interleave
- * with another upload's, or two concurrent requests for one person could both be published.
+ * with another upload's, or two concurrent requests for one person could both be published. Across
+ * replicas, {@link ContributorTurns} gives the same guarantee per contributor and mode.
  */
 public final class SubmissionService {
 
@@ -55,9 +61,24 @@ public final class SubmissionService {
     private final Options options;
     private final Clock clock;
     private final MeterRegistry metrics;
+    private final ContributorTurns turns;
+    private final Duration timeout;
 
+    /** One instance, open requests known only from its own publishes ({@code erasurectl submit --direct}). */
     public SubmissionService(RequestPublisher publisher, IdentifierResolver resolver, OpenRequests open,
                              Options options, Clock clock, MeterRegistry metrics) {
+        this(publisher, resolver, open, options, clock, metrics, null, Duration.ofSeconds(15));
+    }
+
+    /**
+     * @param turns   makes the open-request check and the publish one step per contributor across
+     *                replicas, with open requests read from Kafka; null: this instance's publishes only
+     * @param timeout how long a call may wait for its turn (then 503, nothing published)
+     */
+    public SubmissionService(RequestPublisher publisher, IdentifierResolver resolver, OpenRequests open,
+                             Options options, Clock clock, MeterRegistry metrics, ContributorTurns turns, Duration timeout) {
+        this.turns = turns;
+        this.timeout = timeout;
         this.publisher = publisher;
         this.resolver = resolver;
         this.open = open;
@@ -90,6 +111,21 @@ public final class SubmissionService {
         if (!publish) {
             return new SubmissionResult.Validated(resolved.size());
         }
+        // No turn needed without the open-request check, or when every item has an open request (nothing to publish).
+        if (!options.dedupeOpenRequests() || turns == null
+                || resolved.stream().allMatch(i -> open.find(i.contributorId(), i.mode()).isPresent())) {
+            return publishNew(resolved, source, requestedBy, ContributorTurns.NONE);
+        }
+        Set<String> subjects = new TreeSet<>();
+        resolved.forEach(i -> subjects.add(OpenRequests.subject(i.contributorId(), i.mode())));
+        try (ContributorTurns.Turn turn = turns.take(subjects, clock.instant().plus(timeout))) {
+            return publishNew(resolved, source, requestedBy, turn);
+        }
+    }
+
+    /** Returns open requests for the items that have one and publishes the rest in one transaction. */
+    private SubmissionResult publishNew(List<ErasureItem> resolved, IntakeError.Source source, String requestedBy,
+                                        ContributorTurns.Turn turn) {
         Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         List<SubmissionResult.Submitted> results = new ArrayList<>();
         List<ContributorErasureRequested> events = new ArrayList<>();
@@ -112,12 +148,16 @@ public final class SubmissionService {
             events.add(event);
             results.add(new SubmissionResult.Submitted(item.position(), event.requestId(), item.contributorId(), false));
         }
+        if (!events.isEmpty() && !turn.lastsFor(timeout)) {
+            // Past its lease another replica may already act for these contributors.
+            throw new PublishException("waited too long for other calls on the same contributors; nothing was published", null);
+        }
         Timer.Sample sample = Timer.start(metrics);
         // A CSV upload is bulk work whatever its reasons; a JSON request goes by its reason.
         publisher.publish(events, e -> source == IntakeError.Source.CSV ? RequestLane.BULK : RequestLane.forReason(e.reason()));
         sample.stop(metrics.timer("ingest.publish.latency", "source", source.name().toLowerCase()));
         for (ContributorErasureRequested e : events) {
-            open.opened(e.contributorId(), e.mode(), e.requestId(), e.deadline());
+            open.opened(e.contributorId(), e.mode(), e.requestId(), e.requestedAt(), e.deadline());
             log.info("Request published requestId={} contributorId={} mode={} requestedBy={}",
                     e.requestId(), e.contributorId(), e.mode(), requestedBy);
         }

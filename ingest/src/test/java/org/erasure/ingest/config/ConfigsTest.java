@@ -35,6 +35,36 @@ class ConfigsTest {
     }
 
     @Test
+    void replicaSettingsHaveDefaultsAndEnvironmentOverrides() {
+        IngestSettings defaults = IngestSettings.from(Configs.load(null, Map.of()));
+        assertThat(defaults.claimsEnabled()).isTrue();
+        assertThat(defaults.claimsTopic()).isEqualTo("erasure.ingest.claims");
+        assertThat(defaults.claimsReplicationFactor()).isEqualTo((short) 1);
+        assertThat(defaults.claimsLease()).hasSeconds(60);
+        assertThat(defaults.idempotencyInFlightWait()).hasSeconds(10);
+        assertThat(defaults.dedupeLookback()).hasDays(30);
+        IngestSettings s = IngestSettings.from(Configs.load(null, Map.of(
+                "INGEST_KAFKA_TOPIC_PREFIX", "staging.",
+                "INGEST_CLAIMS_REPLICATION_FACTOR", "3",
+                "INGEST_CLAIMS_LEASE", "2m",
+                "INGEST_CLAIMS_ENABLED", "false",
+                "INGEST_DEDUPE_LOOKBACK", "7d")));
+        assertThat(s.claimsTopic()).isEqualTo("staging.erasure.ingest.claims");
+        assertThat(s.claimsReplicationFactor()).isEqualTo((short) 3);
+        assertThat(s.claimsLease()).hasMinutes(2);
+        assertThat(s.claimsEnabled()).isFalse();
+        assertThat(s.dedupeLookback()).hasDays(7);
+        assertThat(IngestSettings.withHost("erasure-ingest-{host}", () -> "ingest 2.local")).isEqualTo("erasure-ingest-ingest-2.local");
+        assertThat(IngestSettings.withHost("erasure-ingest-1", () -> { throw new AssertionError("not asked"); })).isEqualTo("erasure-ingest-1");
+        assertThat(IngestSettings.from(Configs.load(null, Map.of("INGEST_KAFKA_TRANSACTIONAL_ID", "erasure-ingest-{host}")))
+                .transactionalId()).startsWith("erasure-ingest-").doesNotContain("{host}");
+        assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_CLAIMS_LEASE", "20s"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.claims.lease").hasMessageContaining("twice");
+        assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_CLAIMS_TOPIC", "a b"))))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.claims.topic");
+    }
+
+    @Test
     void badValuesAreNamed() {
         assertThatThrownBy(() -> IngestSettings.from(Configs.load(null, Map.of("INGEST_RESOLUTION_MODE", "sometimes"))))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ingest.resolution.mode");
