@@ -84,9 +84,13 @@ sealed interface ServiceContract {
             ConfigFactory.invalidateCaches();
             IngestSettings settings = IngestSettings.from(Configs.withEnvironment(ConfigFactory.defaultReference(), environment));
             Topics t = settings.topics();
-            return List.of(new TopicNeed(t.requests(), 0, "ingest publishes the interactive lane"),
+            List<TopicNeed> needs = new ArrayList<>(List.of(new TopicNeed(t.requests(), 0, "ingest publishes the interactive lane"),
                     new TopicNeed(t.requestsBulk(), 0, "ingest publishes the bulk lane"),
-                    new TopicNeed(t.completions(), 0, "ingest's open-request dedupe follows the completions"));
+                    new TopicNeed(t.completions(), 0, "ingest's open-request dedupe follows the completions")));
+            if (settings.claimsEnabled()) {
+                needs.add(new TopicNeed(settings.claimsTopic(), 1, "ingest replicas share Idempotency-Keys and turns on one partition"));
+            }
+            return needs;
         }
     }
 
