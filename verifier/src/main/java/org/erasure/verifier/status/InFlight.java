@@ -2,8 +2,10 @@ package org.erasure.verifier.status;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -44,6 +46,16 @@ public record InFlight(String instance, long total, List<Request> requests, Stri
      */
     public record Request(UUID requestId, String contributorId, Mode mode, Instant requestedAt, Instant deadline,
                           Instant dueAt, Set<Phase> missing, Map<Phase, String> phases) {
+
+        /** Phase order as declared, also for an answer read back from a peer's JSON. */
+        public Request {
+            EnumSet<Phase> ordered = EnumSet.noneOf(Phase.class);
+            ordered.addAll(missing == null ? Set.of() : missing);
+            missing = Collections.unmodifiableSet(ordered);
+            Map<Phase, String> byPhase = new EnumMap<>(Phase.class);
+            byPhase.putAll(phases == null ? Map.of() : phases);
+            phases = Collections.unmodifiableMap(byPhase);
+        }
 
         static Request of(RequestSummary r, ErasureState s, long dueMillis) {
             Map<Phase, String> phases = new EnumMap<>(Phase.class);
