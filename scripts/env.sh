@@ -44,14 +44,14 @@ require_npm() {
   fi
 }
 
-# The audit HTML report is checked in a real headless browser (Debian's chromium).
+# The audit HTML report and the verifier's status page are checked in a real headless browser (Debian's chromium).
 require_chromium() {
   if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-      echo "chromium is missing (the audit report test renders the HTML in it): installing it with apt-get" >&2
+      echo "chromium is missing (the audit report and status page tests render the HTML in it): installing it with apt-get" >&2
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     else
-      echo "note: chromium is not installed; the audit HTML browser test will be skipped (apt-get install chromium)." >&2
+      echo "note: chromium is not installed; the audit report and status page browser tests will be skipped (apt-get install chromium)." >&2
     fi
   fi
 }

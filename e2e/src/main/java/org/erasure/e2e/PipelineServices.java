@@ -306,12 +306,23 @@ public final class PipelineServices implements AutoCloseable {
                       digest-key = "hex:%s"
                       timeouts.punctuation-interval = 2s
                       http { port = %d, advertised-host = "127.0.0.1" }
+                      status-page.sink-groups { %s }
                     }
                     """.formatted(verifierApplicationId(topics), stack.kafka().bootstrapServers(), topics.prefix(), PARTITIONS,
-                    stateDir, HexFormat.of().formatHex(randomBytes(32)), httpPort);
+                    stateDir, HexFormat.of().formatHex(randomBytes(32)), httpPort, sinkGroups(topics));
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot create the verifier's state dir", e);
         }
+    }
+
+    /** The status page reads each sink's lag from its groups: the sinks here are named (and grouped) with the topic prefix. */
+    private static String sinkGroups(Topics topics) {
+        StringBuilder out = new StringBuilder();
+        for (SinkKind kind : SinkKind.values()) {
+            out.append(kind.phase().name().toLowerCase(java.util.Locale.ROOT)).append(" = \"")
+                    .append(PipelineConfig.sinkName(topics.prefix(), kind)).append("\", ");
+        }
+        return out.toString();
     }
 
     /** The upstream service's door: requests are validated, resolved and published in one transaction. */

@@ -5,6 +5,7 @@ import java.io.File;
 import java.util.concurrent.Callable;
 import org.apache.kafka.streams.KafkaStreams;
 import org.erasure.verifier.config.VerifierConfig;
+import org.erasure.verifier.status.StatusPageConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -28,13 +29,15 @@ public final class VerifierMain implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         VerifierConfig cfg;
+        StatusPageConfig page;
         try {
             cfg = VerifierConfig.load(config);
+            page = StatusPageConfig.load(config);
         } catch (ConfigException e) {
             log.error("Configuration error, not starting: {}", e.getMessage());
             return 2;
         }
-        VerifierService service = VerifierService.start(cfg);
+        VerifierService service = VerifierService.start(cfg, page);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Shutdown requested");
             service.close();

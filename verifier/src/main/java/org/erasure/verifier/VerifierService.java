@@ -17,6 +17,8 @@ import org.erasure.verifier.config.TopicSetup;
 import org.erasure.verifier.config.VerifierConfig;
 import org.erasure.verifier.http.StatusServer;
 import org.erasure.verifier.metrics.VerifierMetrics;
+import org.erasure.verifier.status.StatusPage;
+import org.erasure.verifier.status.StatusPageConfig;
 import org.erasure.verifier.topology.VerifierTopology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,7 @@ public final class VerifierService implements AutoCloseable {
     private final VerifierConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StatusServer http = new StatusServer(registry);
+    private final StatusPage statusPage;
     private KafkaStreams streams;
     private KafkaStreamsMetrics streamsMetrics;
     private int httpPort;
@@ -35,11 +38,20 @@ public final class VerifierService implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public VerifierService(VerifierConfig config) {
+        this(config, StatusPageConfig.defaults());
+    }
+
+    public VerifierService(VerifierConfig config, StatusPageConfig statusPage) {
         this.config = config;
+        this.statusPage = new StatusPage(config, statusPage);
     }
 
     public static VerifierService start(VerifierConfig config) {
-        VerifierService service = new VerifierService(config);
+        return start(config, StatusPageConfig.defaults());
+    }
+
+    public static VerifierService start(VerifierConfig config, StatusPageConfig statusPageConfig) {
+        VerifierService service = new VerifierService(config, statusPageConfig);
         try {
             service.run();
         } catch (RuntimeException e) {
@@ -52,6 +64,7 @@ public final class VerifierService implements AutoCloseable {
     private void run() {
         log.info("Starting verifier {}", config);
         TopicSetup.ensure(config);
+        http.routes(statusPage::register);
         httpPort = http.start(config.httpPort());
         HostInfo self = new HostInfo(config.advertisedHost(), httpPort);
         VerifierMetrics metrics = new VerifierMetrics(registry);
@@ -73,6 +86,7 @@ public final class VerifierService implements AutoCloseable {
         streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         http.attach(streams, self);
+        statusPage.attach(streams, self);
         streams.start();
         log.info("Verifier started: HTTP on port {}, application.server {}:{}", httpPort, self.host(), self.port());
     }
@@ -110,6 +124,7 @@ public final class VerifierService implements AutoCloseable {
         if (streamsMetrics != null) {
             streamsMetrics.close();
         }
+        statusPage.close();
         http.close();
         registry.close();
         terminated.countDown();

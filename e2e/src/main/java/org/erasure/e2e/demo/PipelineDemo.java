@@ -79,6 +79,10 @@ public final class PipelineDemo implements Callable<Integer> {
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
             Path cliConfig = writeCliConfig(stack, dir, services.ingestUrl(), services.ingestToken());
             services.awaitReady(Duration.ofMinutes(2));
+            // Every address before the work starts (the work can take minutes), also as JSON for scripts.
+            EndpointTable endpoints = endpoints(stack, services, cliConfig, dir);
+            Path endpointsJson = endpoints.write(dir.resolve(EndpointTable.FILE_NAME));
+            say("%s", endpoints.text(endpointsJson).stripTrailing());
             Path csv = dir.resolve("inactive.csv");
             int exit = erasurectl(cliConfig, "fetch-inactive", "--days-inactive", Integer.toString(daysInactive),
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
@@ -100,7 +104,9 @@ public final class PipelineDemo implements Callable<Integer> {
             int audit = erasurectl(cliConfig, "audit", "verify");
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
             if (stayUp) {
-                printEndpoints(stack, services, cliConfig);
+                say("%s", endpoints.text(endpointsJson).stripTrailing());
+                say("Status page: %s (live: requests in flight, sink lag, dead letters, final records)", statusPage(services));
+                say("%s", StopHint.line());
                 new CountDownLatch(1).await(); // SIGTERM/SIGINT: the dev-stack's shutdown hook stops services, then servers
             }
             return exit != 0 ? exit : audit;
@@ -136,14 +142,29 @@ public final class PipelineDemo implements Callable<Integer> {
         return exit;
     }
 
-    private static void printEndpoints(DevStack stack, PipelineServices services, Path cliConfig) {
-        for (ManagedServer server : stack.running()) {
-            System.out.printf("  %-14s %s %s%n", server.name(), server.version(), server.endpoints());
+    /** Ingest (with the run's token), the verifier and its status page, every sink, Kafka, every store, the logs. */
+    static EndpointTable endpoints(DevStack stack, PipelineServices services, Path cliConfig, Path logs) {
+        EndpointTable table = new EndpointTable()
+                .ingest(services.ingestUrl(), services.ingestToken(), cliConfig)
+                .verifier(url(services.service("verifier")));
+        for (PipelineServices.Service service : services.services()) {
+            if (service.name().startsWith("sink-")) {
+                table.sink(service.name(), url(service));
+            }
         }
-        System.out.printf("  %-14s %s (token in %s)%n", "ingest", services.ingestUrl(), cliConfig);
-        System.out.printf("  %-14s %s%n", "verifier", services.service("verifier").uri(""));
-        System.out.println(StopHint.line());
-        System.out.flush();
+        for (ManagedServer server : stack.running()) {
+            table.server(server.name(), server.version(), server.endpoints());
+        }
+        return table.logs(logs);
+    }
+
+    private static String statusPage(PipelineServices services) {
+        return url(services.service("verifier")) + "/status";
+    }
+
+    private static String url(PipelineServices.Service service) {
+        String uri = service.uri("").toString();
+        return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
     }
 
     private static void say(String format, Object... args) {

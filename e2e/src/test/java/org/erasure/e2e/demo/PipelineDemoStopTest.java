@@ -3,15 +3,24 @@ package org.erasure.e2e.demo;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.erasure.devstack.cli.StopHint;
 import org.erasure.devstack.junit.ProcessTree;
+import org.erasure.e2e.PiiScan;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -20,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./scripts/run --stay-up} stopped the way a supervisor stops it ({@code kill PID}, SIGTERM to
  * that one process, not to its group): ingest, the verifier, the five sinks and every server stop,
- * and no port the job printed listens any more.
+ * and no port the job printed listens any more. Before that: the endpoint table printed before the
+ * job's work and its JSON, and the status page the job's verifier serves.
  */
 class PipelineDemoStopTest {
 
@@ -47,6 +57,7 @@ class PipelineDemoStopTest {
             assertThat(job.isAlive()).as("the job exited before staying up:%n%s", printed).isTrue();
             String endpoints = printed.substring(printed.lastIndexOf("done in"));
             log.info("the job stays up:\n{}", endpoints);
+            checkEndpointTable(printed, endpoints);
 
             started.addAll(ProcessTree.startedBy(job, stackDir));
             assertThat(started).extracting(ProcessTree::describe).as("processes the job started")
@@ -82,6 +93,64 @@ class PipelineDemoStopTest {
             started.forEach(ProcessHandle::destroyForcibly);
             job.destroyForcibly();
         }
+    }
+
+    /**
+     * The endpoint table came before the job's work (and again with --stay-up, with the status page's
+     * URL), its JSON holds every endpoint under stable keys, every HTTP endpoint in it answers, the
+     * status page shows the job's final records, and none of these texts holds a seeded address or name.
+     */
+    private void checkEndpointTable(String printed, String stayingUp) throws Exception {
+        Matcher header = Pattern.compile("Endpoints \\(also in (\\S+)\\):").matcher(printed);
+        assertThat(header.find()).as("an endpoint table is printed:%n%s", printed).isTrue();
+        assertThat(header.start()).as("the table comes before the job's work").isLessThan(printed.indexOf("$ erasurectl fetch-inactive"));
+        String table = printed.substring(header.start(), printed.indexOf("$ erasurectl fetch-inactive"));
+        Path json = Path.of(header.group(1));
+        JsonNode node = new ObjectMapper().readTree(json.toFile());
+        assertThat(node.fieldNames()).toIterable().containsExactly("ingest", "verifier", "sinks", "kafka", "stores", "logs");
+        assertThat(node.path("sinks").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("sink-postgres", "sink-elasticsearch", "sink-clickhouse", "sink-s3", "sink-redis");
+        assertThat(node.path("stores").fieldNames()).toIterable()
+                .containsExactlyInAnyOrder("postgres", "elasticsearch", "clickhouse", "s3", "redis");
+        assertThat(node.at("/kafka/bootstrap").asText()).matches("(127\\.0\\.0\\.1|localhost):\\d+");
+        String token = node.at("/ingest/token").asText();
+        assertThat(token).matches("[0-9a-f]{48}");
+        assertThat(table).contains(token).contains(node.at("/verifier/statusPage").asText());
+        assertThat(Files.readString(Path.of(node.at("/ingest/erasurectlConfig").asText()))).contains(token);
+        assertThat(stayingUp).contains("Status page: " + node.at("/verifier/statusPage").asText());
+
+        HttpClient http = HttpClient.newHttpClient();
+        List<String> urls = new ArrayList<>(List.of(node.at("/ingest/health").asText(), node.at("/ingest/metrics").asText(),
+                node.at("/verifier/health").asText(), node.at("/verifier/metrics").asText(), node.at("/verifier/statusPage").asText()));
+        node.path("sinks").forEach(sink -> {
+            urls.add(sink.path("health").asText());
+            urls.add(sink.path("metrics").asText());
+        });
+        for (String url : urls) {
+            assertThat(http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode())
+                    .as(url).isEqualTo(200);
+        }
+        String page = get(http, node.at("/verifier/statusPage").asText());
+        assertThat(page).contains("Erasure pipeline status");
+        // The status page's data: the job's records read (its tail starts on the first ask), nothing left in flight.
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+            JsonNode data = new ObjectMapper().readTree(get(http, node.at("/verifier/statusData").asText()));
+            assertThat(data.at("/records/historyRead").asBoolean()).isTrue();
+            assertThat(data.at("/records/read").asLong()).isPositive();
+            assertThat(data.at("/inFlight/total").asLong()).isZero();
+            assertThat(data.at("/records/latest").findValuesAsText("outcome")).isNotEmpty().containsOnly("COMPLETED");
+        });
+        String data = get(http, node.at("/verifier/statusData").asText());
+        PiiScan scan = new PiiScan().text("endpoint table", table).text("endpoint table, --stay-up", stayingUp)
+                .text(json.toString(), Files.readString(json)).text("GET /status", page).text("GET /status/data", data);
+        log.info("{}", scan.summary());
+        assertThat(scan.findings()).as("PII in the endpoints or on the status page").isEmpty();
+    }
+
+    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(url).isEqualTo(200);
+        return response.body();
     }
 
     private static String read(Path file) throws IOException {

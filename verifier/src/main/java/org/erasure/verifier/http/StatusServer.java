@@ -57,6 +57,11 @@ public final class StatusServer implements AutoCloseable {
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
     }
 
+    /** More routes on this server (the status page); call before {@link #start}. */
+    public void routes(java.util.function.Consumer<Javalin> more) {
+        more.accept(app);
+    }
+
     /** Starts listening; returns the bound port (useful with port 0). */
     public int start(int port) {
         app.start(port);
