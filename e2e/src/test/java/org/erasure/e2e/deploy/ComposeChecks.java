@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.erasure.devstack.external.TopicSpec;
 
@@ -34,6 +35,7 @@ final class ComposeChecks {
         problems.addAll(healthChecks(file));
         problems.addAll(missingTopics(file));
         problems.addAll(inlineSecrets(file));
+        problems.addAll(uncheckedSecrets(file));
         problems.addAll(scaling(file));
         return problems;
     }
@@ -173,6 +175,35 @@ final class ComposeChecks {
             s.rawEnvironment().forEach((name, raw) -> {
                 if (SECRET_NAME.matcher(name).matches() && !raw.contains("${") && !raw.contains("$$")) {
                     problems.add("service " + s.name() + " has its secret " + name + " written in the file: take it from .env (${" + name + "})");
+                }
+            });
+        }
+        return problems;
+    }
+
+    /** The one-shot that stops the stack when a secret is unset (the file must parse without .env). */
+    static final String SECRETS_CHECK = "secrets-check";
+    private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Za-z0-9_]+)");
+
+    /**
+     * Every .env variable a secret is taken from is one {@value #SECRETS_CHECK} checks: without it a
+     * missing secret would start a server with an empty password instead of stopping the stack.
+     */
+    static List<String> uncheckedSecrets(ComposeFile file) {
+        List<String> problems = new ArrayList<>();
+        ComposeFile.Service check = file.services().get(SECRETS_CHECK);
+        Set<String> checked = check == null ? Set.of() : check.rawEnvironment().keySet();
+        for (ComposeFile.Service s : file.services().values()) {
+            s.rawEnvironment().forEach((name, raw) -> {
+                if (!SECRET_NAME.matcher(name).matches()) {
+                    return;
+                }
+                Matcher m = REFERENCE.matcher(raw);
+                while (m.find()) {
+                    if (!checked.contains(m.group(1))) {
+                        problems.add("service " + s.name() + " takes its secret " + name + " from " + m.group(1) + ", which "
+                                + SECRETS_CHECK + " does not check: add it to that service's environment");
+                    }
                 }
             });
         }

@@ -17,6 +17,13 @@ class ComposeChecksTest {
             x-health: &health
               test: ["CMD", "healthcheck.sh", "8080", "/health"]
             services:
+              secrets-check:
+                image: redis:7.4.6
+                restart: "no"
+                environment:
+                  PG_PASSWORD: ${PG_PASSWORD:-}
+                  DIGEST: ${DIGEST:-}
+                command: [sh, -c, "true"]
               kafka:
                 image: apache/kafka:4.3.1
                 restart: unless-stopped
@@ -136,6 +143,13 @@ class ComposeChecksTest {
     void aTopicPrefixMovesEveryTopicTheSinkNeeds() {
         String yaml = GOOD.replace("      JAVA_TOOL_OPTIONS: -Xmx256m", "      SINK_KAFKA_TOPIC_PREFIX: staging.");
         assertThat(problems(yaml)).hasSize(6).allSatisfy(p -> assertThat(p).startsWith("service sink-postgres needs topic staging."));
+    }
+
+    @Test
+    void aSecretTheCheckDoesNotCoverIsNamed() {
+        String yaml = GOOD.replace("      DIGEST: ${DIGEST:-}\n", "");
+        assertThat(problems(yaml)).containsExactly("service verifier takes its secret VERIFIER_DIGEST_KEY from DIGEST, which "
+                + "secrets-check does not check: add it to that service's environment");
     }
 
     @Test
