@@ -396,7 +396,9 @@ public final class ClaimLog implements AutoCloseable {
             log.error("{}; ingest answers 503 to submissions until this is fixed and it is restarted", e.getMessage());
         } catch (RuntimeException e) {
             fail("the claims follower stopped (" + e.getClass().getSimpleName() + ")");
-            log.error("claims follower stopped: {}: {}", e.getClass().getSimpleName(), e.getMessage());
+            // The exception's class only: a client error message can quote record content (here digests and
+            // contributor ids, but the rule for logs is requestId and contributorId from our own fields).
+            log.error("claims follower stopped: {}", e.getClass().getSimpleName());
         } finally {
             consumer.close(Duration.ofSeconds(2));
         }

@@ -31,6 +31,35 @@ import org.erasure.verifier.config.VerifierConfig;
  * e.g. beside busy loops to see the lanes under CPU contention.
  */
 public final class VerifierLive {
+    static final int CHUNK = 500;
+
+    /** The closure's request and its five results, on the interactive lane. */
+    static void sendInteractive(KafkaProducer<String, String> producer, Topics topics, ContributorErasureRequested closure) {
+        producer.send(new ProducerRecord<>(topics.requests(), closure.kafkaKey(), EventJson.writeString(closure)));
+        for (Phase p : closure.systems()) {
+            PhaseCompleted report = Events.report(closure, p, PhaseStatus.SUCCEEDED, 1);
+            producer.send(new ProducerRecord<>(topics.phaseCompletions(), report.kafkaKey(), EventJson.writeString(report)));
+        }
+        producer.flush();
+    }
+
+    /** STARTED then result reports of every phase for {@code requests}, on the bulk lane, as sinks write them. */
+    static void sendReports(KafkaProducer<String, String> producer, Topics topics, List<ContributorErasureRequested> requests) {
+        for (PhaseStatus status : List.of(PhaseStatus.STARTED, PhaseStatus.SUCCEEDED)) {
+            for (ContributorErasureRequested r : requests) {
+                for (Phase p : r.systems()) {
+                    PhaseCompleted report = status == PhaseStatus.STARTED
+                            ? PhaseCompleted.builder().forRequest(r).phase(p).status(status).attempt(1)
+                                    .startedAt(r.requestedAt()).completedAt(r.requestedAt())
+                                    .sink("sink-" + p.name().toLowerCase(java.util.Locale.ROOT), "live")
+                                    .targets(org.erasure.events.TargetResult.erased(p.name().toLowerCase(java.util.Locale.ROOT) + "-target", 3, 2, 0)).build()
+                            : Events.report(r, p, status, 1);
+                    producer.send(new ProducerRecord<>(topics.phaseCompletionsBulk(), report.kafkaKey(), EventJson.writeString(report)));
+                }
+            }
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
         Path work = Files.createTempDirectory("verifier-live");
@@ -46,7 +75,9 @@ public final class VerifierLive {
             s.put("verifier.http.port", 0);
             try (VerifierService verifier = VerifierService.start(VerifierConfig.from(ConfigFactory.parseMap(s)));
                  KafkaProducer<String, String> producer = new KafkaProducer<>(kafka.producerConfig())) {
-                Thread.sleep(8000);
+                // Publish once the verifier runs (its group joined), so the timings start from a running verifier.
+                org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(2))
+                        .until(() -> verifier.streams().state() == org.apache.kafka.streams.KafkaStreams.State.RUNNING);
                 System.err.println(Instant.now() + " LIVE publishing " + n + " bulk requests");
                 List<ContributorErasureRequested> requests = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -57,31 +88,23 @@ public final class VerifierLive {
                 producer.flush();
                 System.err.println(Instant.now() + " LIVE requests published; reports follow in chunks of 500 per sink every 0.5 s");
                 ContributorErasureRequested closure = Events.request("closing", Instant.now()).systems(Phase.all()).build();
-                for (int from = 0; from < n; from += 500) {
-                    if (from == 2000) {
-                        System.err.println(Instant.now() + " LIVE closure " + closure.requestId());
-                        producer.send(new ProducerRecord<>(topics.requests(), closure.kafkaKey(), EventJson.writeString(closure)));
-                        for (Phase p : closure.systems()) {
-                            PhaseCompleted report = Events.report(closure, p, PhaseStatus.SUCCEEDED, 1);
-                            producer.send(new ProducerRecord<>(topics.phaseCompletions(), report.kafkaKey(), EventJson.writeString(report)));
+                int chunks = (n + CHUNK - 1) / CHUNK;
+                java.util.concurrent.CountDownLatch sent = new java.util.concurrent.CountDownLatch(chunks);
+                java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.ScheduledExecutorService pace = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                pace.scheduleAtFixedRate(() -> {
+                    int chunk = next.getAndIncrement();
+                    if (chunk < chunks) {
+                        if (chunk * CHUNK == 2000) {
+                            System.err.println(Instant.now() + " LIVE closure " + closure.requestId());
+                            sendInteractive(producer, topics, closure);
                         }
-                        producer.flush();
+                        sendReports(producer, topics, requests.subList(chunk * CHUNK, Math.min(n, (chunk + 1) * CHUNK)));
+                        sent.countDown();
                     }
-                    for (PhaseStatus status : List.of(PhaseStatus.STARTED, PhaseStatus.SUCCEEDED)) {
-                        for (ContributorErasureRequested r : requests.subList(from, Math.min(n, from + 500))) {
-                            for (Phase p : r.systems()) {
-                                PhaseCompleted report = status == PhaseStatus.STARTED
-                                        ? PhaseCompleted.builder().forRequest(r).phase(p).status(status).attempt(1)
-                                                .startedAt(r.requestedAt()).completedAt(r.requestedAt())
-                                                .sink("sink-" + p.name().toLowerCase(java.util.Locale.ROOT), "live")
-                                                .targets(org.erasure.events.TargetResult.erased(p.name().toLowerCase(java.util.Locale.ROOT) + "-target", 3, 2, 0)).build()
-                                        : Events.report(r, p, status, 1);
-                                producer.send(new ProducerRecord<>(topics.phaseCompletionsBulk(), report.kafkaKey(), EventJson.writeString(report)));
-                            }
-                        }
-                    }
-                    Thread.sleep(500);
-                }
+                }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                sent.await();
+                pace.shutdown();
                 producer.flush();
                 System.err.println(Instant.now() + " LIVE reports published");
                 int read = VerifierBurst.readCompletions(kafka, topics.completions(), n, Duration.ofMinutes(5));
