@@ -14,6 +14,7 @@ import java.util.List;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,9 +96,25 @@ public final class ClickHouseStoreModule implements StoreModule {
             if (e instanceof IllegalArgumentException iae) {
                 throw iae;
             }
-            String why = e instanceof SQLException se ? ClickHouseErasureStore.describe(se) : e.getClass().getSimpleName();
-            throw new IllegalStateException("cannot validate the clickhouse mapping at " + redactUrl(hc.getJdbcUrl()) + ": " + why, e);
+            SQLException sql = firstSqlException(e);
+            String why = sql != null ? ClickHouseErasureStore.describe(sql) : e.getClass().getSimpleName();
+            String message = "cannot validate the clickhouse mapping at " + redactUrl(hc.getJdbcUrl()) + ": " + why;
+            // A connection lost mid-validation (server restarting, a proxy cutting it) is an outage: the runtime waits.
+            if (e instanceof StoreUnavailableException
+                    || sql != null && ClickHouseErasureStore.translate(sql, "validation") instanceof StoreUnavailableException) {
+                throw new StoreUnavailableException(message, e);
+            }
+            throw new IllegalStateException(message, e);
         }
+    }
+
+    private static SQLException firstSqlException(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof SQLException se) {
+                return se;
+            }
+        }
+        return null;
     }
 
     private static void requireDatabase(Connection c, String name) throws SQLException {

@@ -28,7 +28,9 @@ import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.testkit.ClosingServer;
 import org.erasure.sink.runtime.testkit.LogScan;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -441,6 +443,18 @@ class ClickHouseErasureStoreTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("delete or mask");
         assertThatThrownBy(() -> f.store("tables = [ { table = unit_metrics, contributor-column = email, columns { email { strategy = null } } } ]"))
                 .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** A server that closes the connection mid-validation (a proxy cutting ClickHouse off) is an outage the runtime waits out. */
+    @Test
+    void aConnectionClosedDuringValidationIsAnOutageNotAConfigurationError(ClickHouseServer ch, TestNames names) throws Exception {
+        ChFixture f = ChFixture.seed(ch, names, 1);
+        try (ClosingServer closing = new ClosingServer()) {
+            assertThatThrownBy(() -> new ClickHouseStoreModule().create(
+                    f.storeConfig("jdbc:clickhouse://127.0.0.1:" + closing.port() + "/default", "pool.connection-timeout = 2s"), null))
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("cannot validate the clickhouse mapping")
+                    .satisfies(e -> assertThat(StoreUnavailableException.isUnreachable(e)).isTrue());
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.erasure.sink.elasticsearch;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.mapping.Property;
 import co.elastic.clients.elasticsearch.cluster.GetClusterSettingsResponse;
 import co.elastic.clients.json.JsonData;
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import org.erasure.sink.elasticsearch.ElasticsearchErasureStore.ClosedPolicy;
 import org.erasure.sink.elasticsearch.EsMapping.Target;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
 /** Builds the Elasticsearch store from {@code elasticsearch { }}: client, mapping validated against the cluster. */
 public final class ElasticsearchStoreModule implements StoreModule {
@@ -76,9 +79,15 @@ public final class ElasticsearchStoreModule implements StoreModule {
         ElasticsearchClient client = client(config);
         try {
             client.info();
-        } catch (Exception e) {
+        } catch (IOException | RuntimeException e) {
             closeQuietly(client);
-            throw new IllegalStateException("Elasticsearch at " + config.getString("hosts") + " is not reachable: " + e.getClass().getSimpleName(), e);
+            // Any I/O failure here (refused, reset, closed by a proxy mid-answer) or a 5xx of a starting node is an
+            // outage: the runtime waits for the store instead of exiting into a supervisor's restart loop.
+            if (e instanceof IOException || e instanceof ElasticsearchException ee && (ee.status() >= 500 || ee.status() == 429)) {
+                throw new StoreUnavailableException("Elasticsearch at " + config.getString("hosts") + " is not reachable: "
+                        + e.getClass().getSimpleName(), e);
+            }
+            throw new IllegalStateException("Elasticsearch at " + config.getString("hosts") + " refused the first call: " + e.getClass().getSimpleName(), e);
         }
         try {
             validateFieldTypes(client, mapping);
@@ -112,13 +121,16 @@ public final class ElasticsearchStoreModule implements StoreModule {
             GetFieldMappingResponse r;
             try {
                 r = client.indices().getFieldMapping(g -> g.index(t.index()).fields(t.allFields()).ignoreUnavailable(true).allowNoIndices(true));
-            } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+            } catch (ElasticsearchException e) {
                 if (e.status() == 404) {
                     continue; // no index yet: nothing to validate (checked again at the next start)
                 }
+                if (e.status() >= 500 || e.status() == 429) {
+                    throw new StoreUnavailableException("cannot read the field mappings of " + t.index() + " (HTTP " + e.status() + ")", e);
+                }
                 throw new IllegalStateException("cannot read the field mappings of " + t.index() + " (HTTP " + e.status() + ")");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException("cannot read the field mappings of " + t.index() + ": " + e.getClass().getSimpleName(), e);
+            } catch (IOException e) {
+                throw new StoreUnavailableException("cannot read the field mappings of " + t.index() + ": " + e.getClass().getSimpleName(), e);
             }
             for (Map.Entry<String, TypeFieldMappings> index : r.fieldMappings().entrySet()) {
                 index.getValue().mappings().forEach((field, fm) -> fm.mapping().values().forEach(p -> {
@@ -141,11 +153,14 @@ public final class ElasticsearchStoreModule implements StoreModule {
         GetClusterSettingsResponse r;
         try {
             r = client.cluster().getSettings(g -> g.includeDefaults(true).flatSettings(true));
-        } catch (co.elastic.clients.elasticsearch._types.ElasticsearchException e) {
+        } catch (ElasticsearchException e) {
+            if (e.status() >= 500 || e.status() == 429) {
+                throw new StoreUnavailableException("cannot read the cluster settings (HTTP " + e.status() + ")", e);
+            }
             log.warn("cannot read the cluster settings (HTTP {}): not checking search.allow_expensive_queries", e.status());
             return;
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read the cluster settings: " + e.getClass().getSimpleName(), e);
+        } catch (IOException e) {
+            throw new StoreUnavailableException("cannot read the cluster settings: " + e.getClass().getSimpleName(), e);
         }
         for (Map<String, JsonData> level : List.of(r.transient_(), r.persistent(), r.defaults())) {
             JsonData v = level.get(ALLOW_EXPENSIVE_QUERIES);

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.devstack.elasticsearch.ElasticsearchServer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -25,7 +24,10 @@ import org.erasure.events.TargetResult;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.testkit.Announced;
+import org.erasure.sink.runtime.testkit.ClosingServer;
 import org.erasure.sink.runtime.testkit.LogScan;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -449,8 +451,15 @@ class ElasticsearchErasureStoreTest {
             assertThatThrownBy(() -> f.store("targets = [ { index = \"x-*\", groups = [ { path = x, fields { y = phone } } ] } ]"))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("email or worker-id");
             assertThatThrownBy(() -> f.store("closed-index = ignore")).isInstanceOf(IllegalArgumentException.class);
+            // Not reachable at start is an outage the runtime waits out, not a configuration error: refused, or
+            // closed mid-answer (a proxy cutting Elasticsearch off).
             assertThatThrownBy(() -> new ElasticsearchStoreModule().create(f.storeConfig("http://127.0.0.1:1", ""), null))
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("not reachable");
+                    .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not reachable")
+                    .satisfies(e -> assertThat(StoreUnavailableException.isUnreachable(e)).isTrue());
+            try (ClosingServer closing = new ClosingServer()) {
+                assertThatThrownBy(() -> new ElasticsearchStoreModule().create(f.storeConfig("http://127.0.0.1:" + closing.port(), ""), null))
+                        .isInstanceOf(StoreUnavailableException.class).hasMessageContaining("not reachable");
+            }
             // Email matching needs regexp queries: refused at start when the cluster forbids them.
             f.client.cluster().putSettings(p -> p.persistent("search.allow_expensive_queries", JsonData.of(false)));
             try {

@@ -16,16 +16,16 @@ public class StoreUnavailableException extends RuntimeException {
 
     /**
      * Whether {@code e} says the store could not be reached (rather than that it answered "no"): this
-     * exception, a refused/reset/timed-out connection anywhere in the cause chain, or a JDBC SQLState
+     * exception, a refused/reset/closed/timed-out connection anywhere in the cause chain, or a JDBC SQLState
      * of class 08 (connection exception). Used where a store module fails before it has a store, e.g.
      * a store that is down while the sink starts.
      */
     public static boolean isUnreachable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StoreUnavailableException
-                    || t instanceof java.net.ConnectException
+                    || t instanceof java.net.SocketException // refused, reset, no route, closed
+                    || t instanceof java.io.EOFException // the peer closed the connection mid-answer
                     || t instanceof java.net.SocketTimeoutException
-                    || t instanceof java.net.NoRouteToHostException
                     || t instanceof java.net.http.HttpConnectTimeoutException
                     || (t instanceof java.sql.SQLException se && se.getSQLState() != null && se.getSQLState().startsWith("08"))) {
                 return true;
