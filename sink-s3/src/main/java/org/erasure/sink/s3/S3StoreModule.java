@@ -8,6 +8,7 @@ import java.util.List;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -138,9 +139,12 @@ public final class S3StoreModule implements StoreModule {
                     throw new IllegalArgumentException("s3.targets: access to bucket '" + bucket + "' denied (HTTP " + e.statusCode()
                             + "): check credentials and region (" + where + ")");
                 }
+                if (e.statusCode() >= 500 || e.statusCode() == 429) { // starting, overloaded: an outage the runtime waits out
+                    throw new StoreUnavailableException(where + " answered HeadBucket " + bucket + " with HTTP " + e.statusCode());
+                }
                 throw new IllegalStateException(where + " answered HeadBucket " + bucket + " with HTTP " + e.statusCode());
             } catch (SdkException e) {
-                throw new IllegalStateException(where + " is not reachable: " + e.getClass().getSimpleName());
+                throw new StoreUnavailableException(where + " is not reachable: " + e.getClass().getSimpleName());
             }
             try {
                 var v = s3.getBucketVersioning(r -> r.bucket(bucket));
