@@ -25,8 +25,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 
 /**
- * A running sink: store + consumer loop + HTTP endpoints, wired from configuration. A sink module's
- * main is {@code SinkApplication.main(args, new MyStoreModule())}; tests use {@link #start}.
+ * A running sink: store + consumer loop + HTTP endpoints, wired from configuration. Every sink jar's
+ * main is {@link SinkMain}, which finds the sink's {@link StoreModule} and calls {@link #main}; tests use {@link #start}.
  */
 public final class SinkApplication implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkApplication.class);
