@@ -227,22 +227,28 @@ public final class RedisErasureStore implements ErasureStore {
     }
 
     private Map<UUID, List<TargetResult>> plan(List<ErasureItem> executes, List<KeyRef> scanned) {
-        Tally plan = new Tally(targets);
+        return present(executes, scanned.stream().filter(k -> !k.item().dryRun()).toList()).planned(executes);
+    }
+
+    /**
+     * Counts, read-only, what the items hold now: the scanned keys, the exact keys that exist, the sets and
+     * hashes that hold the id. Before an erase: what it is about to remove; in verify: what is left.
+     */
+    private Tally present(List<ErasureItem> items, List<KeyRef> scanned) {
+        Tally present = new Tally(targets);
         for (KeyRef k : scanned) {
-            if (!k.item().dryRun()) {
-                plan.deleted(k.item(), targets.get(k.target()), 1);
-            }
+            present.found(k.item(), targets.get(k.target()), 1);
         }
-        pipeline(exactKeys(executes), (b, key) -> b.getKeys().countExistsAsync(key), plan);
+        pipeline(exactKeys(items), (b, key) -> b.getKeys().countExistsAsync(key), present);
         int base = settings.keys().size();
         for (int s = 0; s < settings.sets().size(); s++) {
-            members(settings.sets().get(s), base + s, executes, SET_CONTAINS, RScript.Mode.READ_ONLY, plan);
+            members(settings.sets().get(s), base + s, items, SET_CONTAINS, RScript.Mode.READ_ONLY, present);
         }
         base += settings.sets().size();
         for (int h = 0; h < settings.hashes().size(); h++) {
-            members(settings.hashes().get(h), base + h, executes, HASH_CONTAINS, RScript.Mode.READ_ONLY, plan);
+            members(settings.hashes().get(h), base + h, items, HASH_CONTAINS, RScript.Mode.READ_ONLY, present);
         }
-        return plan.planned(executes);
+        return present;
     }
 
     // ---------------------------------------------------------------- verify
@@ -250,27 +256,15 @@ public final class RedisErasureStore implements ErasureStore {
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         List<ErasureItem> items = batch.items().stream().filter(i -> !i.contributorId().isEmpty()).toList();
-        Tally residual = new Tally(targets);
-        if (!items.isEmpty()) {
-            try {
-                // Independent of erase: what is in Redis now.
-                for (KeyRef k : scan(items, "verify")) {
-                    residual.found(k.item(), targets.get(k.target()), 1);
-                }
-                pipeline(exactKeys(items), (b, key) -> b.getKeys().countExistsAsync(key), residual);
-                int base = settings.keys().size();
-                for (int s = 0; s < settings.sets().size(); s++) {
-                    members(settings.sets().get(s), base + s, items, SET_CONTAINS, RScript.Mode.READ_ONLY, residual);
-                }
-                base += settings.sets().size();
-                for (int h = 0; h < settings.hashes().size(); h++) {
-                    members(settings.hashes().get(h), base + h, items, HASH_CONTAINS, RScript.Mode.READ_ONLY, residual);
-                }
-            } catch (RuntimeException e) {
-                throw translate(e, "verify");
-            }
+        if (items.isEmpty()) {
+            return new Tally(targets).residuals(batch.items());
         }
-        return residual.residuals(batch.items());
+        try {
+            // Independent of erase: what is in Redis now.
+            return present(items, scan(items, "verify")).residuals(batch.items());
+        } catch (RuntimeException e) {
+            throw translate(e, "verify");
+        }
     }
 
     @Override
