@@ -10,11 +10,13 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 
 /**
- * Checks a loaded configuration against the reference: every key under the scope's roots must
- * exist in a {@code reference.conf} (open subtrees excepted), every top-level section of the
- * operator's file must be one of the roots, and the types must fit ({@link Config#checkValid},
+ * Checks a loaded configuration against the reference: every key the operator's file sets under the
+ * scope's roots must exist in a {@code reference.conf} (open subtrees excepted; the environment only
+ * sets keys that exist), every top-level section of the file must be one of the roots, and the types
+ * of the loaded configuration must fit ({@link Config#checkValid},
  * which on its own ignores unknown keys). All problems are reported at once, each with the key and
  * where it was set (file and line, or environment variable).
  */
@@ -36,15 +38,14 @@ public final class KeyCheck {
             }
         }
         for (String root : scope.roots()) {
-            if (!loaded.hasPath(root)) {
-                continue;
-            }
-            for (Map.Entry<String, ConfigValue> e : loaded.getConfig(root).entrySet()) {
-                String path = root + "." + e.getKey();
-                if (!scope.isOpen(path) && !exists(reference, path)) {
-                    problems.add(new ConfigException.ValidationProblem(path, e.getValue().origin(),
-                            "unknown key" + suggestion(reference, path).map(s -> " (did you mean " + s + "?)").orElse("")));
-                }
+            ConfigValue section = given.root().get(root);
+            if (section != null) {
+                leaves(root, section, (path, value) -> {
+                    if (!scope.isOpen(path) && !exists(reference, path)) {
+                        problems.add(new ConfigException.ValidationProblem(path, value.origin(),
+                                "unknown key" + suggestion(reference, path).map(s -> " (did you mean " + s + "?)").orElse("")));
+                    }
+                });
             }
         }
         try {
@@ -54,6 +55,27 @@ public final class KeyCheck {
         }
         if (!problems.isEmpty()) {
             throw new ConfigException.ValidationFailed(problems);
+        }
+    }
+
+    /**
+     * The leaves of the operator's (unresolved) layer: what the file sets. Not the loaded config: that
+     * also holds the JVM's system properties, which test harnesses use for their own settings.
+     */
+    private static void leaves(String path, ConfigValue value, BiConsumer<String, ConfigValue> out) {
+        if (value instanceof ConfigObject object) {
+            try {
+                if (object.isEmpty()) {
+                    out.accept(path, value);
+                }
+                for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
+                    leaves(path + "." + ConfigUtil.joinPath(e.getKey()), e.getValue(), out);
+                }
+            } catch (ConfigException.NotResolved e) {
+                out.accept(path, value); // an object built by substitution: its path is what can be checked
+            }
+        } else {
+            out.accept(path, value);
         }
     }
 

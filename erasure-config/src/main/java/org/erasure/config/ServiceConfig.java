@@ -34,8 +34,7 @@ public final class ServiceConfig {
 
     /**
      * The keys the program knows: every {@code reference.conf} on the class path, without the JVM's
-     * system properties that {@link ConfigFactory#defaultReference()} lays over them (a
-     * {@code -Dsink.batch.max-sise=5} is as unknown as the same line in the file).
+     * system properties that {@link ConfigFactory#defaultReference()} lays over them.
      */
     public static Config reference() {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();

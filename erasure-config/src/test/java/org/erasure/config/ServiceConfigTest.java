@@ -103,4 +103,30 @@ class ServiceConfigTest {
         assertThat(KafkaClientProperties.of(ConfigFactory.parseString("\"sasl.enabled.mechanisms\" = [PLAIN, SCRAM-SHA-512]")))
                 .containsEntry("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
     }
+
+    @Test
+    void systemPropertiesAreALayerButNotChecked() {
+        // test harnesses hand child JVMs their own properties (-Dsink.test.log=...) under a program's root
+        System.setProperty("demo.test.log", "/tmp/child.log");
+        System.setProperty("demo.batch.max-size", "11");
+        try {
+            Config c = ServiceConfig.load(ConfigFactory.empty(), Map.of(), SCOPE);
+            assertThat(c.getInt("demo.batch.max-size")).isEqualTo(11);
+        } finally {
+            System.clearProperty("demo.test.log");
+            System.clearProperty("demo.batch.max-size");
+            ConfigFactory.invalidateCaches();
+        }
+    }
+
+    @Test
+    void aFileWithSubstitutionsIsCheckedToo() {
+        assertThatThrownBy(() -> ServiceConfig.load(ConfigFactory.parseString("""
+                base = 40
+                demo.batch { max-size = ${base}, lingr = 5ms }
+                """), Map.of(), SCOPE))
+                .hasMessageContaining("base: unknown section")
+                .hasMessageContaining("demo.batch.lingr: unknown key (did you mean demo.batch.linger?)");
+        assertThat(ServiceConfig.load(ConfigFactory.parseString("demo.name = ${?HOME}x"), Map.of(), SCOPE).getString("demo.name")).endsWith("x");
+    }
 }
