@@ -1,6 +1,7 @@
 package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -193,7 +194,13 @@ public final class SinkApplication implements AutoCloseable {
         public Integer call() throws Exception {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
-            Config cfg = SinkConfig.load(config, module.configSection(), Map.copyOf(System.getenv()));
+            Config cfg;
+            try {
+                cfg = SinkConfig.load(config, module.configSection(), Map.copyOf(System.getenv()));
+            } catch (ConfigException e) {
+                log.error("Configuration error, not starting: {}", e.getMessage());
+                return 2;
+            }
             SinkApplication app = start(cfg, module);
             Thread hook = Thread.ofPlatform().unstarted(() -> {
                 log.info("shutdown requested");
