@@ -1,5 +1,6 @@
 package org.erasure.cli;
 
+import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
@@ -39,7 +40,7 @@ class StoreSummaryTest {
         ErasureCompleted t = Completions.builder(late, "3", Mode.EXECUTE, T, T).build();
         ErasureCompleted timedOut = ErasureCompleted.builder().requestId(late).contributorId("3").mode(Mode.EXECUTE)
                 .subjectDigest("ab".repeat(32)).requestedAt(T).completedAt(T)
-                .phase(Phase.POSTGRES, t.phases().get(Phase.POSTGRES)).missingPhases(java.util.EnumSet.of(Phase.REDIS)).build();
+                .phase(Phase.POSTGRES, t.phases().get(Phase.POSTGRES)).missingPhases(Set.of(Phase.REDIS)).build();
         List<String> lines = StoreSummary.lines(List.of(f, timedOut));
         assertThat(lines).contains("PostgreSQL records deleted: 6", "S3 files deleted: 0", "Redis sessions cleared: 3",
                 "Outcomes: COMPLETED 0, FAILED 1, TIMED_OUT 1, DRY_RUN 0",

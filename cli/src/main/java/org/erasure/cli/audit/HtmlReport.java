@@ -23,7 +23,7 @@ import org.erasure.events.Totals;
  */
 final class HtmlReport {
 
-    private static final Map<Outcome, String> COLORS = new EnumMap<>(Map.of(
+    private static final Map<Outcome, String> COLORS = new TreeMap<>(Map.of(
             Outcome.COMPLETED, "#2e7d32", Outcome.FAILED, "#c62828", Outcome.TIMED_OUT, "#ef6c00", Outcome.DRY_RUN, "#1565c0"));
 
     private HtmlReport() {}

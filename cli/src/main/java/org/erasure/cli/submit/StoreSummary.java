@@ -1,5 +1,6 @@
 package org.erasure.cli.submit;
 
+import java.util.TreeMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -29,7 +30,7 @@ import org.erasure.events.Totals;
  */
 public final class StoreSummary {
 
-    private static final Map<Phase, String[]> LABELS = new EnumMap<>(Map.of(
+    private static final Map<Phase, String[]> LABELS = new TreeMap<>(Map.of(
             Phase.POSTGRES, new String[] {"PostgreSQL records deleted", "PostgreSQL records that would be deleted"},
             Phase.ELASTICSEARCH, new String[] {"Elasticsearch documents masked", "Elasticsearch documents that would be masked"},
             Phase.CLICKHOUSE, new String[] {"ClickHouse records masked", "ClickHouse records that would be masked"},

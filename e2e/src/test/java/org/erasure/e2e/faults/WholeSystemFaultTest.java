@@ -1,5 +1,6 @@
 package org.erasure.e2e.faults;
 
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -188,7 +188,7 @@ class WholeSystemFaultTest {
                 .as("final records of requests ingest did not accept").isEmpty();
 
         List<String> notCompleted = new ArrayList<>();
-        Map<Phase, List<String>> wrongCounts = new EnumMap<>(Phase.class);
+        Map<Phase, List<String>> wrongCounts = new TreeMap<>();
         Map<String, Integer> revisions = new java.util.TreeMap<>();
         for (ErasureCompleted r : latest.values()) {
             revisions.merge("revision " + r.revision(), 1, Integer::sum);
@@ -236,8 +236,8 @@ class WholeSystemFaultTest {
     private static void sayCrashWindowsHit(ProgressTimeline timeline, List<IngestClient.Accepted> accepted, Map<Phase, StoreSnapshot> before) {
         Map<UUID, Long> contributorOf = new HashMap<>();
         accepted.forEach(a -> contributorOf.put(a.requestId(), Long.parseLong(a.contributorId())));
-        Map<Phase, Long> underReported = new EnumMap<>(Phase.class);
-        Map<Phase, Long> results = new EnumMap<>(Phase.class);
+        Map<Phase, Long> underReported = new TreeMap<>();
+        Map<Phase, Long> results = new TreeMap<>();
         for (var pc : timeline.results()) {
             Long contributor = contributorOf.get(pc.requestId());
             if (contributor == null) {

@@ -1,5 +1,7 @@
 package org.erasure.e2e.hostile;
 
+import java.util.TreeSet;
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -603,7 +605,7 @@ class HostileInputSystemTest {
         if (fin.outcome() != p.outcome() || !fin.failedPhases().equals(p.failed())) {
             problems.add("final " + fin.outcome() + " failed " + fin.failedPhases() + ", expected " + p.outcome() + " failed " + p.failed());
         }
-        Set<Phase> reported = reports.stream().map(PhaseCompleted::phase).collect(Collectors.toCollection(() -> EnumSet.noneOf(Phase.class)));
+        Set<Phase> reported = reports.stream().map(PhaseCompleted::phase).collect(Collectors.toCollection(() -> new TreeSet<>()));
         if (reports.size() != p.phases().size() || !reported.equals(EnumSet.copyOf(p.phases()))) {
             problems.add("phase reports " + reports.stream().map(PhaseCompleted::phase).toList() + ", expected one from each of " + p.phases());
         }

@@ -1,11 +1,11 @@
 package org.erasure.ingest.intake;
 
+import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -223,7 +223,7 @@ public final class RequestValidator {
             errors.add(IntakeError.json(pos, "systems", "must be a non-empty array (omit it for all phases)"));
             return null;
         }
-        EnumSet<Phase> phases = EnumSet.noneOf(Phase.class);
+        TreeSet<Phase> phases = new TreeSet<>();
         for (int i = 0; i < node.size(); i++) {
             Phase p = enumValue(pos, "systems[" + i + "]", node.get(i), Phase.class, errors);
             if (p != null) {

@@ -1,12 +1,12 @@
 package org.erasure.verifier.status;
 
+import java.util.TreeMap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigResolveOptions;
 import java.io.File;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import org.erasure.events.Phase;
@@ -48,7 +48,7 @@ public record StatusPageConfig(Map<Phase, String> sinkGroups, int latestRecords,
                 .resolve(ConfigResolveOptions.defaults());
         Config c = env.withFallback(overrides).withFallback(ConfigFactory.defaultReference()).resolve()
                 .getConfig("verifier.status-page");
-        Map<Phase, String> groups = new EnumMap<>(Phase.class);
+        Map<Phase, String> groups = new TreeMap<>();
         for (Phase p : Phase.values()) {
             groups.put(p, c.getString("sink-groups." + p.name().toLowerCase(Locale.ROOT)).strip());
         }

@@ -1,10 +1,10 @@
 package org.erasure.verifier.topology;
 
+import java.util.TreeSet;
+import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,7 +76,7 @@ public record ErasureState(
 
     /** Requested phases that reported. */
     public Map<Phase, PhaseResult> requestedPhases() {
-        EnumMap<Phase, PhaseResult> out = new EnumMap<>(Phase.class);
+        TreeMap<Phase, PhaseResult> out = new TreeMap<>();
         phases.forEach((p, r) -> {
             if (request == null || request.systems().contains(p)) {
                 out.put(p, r);
@@ -87,7 +87,7 @@ public record ErasureState(
 
     /** Requested phases without a report. */
     public Set<Phase> missingPhases() {
-        EnumSet<Phase> missing = EnumSet.noneOf(Phase.class);
+        TreeSet<Phase> missing = new TreeSet<>();
         if (request != null) {
             missing.addAll(request.systems());
             missing.removeAll(phases.keySet());
@@ -109,7 +109,7 @@ public record ErasureState(
     }
 
     public ErasureState withSeen(Phase phase, String fingerprint) {
-        Map<Phase, List<String>> seen = new EnumMap<>(Phase.class);
+        Map<Phase, List<String>> seen = new TreeMap<>();
         seen.putAll(seenReports);
         List<String> list = new ArrayList<>(seen.getOrDefault(phase, List.of()));
         list.add(fingerprint);
@@ -118,7 +118,7 @@ public record ErasureState(
     }
 
     public ErasureState withPhase(Phase phase, PhaseResult result) {
-        Map<Phase, PhaseResult> p = new EnumMap<>(Phase.class);
+        Map<Phase, PhaseResult> p = new TreeMap<>();
         p.putAll(phases);
         p.put(phase, result);
         return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
@@ -130,7 +130,7 @@ public record ErasureState(
     }
 
     public ErasureState withAnnounced(Phase phase, List<TargetResult> targets) {
-        Map<Phase, List<TargetResult>> a = new EnumMap<>(Phase.class);
+        Map<Phase, List<TargetResult>> a = new TreeMap<>();
         a.putAll(announced);
         if (targets.isEmpty()) {
             a.remove(phase);

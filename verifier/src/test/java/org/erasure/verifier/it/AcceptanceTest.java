@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,7 +97,7 @@ class AcceptanceTest {
                 assertThat(c.revision()).isEqualTo(1);
             });
             Predicate<ErasureCompleted> timedOut = c -> c.outcome() == Outcome.TIMED_OUT;
-            assertThat(byId.values().stream().filter(timedOut)).allMatch(c -> c.missingPhases().equals(EnumSet.of(Phase.S3, Phase.REDIS)));
+            assertThat(byId.values().stream().filter(timedOut)).allMatch(c -> c.missingPhases().equals(Set.of(Phase.S3, Phase.REDIS)));
             assertThat(byId.values().stream().filter(c -> c.outcome() == Outcome.DRY_RUN)).allMatch(c -> c.totals().wouldDelete() == 15);
 
             ChainAuditor.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
