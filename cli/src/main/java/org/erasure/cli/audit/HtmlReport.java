@@ -43,7 +43,7 @@ final class HtmlReport {
         // per-store totals
         h.append("<table data-testid=\"store-totals\"><caption>Per-store totals</caption>\n<tr><th>Store</th><th>Deleted</th><th>Masked</th>")
                 .append("<th>Would delete (dry run)</th><th>Would mask (dry run)</th><th>Residual</th></tr>\n");
-        for (Phase p : Phase.values()) {
+        for (Phase p : StoreSummary.phasesOf(records)) {
             Totals t = Totals.ZERO;
             for (ErasureCompleted r : records) {
                 PhaseResult pr = r.phases().get(p);

@@ -39,8 +39,23 @@ public final class StoreSummary {
 
     private StoreSummary() {}
 
+    /** The store's line label; a phase this cli does not know (added after it was built) is labelled by its name. */
     public static String label(Phase phase, boolean dryRun) {
-        return LABELS.get(phase)[dryRun ? 1 : 0];
+        String[] known = LABELS.get(phase);
+        if (known == null) {
+            return phase.name() + (dryRun ? " records that would be erased" : " records erased");
+        }
+        return known[dryRun ? 1 : 0];
+    }
+
+    /** The known phases plus any other phase the records name (a newer pipeline's), in phase order. */
+    public static java.util.SortedSet<Phase> phasesOf(Collection<ErasureCompleted> records) {
+        java.util.SortedSet<Phase> phases = new java.util.TreeSet<>(Phase.known());
+        for (ErasureCompleted r : records) {
+            phases.addAll(r.phases().keySet());
+            phases.addAll(r.missingPhases());
+        }
+        return phases;
     }
 
     /** Erased (or, in a dry run, would-be-erased) count of one store over the records. */
@@ -68,7 +83,7 @@ public final class StoreSummary {
     public static List<String> lines(Collection<ErasureCompleted> records) {
         boolean dryRun = !records.isEmpty() && records.stream().allMatch(r -> r.mode() == Mode.DRY_RUN);
         List<String> lines = new ArrayList<>();
-        for (Phase phase : Phase.values()) {
+        for (Phase phase : phasesOf(records)) {
             lines.add(label(phase, dryRun) + ": " + count(records, phase));
         }
         long residual = records.stream().mapToLong(r -> r.totals().residual()).sum();

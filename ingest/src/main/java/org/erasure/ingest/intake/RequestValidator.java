@@ -225,9 +225,13 @@ public final class RequestValidator {
         }
         TreeSet<Phase> phases = new TreeSet<>();
         for (int i = 0; i < node.size(); i++) {
-            Phase p = enumValue(pos, "systems[" + i + "]", node.get(i), Phase.class, errors);
-            if (p != null) {
-                phases.add(p);
+            // Open names (rolling upgrades): any well-formed phase passes; the sinks of other phases ignore it.
+            JsonNode item = node.get(i);
+            if (item != null && item.isTextual() && Phase.isWellFormed(item.asText())) {
+                phases.add(Phase.valueOf(item.asText()));
+            } else {
+                errors.add(IntakeError.json(pos, "systems[" + i + "]", "must be a phase name (" + Phase.NAME.pattern()
+                        + ", e.g. one of " + Phase.known() + ")"));
             }
         }
         return phases;

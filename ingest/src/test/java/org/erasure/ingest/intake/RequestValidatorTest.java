@@ -64,6 +64,22 @@ class RequestValidatorTest {
     }
 
     @Test
+    void systemsAreOpenPhaseNames() throws Exception {
+        // Rolling upgrades: a phase added after this ingest was built is passed on; the sinks that do not run it ignore it.
+        Intake open = validate("""
+                {"contributorId": "1001", "reason": "OTHER", "mode": "EXECUTE", "systems": ["KAFKA", "POSTGRES"]}""");
+        assertThat(((Intake.Accepted) open).items().getFirst().systems()).containsExactly(Phase.POSTGRES, Phase.valueOf("KAFKA"));
+
+        Intake bad = validate("""
+                {"contributorId": "1001", "reason": "OTHER", "mode": "EXECUTE", "systems": ["POSTGRES", "kafka@pii.test", 7]}""");
+        List<String> errors = ((Intake.Rejected) bad).messages();
+        assertThat(errors).hasSize(2);
+        assertThat(errors.getFirst()).startsWith("item 1, field systems[1]: must be a phase name ([A-Z][A-Z0-9_]{0,31}");
+        assertThat(errors.get(1)).startsWith("item 1, field systems[2]: must be a phase name");
+        assertThat(String.join("\n", errors)).doesNotContain("pii.test");
+    }
+
+    @Test
     void bodyLevelProblems() throws Exception {
         assertThat(((Intake.Rejected) validate("[]")).messages()).containsExactly("body: empty array");
         assertThat(((Intake.Rejected) validate("42")).messages()).containsExactly("body: expected a request object or an array of them");
