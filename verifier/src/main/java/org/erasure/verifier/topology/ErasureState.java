@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.erasure.events.Outcome;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseResult;
+import org.erasure.events.PhaseStatus;
 import org.erasure.events.TargetResult;
 
 /**
@@ -74,7 +75,11 @@ public record ErasureState(
         return request == null && phases.isEmpty();
     }
 
-    /** Requested phases that reported. */
+    /**
+     * Requested phases that reported, and every requested phase this verifier does not await
+     * ({@link RequestSummary#notAwaited()}) that did not report, as SKIPPED: the record says what was
+     * asked even where this verifier version has nothing to wait for.
+     */
     public Map<Phase, PhaseResult> requestedPhases() {
         TreeMap<Phase, PhaseResult> out = new TreeMap<>();
         phases.forEach((p, r) -> {
@@ -82,14 +87,24 @@ public record ErasureState(
                 out.put(p, r);
             }
         });
+        if (request != null) {
+            for (Phase p : request.notAwaited()) {
+                out.putIfAbsent(p, notAwaited(request));
+            }
+        }
         return out;
     }
 
-    /** Requested phases without a report. */
+    /** SKIPPED, nothing counted, at the request's time: deterministic, so it never makes a new revision by itself. */
+    private static PhaseResult notAwaited(RequestSummary request) {
+        return new PhaseResult(PhaseStatus.SKIPPED, List.of(), 0, false, 1, request.requestedAt());
+    }
+
+    /** Awaited requested phases without a report. */
     public Set<Phase> missingPhases() {
         TreeSet<Phase> missing = new TreeSet<>();
         if (request != null) {
-            missing.addAll(request.systems());
+            missing.addAll(request.awaited());
             missing.removeAll(phases.keySet());
         }
         return missing;
