@@ -46,6 +46,7 @@ import org.erasure.events.PhaseStatus;
 import org.erasure.events.TargetResult;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
+import org.erasure.events.integrity.ChainAudit;
 import org.erasure.verifier.chain.ChainAuditor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -144,7 +145,7 @@ class WholeSystemFaultTest {
         }
         Map<Phase, StoreSnapshot> after = StoreSnapshot.takeAll(stack, seedNames, world);
         List<ErasureCompleted> records = readAll(stack.kafka(), topics.completions());
-        ChainAuditor.Report chain = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofMinutes(1));
+        ChainAudit.Report chain = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofMinutes(1));
         say("%s", chain.summary());
 
         SoftAssertions softly = new SoftAssertions();
