@@ -14,7 +14,7 @@ import org.erasure.cli.inactive.FetchInactiveCommand;
 import org.erasure.cli.replay.ReplayCommand;
 import org.erasure.cli.status.StatusCommand;
 import org.erasure.cli.submit.SubmitCommand;
-import org.erasure.ingest.config.Configs;
+import org.erasure.client.config.Configs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

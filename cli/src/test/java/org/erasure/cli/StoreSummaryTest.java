@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.erasure.cli.submit.StoreSummary;
+import org.erasure.cli.report.StoreSummary;
 import org.erasure.cli.support.Completions;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Mode;

@@ -3,7 +3,7 @@ package org.erasure.ingest;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import org.erasure.ingest.config.Configs;
+import org.erasure.client.config.Configs;
 import org.erasure.ingest.config.IngestSettings;
 import org.erasure.ingest.http.IngestApp;
 

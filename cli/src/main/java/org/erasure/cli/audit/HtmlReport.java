@@ -7,7 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.erasure.cli.submit.StoreSummary;
+import org.erasure.cli.report.StoreSummary;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Mode;
 import org.erasure.events.Outcome;

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.RequestLane;
 import org.erasure.events.Topics;
-import org.erasure.ingest.config.Configs;
+import org.erasure.client.config.Configs;
 import org.erasure.ingest.config.IngestSettings;
 import org.erasure.sink.runtime.EnvOverrides;
 import org.erasure.sink.runtime.SinkConfig;

@@ -1,5 +1,7 @@
 package org.erasure.ingest.config;
 
+import org.erasure.client.config.Configs;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -7,7 +9,7 @@ import com.typesafe.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.erasure.ingest.submit.SubmissionService;
+import org.erasure.client.submit.SubmissionService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
