@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * of a request's {@code systems}, the phases the cli labels and the verifier awaits unless configured.
  * A new phase is one constant here plus its entry in {@code KNOWN}.
  *
+ * <p>Compare with {@link #equals}: a known name is its constant, but another name is a new instance each
+ * time it is read (not interned: a hostile producer could otherwise fill memory with names).
+ *
  * <p>Order ({@link #compareTo}): the first five in their historic order, then every other name
  * alphabetically, whether this version knows it or not. Sets of phases are arrays in the hash-chained
  * {@link ErasureCompleted}, so every reader version must order them the same way.

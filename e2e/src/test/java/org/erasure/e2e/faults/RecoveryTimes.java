@@ -70,7 +70,7 @@ final class RecoveryTimes {
                 service = "sink-" + phase.name().toLowerCase(java.util.Locale.ROOT);
                 due = accepted;
                 done = firstReport.getOrDefault(phase, Map.of());
-                progress = reports.stream().filter(r -> r.phase() == phase).map(Report::atNanos).toList();
+                progress = reports.stream().filter(r -> phase.equals(r.phase())).map(Report::atNanos).toList();
             } else if (e.fault().kind() == FaultPlan.Kind.VERIFIER_KILL) {
                 service = "verifier";
                 due = allReported;
