@@ -13,10 +13,10 @@ import java.util.regex.Pattern;
  * A store a contributor is erased from; one sink service per phase. An <em>open name</em> on the wire,
  * not a closed enum: a reader accepts any well-formed name ({@link #NAME}: {@code [A-Z][A-Z0-9_]{0,31}}), so
  * a request naming a phase added after this reader was built is still read, handled by the sinks whose
- * phase it lists and recorded by the verifier (rolling upgrades, docs/README.md "Adding a phase").
+ * phase it lists and recorded by the verifier (rolling upgrades: docs/deployment.md, "Adding a phase").
  *
  * <p>The phases this version knows are constants ({@link #POSTGRES} …) and {@link #known()}: the default
- * of a request's {@code systems}, the phases the cli labels and the verifier awaits unless configured.
+ * of a request's {@code systems}, the phases the cli labels and the verifier awaits.
  * A new phase is one constant here plus its entry in {@code KNOWN}.
  *
  * <p>Compare with {@link #equals}: a known name is its constant, but another name is a new instance each
@@ -36,7 +36,7 @@ public final class Phase implements Comparable<Phase> {
     public static final Phase S3 = new Phase("S3");
     public static final Phase REDIS = new Phase("REDIS");
 
-    /** The phases this version knows, in order; a new phase is appended here. */
+    /** The phases this version knows; a new phase is added here (its position does not matter: see the order). */
     private static final List<Phase> KNOWN = List.of(POSTGRES, ELASTICSEARCH, CLICKHOUSE, S3, REDIS);
     private static final Set<Phase> KNOWN_SET = Collections.unmodifiableSet(new TreeSet<>(KNOWN));
 
@@ -98,7 +98,7 @@ public final class Phase implements Comparable<Phase> {
 
     /** The known phases in order, as an array (what {@code Enum.values()} returned). */
     public static Phase[] values() {
-        return KNOWN.toArray(new Phase[0]);
+        return KNOWN_SET.toArray(new Phase[0]);
     }
 
     /** An ordered, unmodifiable copy (the set form used in every event). */
