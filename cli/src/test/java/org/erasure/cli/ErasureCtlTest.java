@@ -45,7 +45,7 @@ import org.erasure.events.Mode;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 import org.erasure.ingest.http.IngestApp;
-import org.erasure.ingest.publish.RequestPublisher;
+import org.erasure.client.publish.RequestPublisher;
 import org.erasure.ingest.support.TestIngest;
 import org.erasure.ingest.support.TopicContent;
 import org.junit.jupiter.api.AfterAll;

@@ -1,11 +1,12 @@
 package org.erasure.cli;
 
+import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.erasure.cli.submit.StoreSummary;
+import org.erasure.cli.report.StoreSummary;
 import org.erasure.cli.support.Completions;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Mode;
@@ -39,11 +40,25 @@ class StoreSummaryTest {
         ErasureCompleted t = Completions.builder(late, "3", Mode.EXECUTE, T, T).build();
         ErasureCompleted timedOut = ErasureCompleted.builder().requestId(late).contributorId("3").mode(Mode.EXECUTE)
                 .subjectDigest("ab".repeat(32)).requestedAt(T).completedAt(T)
-                .phase(Phase.POSTGRES, t.phases().get(Phase.POSTGRES)).missingPhases(java.util.EnumSet.of(Phase.REDIS)).build();
+                .phase(Phase.POSTGRES, t.phases().get(Phase.POSTGRES)).missingPhases(Set.of(Phase.REDIS)).build();
         List<String> lines = StoreSummary.lines(List.of(f, timedOut));
         assertThat(lines).contains("PostgreSQL records deleted: 6", "S3 files deleted: 0", "Redis sessions cleared: 3",
                 "Outcomes: COMPLETED 0, FAILED 1, TIMED_OUT 1, DRY_RUN 0",
                 "FAILED: request " + failed + " contributor 2, failed phases [S3]",
                 "TIMED_OUT: request " + late + " contributor 3, missing phases [REDIS]");
+    }
+
+    @Test
+    void aPhaseThisCliDoesNotKnowIsCountedUnderItsName() {
+        Phase kafka = Phase.valueOf("KAFKA");
+        ErasureCompleted withKafka = Completions.builder(UUID.randomUUID(), "4", Mode.EXECUTE, T, T)
+                .phase(kafka, new PhaseResult(PhaseStatus.SUCCEEDED, List.of(org.erasure.events.TargetResult.erased("topic t", 2, 0, 0)), 0, true, 1, T))
+                .build();
+        ErasureCompleted skipped = Completions.builder(UUID.randomUUID(), "5", Mode.EXECUTE, T, T)
+                .phase(kafka, new PhaseResult(PhaseStatus.SKIPPED, List.of(), 0, false, 1, T)).build();
+        List<String> lines = StoreSummary.lines(List.of(withKafka, skipped));
+        assertThat(lines).containsSubsequence("Redis sessions cleared: 6", "KAFKA records erased: 2", "Residual matches after erasure: 0");
+        assertThat(StoreSummary.phasesOf(List.of(withKafka))).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH,
+                Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, kafka);
     }
 }

@@ -71,7 +71,7 @@ public final class ErasureTraffic implements AutoCloseable {
                 .requestedBy("e2e")
                 .reason(ErasureReason.INACTIVITY_PURGE)
                 .mode(mode)
-                .systems(java.util.EnumSet.copyOf(systems))
+                .systems(java.util.Set.copyOf(systems))
                 .build();
     }
 

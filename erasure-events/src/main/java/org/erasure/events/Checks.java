@@ -3,7 +3,6 @@ package org.erasure.events;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -125,12 +124,12 @@ final class Checks {
         return List.copyOf(values);
     }
 
-    /** Immutable, declaration-ordered copy (so JSON output is deterministic). Null means empty. */
-    static <E extends Enum<E>> Set<E> enumSet(Collection<E> values, Class<E> type, String field) {
-        EnumSet<E> set = EnumSet.noneOf(type);
+    /** Immutable copy in {@link Phase} order (so JSON output, and the chain's hash, is deterministic). Null means empty. */
+    static Set<Phase> phaseSet(Collection<Phase> values, String field) {
+        java.util.TreeSet<Phase> set = new java.util.TreeSet<>();
         if (values != null) {
-            for (E e : values) {
-                set.add(required(e, field + "[]"));
+            for (Phase p : values) {
+                set.add(required(p, field + "[]"));
             }
         }
         return Collections.unmodifiableSet(set);

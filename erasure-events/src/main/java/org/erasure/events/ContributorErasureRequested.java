@@ -3,7 +3,6 @@ package org.erasure.events;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -13,7 +12,7 @@ import java.util.UUID;
  * keyed by {@link #contributorId()} so all requests for one person stay ordered on one partition.
  *
  * <p>Defaults applied by the constructor (so they also apply when a field is absent on the wire):
- * {@code systems} = all five phases, {@code deadline} = {@code requestedAt} + 30 days (the legal
+ * {@code systems} = the phases this reader knows ({@link Phase#known()}), {@code deadline} = {@code requestedAt} + 30 days (the legal
  * clock). The deadline is not required to be after {@code requestedAt}: a replay of an overdue
  * request keeps the original deadline, because the legal clock does not restart.
  *
@@ -26,7 +25,7 @@ import java.util.UUID;
  * @param requestedBy   service or user that asked
  * @param reason        why
  * @param mode          {@link Mode#EXECUTE} erases, {@link Mode#DRY_RUN} only counts
- * @param systems       phases to run; default all five
+ * @param systems       phases to run: open names, a sink acts when its own is listed; default {@link Phase#known()}
  * @param deadline      legal deadline; default requestedAt + 30 days
  * @param replayOf      requestId of an earlier run this one repeats, or null
  */
@@ -56,9 +55,9 @@ public record ContributorErasureRequested(
         Checks.required(reason, "reason");
         Checks.required(mode, "mode");
         if (systems == null) {
-            systems = Phase.all();
+            systems = Phase.known();
         } else {
-            systems = Checks.enumSet(systems, Phase.class, "systems");
+            systems = Checks.phaseSet(systems, "systems");
             if (systems.isEmpty()) {
                 // An explicit empty set is a producer bug, not "everything": reject it loudly.
                 throw new InvalidEventException("systems", "must not be empty (omit it for all phases)");
@@ -126,7 +125,7 @@ public record ContributorErasureRequested(
         public Builder reason(ErasureReason reason) { this.reason = reason; return this; }
         public Builder mode(Mode mode) { this.mode = mode; return this; }
         public Builder systems(Set<Phase> systems) { this.systems = systems; return this; }
-        public Builder systems(Phase first, Phase... rest) { this.systems = EnumSet.of(first, rest); return this; }
+        public Builder systems(Phase first, Phase... rest) { java.util.List<Phase> all = new java.util.ArrayList<>(java.util.List.of(rest)); all.add(first); this.systems = Phase.sortedSet(all); return this; }
         public Builder deadline(Instant deadline) { this.deadline = deadline; return this; }
         public Builder replayOf(UUID replayOf) { this.replayOf = replayOf; return this; }
 

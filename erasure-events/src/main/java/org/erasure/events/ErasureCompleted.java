@@ -3,10 +3,10 @@ package org.erasure.events;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -56,8 +56,8 @@ public record ErasureCompleted(
         Checks.required(outcome, "outcome");
         Checks.required(mode, "mode");
         phases = phaseMap(phases);
-        missingPhases = Checks.enumSet(missingPhases, Phase.class, "missingPhases");
-        failedPhases = Checks.enumSet(failedPhases, Phase.class, "failedPhases");
+        missingPhases = Checks.phaseSet(missingPhases, "missingPhases");
+        failedPhases = Checks.phaseSet(failedPhases, "failedPhases");
         Checks.required(totals, "totals");
         Checks.required(requestedAt, "requestedAt");
         Checks.required(completedAt, "completedAt");
@@ -65,7 +65,7 @@ public record ErasureCompleted(
         previousHash = Checks.optionalHex64(previousHash, "previousHash");
         hash = Checks.optionalHex64(hash, "hash");
 
-        EnumSet<Phase> failed = EnumSet.noneOf(Phase.class);
+        Set<Phase> failed = new TreeSet<>();
         Totals sum = Totals.ZERO;
         for (Map.Entry<Phase, PhaseResult> e : phases.entrySet()) {
             if (e.getValue().status() == PhaseStatus.FAILED) {
@@ -92,7 +92,7 @@ public record ErasureCompleted(
 
     private static Map<Phase, PhaseResult> phaseMap(Map<Phase, PhaseResult> phases) {
         Checks.required(phases, "phases");
-        EnumMap<Phase, PhaseResult> copy = new EnumMap<>(Phase.class);
+        TreeMap<Phase, PhaseResult> copy = new TreeMap<>();
         for (Map.Entry<Phase, PhaseResult> e : phases.entrySet()) {
             Checks.required(e.getKey(), "phases");
             copy.put(e.getKey(), Checks.required(e.getValue(), "phases." + e.getKey()));
@@ -126,8 +126,8 @@ public record ErasureCompleted(
         private String subjectDigest;
         private Outcome outcome;
         private Mode mode;
-        private final Map<Phase, PhaseResult> phases = new EnumMap<>(Phase.class);
-        private Set<Phase> missingPhases = EnumSet.noneOf(Phase.class);
+        private final Map<Phase, PhaseResult> phases = new TreeMap<>();
+        private Set<Phase> missingPhases = Set.of();
         private Instant requestedAt;
         private Instant completedAt;
         private int revision = 1;
@@ -151,7 +151,7 @@ public record ErasureCompleted(
         public Builder mode(Mode mode) { this.mode = mode; return this; }
         public Builder phase(Phase phase, PhaseResult result) { this.phases.put(phase, result); return this; }
         public Builder phase(PhaseCompleted completed) { return phase(completed.phase(), PhaseResult.from(completed)); }
-        public Builder missingPhases(Set<Phase> missing) { this.missingPhases = EnumSet.copyOf(missing.isEmpty() ? EnumSet.noneOf(Phase.class) : missing); return this; }
+        public Builder missingPhases(Set<Phase> missing) { this.missingPhases = Phase.sortedSet(missing); return this; }
         public Builder requestedAt(Instant requestedAt) { this.requestedAt = requestedAt; return this; }
         public Builder completedAt(Instant completedAt) { this.completedAt = completedAt; return this; }
         public Builder revision(int revision) { this.revision = revision; return this; }
@@ -159,7 +159,7 @@ public record ErasureCompleted(
 
         /** @throws InvalidEventException naming the first invalid field */
         public ErasureCompleted build() {
-            EnumSet<Phase> failed = EnumSet.noneOf(Phase.class);
+            Set<Phase> failed = new TreeSet<>();
             Totals totals = Totals.ZERO;
             for (Map.Entry<Phase, PhaseResult> e : phases.entrySet()) {
                 if (e.getValue().status() == PhaseStatus.FAILED) {

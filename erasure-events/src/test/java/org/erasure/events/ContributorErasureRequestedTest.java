@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import org.erasure.events.serde.EventJson;
@@ -48,7 +47,7 @@ class ContributorErasureRequestedTest {
     void explicitValuesAreKept() {
         Instant deadline = Samples.REQUESTED_AT.plus(Duration.ofDays(7));
         ContributorErasureRequested r = Samples.request().toBuilder()
-                .systems(EnumSet.of(Phase.S3)).deadline(deadline).replayOf(Samples.EARLIER_REQUEST_ID).build();
+                .systems(Set.of(Phase.S3)).deadline(deadline).replayOf(Samples.EARLIER_REQUEST_ID).build();
         assertThat(r.systems()).containsExactly(Phase.S3);
         assertThat(r.deadline()).isEqualTo(deadline);
         assertThat(r.replayOf()).isEqualTo(Samples.EARLIER_REQUEST_ID);

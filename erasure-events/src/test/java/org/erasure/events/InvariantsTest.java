@@ -1,9 +1,9 @@
 package org.erasure.events;
 
+import java.util.Set;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -110,7 +110,7 @@ class InvariantsTest {
     void erasureCompletedRejectsInconsistentFacts() {
         ErasureCompleted ok = Samples.completed(1);
         assertThatThrownBy(() -> new ErasureCompleted(1, ok.requestId(), ok.contributorId(), ok.subjectDigest(),
-                Outcome.COMPLETED, Mode.EXECUTE, ok.phases(), EnumSet.of(Phase.S3), ok.failedPhases(), ok.totals(),
+                Outcome.COMPLETED, Mode.EXECUTE, ok.phases(), Set.of(Phase.S3), ok.failedPhases(), ok.totals(),
                 ok.requestedAt(), ok.completedAt(), 1, null, null, null))
                 .hasMessage("field 'missingPhases': must not contain a phase that has a result");
         assertThatThrownBy(() -> new ErasureCompleted(1, ok.requestId(), ok.contributorId(), ok.subjectDigest(),
@@ -126,7 +126,7 @@ class InvariantsTest {
                 ok.requestedAt(), ok.completedAt(), 1, null, null, null))
                 .hasMessage("field 'subjectDigest': must be 64 lowercase hex characters");
         assertThatThrownBy(() -> new ErasureCompleted(1, ok.requestId(), ok.contributorId(), ok.subjectDigest(),
-                Outcome.COMPLETED, Mode.EXECUTE, Map.of(), null, EnumSet.of(Phase.S3), Totals.ZERO,
+                Outcome.COMPLETED, Mode.EXECUTE, Map.of(), null, Set.of(Phase.S3), Totals.ZERO,
                 ok.requestedAt(), ok.completedAt(), 1, null, null, null))
                 .hasMessage("field 'failedPhases': must list exactly the phases with status FAILED");
         assertThatThrownBy(() -> ErasureCompleted.builder().forRequest(Samples.request()).subjectDigest(Samples.DIGEST)

@@ -30,7 +30,7 @@ class MalformedInputTest {
             "\"emails\":[\"alice.example@example.com\"|\"emails\":[\"carol.secret@example .org\"|identifiers.emails[0]|not an email address",
             "\"emails\":[\"alice.example@example.com\"|\"emails\":[{\"carol.secret@example.org\":1}|identifiers.emails[0]|wrong type",
             "\"workerIds\":[\"w-77\"|\"workerIds\":[null|identifiers.workerIds[0]|missing",
-            "\"systems\":[\"POSTGRES\"|\"systems\":[\"carol.secret@example.org\"|systems|unknown value",
+            "\"systems\":[\"POSTGRES\"|\"systems\":[\"carol.secret@example.org\"|systems[0]|not a phase name",
     })
     void requestProblemsNameTheFieldAndHideTheValue(String from, String to, String field, String problem) {
         assertThat(REQUEST).contains(from);
@@ -62,7 +62,8 @@ class MalformedInputTest {
             "\"totalResidual\":0|\"totalResidual\":3|verification.verified|cannot be true while totalResidual > 0",
             "\"residual\":0,\"note\"|\"residual\":-2,\"note\"|targets[2].residual|must be >= 0",
             "upstream Kafka topic still holds data|ask carol.secret@example.org|targets[2].note|must not contain an email address",
-            "\"phase\":\"POSTGRES\"|\"phase\":1|phase|unknown value",
+            "\"phase\":\"POSTGRES\"|\"phase\":1|phase|wrong type (expected string)",
+            "\"phase\":\"POSTGRES\"|\"phase\":\"carol.secret@example.org\"|phase|not a phase name",
             "\"startedAt\":\"2026-03-01T10:15:32.123Z\"|\"startedAt\":1772360132|startedAt|wrong type (expected ISO-8601",
             "\"startedAt\":\"2026-03-01T10:15:32.123Z\"|\"startedAt\":\"2026-03-01T10:15:34Z\"|completedAt|must not be before startedAt",
     })

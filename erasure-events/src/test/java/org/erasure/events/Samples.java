@@ -1,5 +1,6 @@
 package org.erasure.events;
 
+import java.util.Set;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -84,7 +85,7 @@ public final class Samples {
                 .completedAt(REQUESTED_AT.plusSeconds(3600))
                 .phase(postgresSucceeded())
                 .phase(phase(Phase.REDIS, PhaseStatus.SUCCEEDED, 5))
-                .missingPhases(java.util.EnumSet.of(Phase.S3, Phase.CLICKHOUSE, Phase.ELASTICSEARCH))
+                .missingPhases(Set.of(Phase.S3, Phase.CLICKHOUSE, Phase.ELASTICSEARCH))
                 .build();
     }
 }

@@ -19,9 +19,10 @@ import org.erasure.cli.common.Times;
 import org.erasure.cli.kafka.CompletionLog;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Phase;
+import org.erasure.cli.report.StoreSummary;
 import org.erasure.events.PhaseResult;
 import org.erasure.events.serde.EventJson;
-import org.erasure.ingest.intake.CsvReader;
+import org.erasure.client.intake.CsvReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -95,7 +96,8 @@ public final class AuditExportCommand implements Callable<Integer> {
 
     static String csv(List<ErasureCompleted> records) {
         StringBuilder b = new StringBuilder("request_id,contributor_id,outcome,mode,revision,replay_of,requested_at,completed_at");
-        for (Phase p : Phase.values()) {
+        java.util.SortedSet<Phase> phases = StoreSummary.phasesOf(records);
+        for (Phase p : phases) {
             b.append(',').append(p.name().toLowerCase(Locale.ROOT)).append("_deleted,")
                     .append(p.name().toLowerCase(Locale.ROOT)).append("_masked");
         }
@@ -104,7 +106,7 @@ public final class AuditExportCommand implements Callable<Integer> {
             b.append(r.requestId()).append(',').append(CsvReader.quote(r.contributorId())).append(',').append(r.outcome()).append(',')
                     .append(r.mode()).append(',').append(r.revision()).append(',').append(r.replayOf() == null ? "" : r.replayOf())
                     .append(',').append(r.requestedAt()).append(',').append(r.completedAt());
-            for (Phase p : Phase.values()) {
+            for (Phase p : phases) {
                 PhaseResult pr = r.phases().get(p);
                 b.append(',').append(pr == null ? "" : pr.totals().deleted()).append(',').append(pr == null ? "" : pr.totals().masked());
             }
@@ -116,7 +118,7 @@ public final class AuditExportCommand implements Callable<Integer> {
     }
 
     private static String join(java.util.Set<Phase> phases) {
-        return String.join(" ", phases.stream().map(Enum::name).toList());
+        return String.join(" ", phases.stream().map(Phase::name).toList());
     }
 
     static String json(List<ErasureCompleted> records) {

@@ -7,7 +7,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.erasure.cli.submit.StoreSummary;
+import org.erasure.cli.report.StoreSummary;
 import org.erasure.events.ErasureCompleted;
 import org.erasure.events.Mode;
 import org.erasure.events.Outcome;
@@ -23,7 +23,7 @@ import org.erasure.events.Totals;
  */
 final class HtmlReport {
 
-    private static final Map<Outcome, String> COLORS = new EnumMap<>(Map.of(
+    private static final Map<Outcome, String> COLORS = new TreeMap<>(Map.of(
             Outcome.COMPLETED, "#2e7d32", Outcome.FAILED, "#c62828", Outcome.TIMED_OUT, "#ef6c00", Outcome.DRY_RUN, "#1565c0"));
 
     private HtmlReport() {}
@@ -43,7 +43,7 @@ final class HtmlReport {
         // per-store totals
         h.append("<table data-testid=\"store-totals\"><caption>Per-store totals</caption>\n<tr><th>Store</th><th>Deleted</th><th>Masked</th>")
                 .append("<th>Would delete (dry run)</th><th>Would mask (dry run)</th><th>Residual</th></tr>\n");
-        for (Phase p : Phase.values()) {
+        for (Phase p : StoreSummary.phasesOf(records)) {
             Totals t = Totals.ZERO;
             for (ErasureCompleted r : records) {
                 PhaseResult pr = r.phases().get(p);

@@ -4,11 +4,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.UUID;
-import org.erasure.ingest.dedupe.OpenRequests;
-import org.erasure.ingest.identity.IdentifierResolver;
-import org.erasure.ingest.identity.PostgresIdentifierResolver;
-import org.erasure.ingest.publish.RequestPublisher;
-import org.erasure.ingest.submit.SubmissionService;
+import org.erasure.client.dedupe.OpenRequests;
+import org.erasure.client.identity.IdentifierResolver;
+import org.erasure.client.identity.PostgresIdentifierResolver;
+import org.erasure.client.publish.RequestPublisher;
+import org.erasure.client.submit.SubmissionService;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /** Straight-to-Kafka plumbing shared by {@code submit --direct} and {@code replay}. */

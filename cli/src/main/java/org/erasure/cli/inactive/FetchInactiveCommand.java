@@ -22,7 +22,7 @@ import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.common.Times;
-import org.erasure.ingest.intake.CsvReader;
+import org.erasure.client.intake.CsvReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;

@@ -8,7 +8,7 @@ import org.erasure.cli.ErasureCtl;
 import org.erasure.cli.common.CliException;
 import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.ExitCode;
-import org.erasure.cli.submit.IngestClient;
+import org.erasure.cli.ingest.IngestClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;

@@ -1,5 +1,8 @@
 package org.erasure.cli.submit;
 
+import org.erasure.cli.ingest.IngestClient;
+import org.erasure.cli.report.StoreSummary;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,14 +32,14 @@ import org.erasure.events.ErasureCompleted;
 import org.erasure.events.ErasureReason;
 import org.erasure.events.Mode;
 import org.erasure.events.Outcome;
-import org.erasure.ingest.identity.IdentifierResolver;
-import org.erasure.ingest.intake.CsvIntake;
-import org.erasure.ingest.intake.Intake;
-import org.erasure.ingest.intake.IntakeError;
-import org.erasure.ingest.intake.IntakeRules;
-import org.erasure.ingest.publish.PublishException;
-import org.erasure.ingest.publish.RequestPublisher;
-import org.erasure.ingest.submit.SubmissionResult;
+import org.erasure.client.identity.IdentifierResolver;
+import org.erasure.client.intake.CsvIntake;
+import org.erasure.client.intake.Intake;
+import org.erasure.client.intake.IntakeError;
+import org.erasure.client.intake.IntakeRules;
+import org.erasure.client.publish.PublishException;
+import org.erasure.client.publish.RequestPublisher;
+import org.erasure.client.submit.SubmissionResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -93,7 +96,7 @@ public final class SubmitCommand implements Callable<Integer> {
             throw new CliException(ExitCode.INVALID_INPUT, "Invalid CSV " + csv.getFileName() + "; nothing was published:"
                     + System.lineSeparator() + "  " + String.join(System.lineSeparator() + "  ", r.messages()));
         }
-        List<org.erasure.ingest.intake.ErasureItem> items = ((Intake.Accepted) intake).items();
+        List<org.erasure.client.intake.ErasureItem> items = ((Intake.Accepted) intake).items();
         if (validateOnly) {
             out.println("Valid: " + items.size() + " rows; nothing was published (--validate-only).");
             return ExitCode.OK;
@@ -139,7 +142,7 @@ public final class SubmitCommand implements Callable<Integer> {
         return list;
     }
 
-    private List<Submitted> submitDirect(CliSettings s, List<org.erasure.ingest.intake.ErasureItem> items, Mode mode) {
+    private List<Submitted> submitDirect(CliSettings s, List<org.erasure.client.intake.ErasureItem> items, Mode mode) {
         try (RequestPublisher publisher = Direct.publisher(s)) {
             SubmissionResult result = Direct.submissions(s, publisher, root.clock())
                     .submit(items, IntakeError.Source.CSV, Direct.operator(root.env()), true);

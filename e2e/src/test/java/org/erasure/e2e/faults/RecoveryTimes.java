@@ -1,7 +1,6 @@
 package org.erasure.e2e.faults;
 
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +40,7 @@ final class RecoveryTimes {
         for (UUID id : accepted.keySet()) {
             long last = 0;
             boolean complete = true;
-            for (Phase p : EnumSet.allOf(Phase.class)) {
+            for (Phase p : Phase.known()) {
                 Long at = firstReport.getOrDefault(p, Map.of()).get(id);
                 if (at == null) {
                     complete = false;
@@ -71,7 +70,7 @@ final class RecoveryTimes {
                 service = "sink-" + phase.name().toLowerCase(java.util.Locale.ROOT);
                 due = accepted;
                 done = firstReport.getOrDefault(phase, Map.of());
-                progress = reports.stream().filter(r -> r.phase() == phase).map(Report::atNanos).toList();
+                progress = reports.stream().filter(r -> phase.equals(r.phase())).map(Report::atNanos).toList();
             } else if (e.fault().kind() == FaultPlan.Kind.VERIFIER_KILL) {
                 service = "verifier";
                 due = allReported;

@@ -1,6 +1,6 @@
 package org.erasure.e2e.faults;
 
-import java.util.EnumMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +49,7 @@ interface StoreSnapshot {
 
     /** A snapshot of every store the world was seeded into. */
     static Map<Phase, StoreSnapshot> takeAll(DevStack stack, SeedNames names, SampleWorld world) throws Exception {
-        Map<Phase, StoreSnapshot> snapshots = new EnumMap<>(Phase.class);
+        Map<Phase, StoreSnapshot> snapshots = new TreeMap<>();
         snapshots.put(Phase.POSTGRES, PostgresSnapshot.take(stack.postgres(), names.pgSchema(), world));
         snapshots.put(Phase.CLICKHOUSE, ClickHouseSnapshot.take(stack.clickhouse(), names.chDatabase(), world));
         snapshots.put(Phase.ELASTICSEARCH, ElasticsearchSnapshot.take(stack.elasticsearch(), names.esIndexPrefix()));

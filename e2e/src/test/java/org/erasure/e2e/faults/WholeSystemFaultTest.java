@@ -1,5 +1,6 @@
 package org.erasure.e2e.faults;
 
+import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,7 +10,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,6 +46,7 @@ import org.erasure.events.PhaseStatus;
 import org.erasure.events.TargetResult;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
+import org.erasure.events.integrity.ChainAudit;
 import org.erasure.verifier.chain.ChainAuditor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -144,7 +145,7 @@ class WholeSystemFaultTest {
         }
         Map<Phase, StoreSnapshot> after = StoreSnapshot.takeAll(stack, seedNames, world);
         List<ErasureCompleted> records = readAll(stack.kafka(), topics.completions());
-        ChainAuditor.Report chain = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofMinutes(1));
+        ChainAudit.Report chain = ChainAuditor.audit(stack.kafka().clientConfig(), topics.completions(), Duration.ofMinutes(1));
         say("%s", chain.summary());
 
         SoftAssertions softly = new SoftAssertions();
@@ -188,7 +189,7 @@ class WholeSystemFaultTest {
                 .as("final records of requests ingest did not accept").isEmpty();
 
         List<String> notCompleted = new ArrayList<>();
-        Map<Phase, List<String>> wrongCounts = new EnumMap<>(Phase.class);
+        Map<Phase, List<String>> wrongCounts = new TreeMap<>();
         Map<String, Integer> revisions = new java.util.TreeMap<>();
         for (ErasureCompleted r : latest.values()) {
             revisions.merge("revision " + r.revision(), 1, Integer::sum);
@@ -236,8 +237,8 @@ class WholeSystemFaultTest {
     private static void sayCrashWindowsHit(ProgressTimeline timeline, List<IngestClient.Accepted> accepted, Map<Phase, StoreSnapshot> before) {
         Map<UUID, Long> contributorOf = new HashMap<>();
         accepted.forEach(a -> contributorOf.put(a.requestId(), Long.parseLong(a.contributorId())));
-        Map<Phase, Long> underReported = new EnumMap<>(Phase.class);
-        Map<Phase, Long> results = new EnumMap<>(Phase.class);
+        Map<Phase, Long> underReported = new TreeMap<>();
+        Map<Phase, Long> results = new TreeMap<>();
         for (var pc : timeline.results()) {
             Long contributor = contributorOf.get(pc.requestId());
             if (contributor == null) {

@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.errors.SerializationException;
 import org.erasure.events.EventFormatException;
 import org.erasure.events.InvalidEventException;
+import org.erasure.events.Phase;
 import org.erasure.events.SchemaVersion;
 
 /**
@@ -159,7 +160,9 @@ public final class EventJson {
         if (e instanceof ValueInstantiationException vie) {
             String at = path(vie);
             if (vie.getCause() instanceof InvalidEventException ie) {
-                String field = join(at, ie.field());
+                // A phase name is a value, not an object: the path already names it (systems[1], phases.?).
+                String field = vie.getType() != null && vie.getType().hasRawClass(Phase.class) && !at.isEmpty()
+                        ? at : join(at, ie.field());
                 return new EventFormatException(field, ie.problem(), messageFor(field, ie));
             }
             return new EventFormatException(orPayload(at), "invalid value");
@@ -256,7 +259,7 @@ public final class EventJson {
         if (type == null) return "another type";
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) return "integer";
         if (type == boolean.class || type == Boolean.class) return "boolean";
-        if (type == String.class) return "string";
+        if (type == String.class || type == Phase.class) return "string";
         if (type == UUID.class) return "UUID string";
         if (type == Instant.class || Temporal.class.isAssignableFrom(type)) return "ISO-8601 UTC timestamp string";
         if (type.isEnum()) return "string";

@@ -17,8 +17,8 @@ import org.erasure.config.ServiceConfig;
 import org.erasure.events.Topics;
 import org.erasure.ingest.auth.Role;
 import org.erasure.ingest.auth.TokenAuthenticator;
-import org.erasure.ingest.intake.IntakeRules;
-import org.erasure.ingest.submit.SubmissionService;
+import org.erasure.client.intake.IntakeRules;
+import org.erasure.client.submit.SubmissionService;
 
 /** The {@code ingest} section of the configuration, checked on startup. */
 public record IngestSettings(

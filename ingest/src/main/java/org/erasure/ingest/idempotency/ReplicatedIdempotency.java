@@ -5,8 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import org.erasure.ingest.coordination.ClaimLog;
-import org.erasure.ingest.coordination.ClaimRecord;
+import org.erasure.client.coordination.ClaimLog;
+import org.erasure.client.coordination.ClaimRecord;
 
 /**
  * {@link Idempotency} shared by every ingest replica through the claims topic ({@link ClaimLog}): a

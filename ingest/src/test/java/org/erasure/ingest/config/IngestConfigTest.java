@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.erasure.ingest.submit.SubmissionService;
+import org.erasure.client.submit.SubmissionService;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

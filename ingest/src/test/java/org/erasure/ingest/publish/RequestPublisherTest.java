@@ -1,5 +1,8 @@
 package org.erasure.ingest.publish;
 
+import org.erasure.client.publish.PublishException;
+import org.erasure.client.publish.RequestPublisher;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -64,7 +64,7 @@ public final class SinkApplication implements AutoCloseable {
         try {
             for (RequestLane lane : wanted) {
                 ErasureStore store = createWaitingForTheStore(module, config, registry, settings);
-                if (store.phase() != module.phase()) {
+                if (!store.phase().equals(module.phase())) {
                     store.close();
                     throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
                 }

@@ -1,7 +1,7 @@
 package org.erasure.verifier.http;
 
+import java.util.TreeMap;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +48,7 @@ public record StatusView(
     }
 
     public static StatusView of(UUID requestId, ErasureState s, String servedBy) {
-        Map<Phase, PhaseView> phases = new EnumMap<>(Phase.class);
+        Map<Phase, PhaseView> phases = new TreeMap<>();
         s.requestedPhases().forEach((p, r) -> phases.put(p, PhaseView.of(r)));
         var r = s.request();
         return new StatusView(requestId, s.status(), r != null,

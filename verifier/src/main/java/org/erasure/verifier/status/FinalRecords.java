@@ -1,5 +1,6 @@
 package org.erasure.verifier.status;
 
+import java.util.TreeMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -34,7 +35,7 @@ final class FinalRecords {
                    Set<Phase> missingPhases, Set<Phase> failedPhases) {
 
         static Summary of(ErasureCompleted r) {
-            Map<Phase, PhaseSummary> phases = new EnumMap<>(Phase.class);
+            Map<Phase, PhaseSummary> phases = new TreeMap<>();
             r.phases().forEach((p, result) -> phases.put(p, PhaseSummary.of(result)));
             return new Summary(r.requestId(), r.contributorId(), r.outcome(), r.revision(), r.mode(), r.replayOf(),
                     r.requestedAt(), r.completedAt(), r.totals(), phases, r.missingPhases(), r.failedPhases());
@@ -54,8 +55,8 @@ final class FinalRecords {
     private final Map<UUID, Summary> latest = new HashMap<>();
     private final Map<UUID, Summary> timedOut = new HashMap<>();
     private final Map<Outcome, Long> byOutcome = new EnumMap<>(Outcome.class);
-    private final Map<Phase, Long> failedByPhase = new EnumMap<>(Phase.class);
-    private final Map<Phase, Long> missingByPhase = new EnumMap<>(Phase.class);
+    private final Map<Phase, Long> failedByPhase = new TreeMap<>();
+    private final Map<Phase, Long> missingByPhase = new TreeMap<>();
     private long records;
 
     FinalRecords(int keep) {

@@ -1,11 +1,11 @@
 package org.erasure.verifier.status;
 
+import java.util.TreeSet;
+import java.util.TreeMap;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -49,16 +49,16 @@ public record InFlight(String instance, long total, List<Request> requests, Stri
 
         /** Phase order as declared, also for an answer read back from a peer's JSON. */
         public Request {
-            EnumSet<Phase> ordered = EnumSet.noneOf(Phase.class);
+            TreeSet<Phase> ordered = new TreeSet<>();
             ordered.addAll(missing == null ? Set.of() : missing);
             missing = Collections.unmodifiableSet(ordered);
-            Map<Phase, String> byPhase = new EnumMap<>(Phase.class);
+            Map<Phase, String> byPhase = new TreeMap<>();
             byPhase.putAll(phases == null ? Map.of() : phases);
             phases = Collections.unmodifiableMap(byPhase);
         }
 
         static Request of(RequestSummary r, ErasureState s, long dueMillis) {
-            Map<Phase, String> phases = new EnumMap<>(Phase.class);
+            Map<Phase, String> phases = new TreeMap<>();
             for (Phase p : r.systems()) {
                 var result = s.phases().get(p);
                 phases.put(p, result != null ? result.status().name() : s.announced(p).isEmpty() ? "WAITING" : "STARTED");

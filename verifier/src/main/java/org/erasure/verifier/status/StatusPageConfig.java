@@ -4,9 +4,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.File;
-import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import org.erasure.config.ServiceConfig;
 import org.erasure.events.Phase;
 import org.erasure.verifier.config.VerifierConfig;
@@ -50,7 +50,7 @@ public record StatusPageConfig(Map<Phase, String> sinkGroups, int latestRecords,
     /** {@code overrides} over reference.conf, under {@code env}, checked like {@link VerifierConfig}. */
     public static StatusPageConfig from(Config overrides, Map<String, String> env) {
         Config c = ServiceConfig.load(overrides, env, VerifierConfig.SCOPE).getConfig("verifier.status-page");
-        Map<Phase, String> groups = new EnumMap<>(Phase.class);
+        Map<Phase, String> groups = new TreeMap<>();
         for (Phase p : Phase.values()) {
             groups.put(p, c.getString("sink-groups." + p.name().toLowerCase(Locale.ROOT)).strip());
         }

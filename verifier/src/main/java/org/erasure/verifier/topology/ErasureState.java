@@ -1,10 +1,10 @@
 package org.erasure.verifier.topology;
 
+import java.util.TreeSet;
+import java.util.TreeMap;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.erasure.events.Outcome;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseResult;
+import org.erasure.events.PhaseStatus;
 import org.erasure.events.TargetResult;
 
 /**
@@ -74,22 +75,36 @@ public record ErasureState(
         return request == null && phases.isEmpty();
     }
 
-    /** Requested phases that reported. */
+    /**
+     * Requested phases that reported, and every requested phase this verifier does not await
+     * ({@link RequestSummary#notAwaited()}) that did not report, as SKIPPED: the record says what was
+     * asked even where this verifier version has nothing to wait for.
+     */
     public Map<Phase, PhaseResult> requestedPhases() {
-        EnumMap<Phase, PhaseResult> out = new EnumMap<>(Phase.class);
+        TreeMap<Phase, PhaseResult> out = new TreeMap<>();
         phases.forEach((p, r) -> {
             if (request == null || request.systems().contains(p)) {
                 out.put(p, r);
             }
         });
+        if (request != null) {
+            for (Phase p : request.notAwaited()) {
+                out.putIfAbsent(p, notAwaited(request));
+            }
+        }
         return out;
     }
 
-    /** Requested phases without a report. */
+    /** SKIPPED, nothing counted, at the request's time: deterministic, so it never makes a new revision by itself. */
+    private static PhaseResult notAwaited(RequestSummary request) {
+        return new PhaseResult(PhaseStatus.SKIPPED, List.of(), 0, false, 1, request.requestedAt());
+    }
+
+    /** Awaited requested phases without a report. */
     public Set<Phase> missingPhases() {
-        EnumSet<Phase> missing = EnumSet.noneOf(Phase.class);
+        TreeSet<Phase> missing = new TreeSet<>();
         if (request != null) {
-            missing.addAll(request.systems());
+            missing.addAll(request.awaited());
             missing.removeAll(phases.keySet());
         }
         return missing;
@@ -109,7 +124,7 @@ public record ErasureState(
     }
 
     public ErasureState withSeen(Phase phase, String fingerprint) {
-        Map<Phase, List<String>> seen = new EnumMap<>(Phase.class);
+        Map<Phase, List<String>> seen = new TreeMap<>();
         seen.putAll(seenReports);
         List<String> list = new ArrayList<>(seen.getOrDefault(phase, List.of()));
         list.add(fingerprint);
@@ -118,7 +133,7 @@ public record ErasureState(
     }
 
     public ErasureState withPhase(Phase phase, PhaseResult result) {
-        Map<Phase, PhaseResult> p = new EnumMap<>(Phase.class);
+        Map<Phase, PhaseResult> p = new TreeMap<>();
         p.putAll(phases);
         p.put(phase, result);
         return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
@@ -130,7 +145,7 @@ public record ErasureState(
     }
 
     public ErasureState withAnnounced(Phase phase, List<TargetResult> targets) {
-        Map<Phase, List<TargetResult>> a = new EnumMap<>(Phase.class);
+        Map<Phase, List<TargetResult>> a = new TreeMap<>();
         a.putAll(announced);
         if (targets.isEmpty()) {
             a.remove(phase);

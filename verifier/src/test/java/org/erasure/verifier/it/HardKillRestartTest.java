@@ -26,6 +26,7 @@ import org.erasure.events.PhaseStatus;
 import org.erasure.events.Topics;
 import org.erasure.verifier.Events;
 import org.erasure.verifier.VerifierMain;
+import org.erasure.events.integrity.ChainAudit;
 import org.erasure.verifier.chain.ChainAuditor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,7 +83,7 @@ class HardKillRestartTest {
             assertThat(out).extracting(r -> r.record().revision()).containsOnly(1);
             assertThat(out.stream().map(Read::record).map(ErasureCompleted::requestId).collect(Collectors.toSet()))
                     .isEqualTo(requests.stream().map(ContributorErasureRequested::requestId).collect(Collectors.toSet()));
-            ChainAuditor.Report audit = audit(kafka, topics);
+            ChainAudit.Report audit = audit(kafka, topics);
             assertThat(audit.ok()).as(audit.summary()).isTrue();
             log.info("After restart: {} records, chain OK; {} were committed before the kill", audit.records(), atKill);
         } finally {
@@ -95,7 +96,7 @@ class HardKillRestartTest {
         }
     }
 
-    private static ChainAuditor.Report audit(KafkaBroker kafka, Topics topics) {
+    private static ChainAudit.Report audit(KafkaBroker kafka, Topics topics) {
         return ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
     }
 

@@ -27,6 +27,7 @@ import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 import org.erasure.verifier.Events;
 import org.erasure.verifier.VerifierService;
+import org.erasure.events.integrity.ChainAudit;
 import org.erasure.verifier.chain.ChainAuditor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -90,7 +91,7 @@ class InteractiveFirstTest {
                     .isBetween(0, PURGE / 2); // in arrival order it would be last (measured 2,958th without the lanes)
             assertThat(out.stream().map(r -> r.record().requestId()).filter(purge::contains).distinct()).hasSize(PURGE);
 
-            ChainAuditor.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
+            ChainAudit.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
             assertThat(audit.ok()).as(audit.summary()).isTrue();
         }
     }

@@ -31,6 +31,7 @@ import org.erasure.events.PhaseStatus;
 import org.erasure.events.Topics;
 import org.erasure.verifier.Events;
 import org.erasure.verifier.VerifierService;
+import org.erasure.events.integrity.ChainAudit;
 import org.erasure.verifier.chain.ChainAuditor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,7 @@ class TwoInstancesTest {
             assertThat(out.stream().filter(r -> r.record().outcome() == Outcome.FAILED)).hasSize(REQUESTS / 4);
             assertThat(out.stream().map(Read::partition).collect(Collectors.toSet())).hasSize(PARTITIONS);
 
-            ChainAuditor.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
+            ChainAudit.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));
             assertThat(audit.ok()).as(audit.summary()).isTrue();
             assertThat(audit.records()).isEqualTo(REQUESTS);
 

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,6 +132,50 @@ class VerifierTopologyTest {
         assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(r));
         assertThat(c.previousHash()).isNull();
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    /** Rolling upgrade: a request names a phase added after this verifier was built (a sixth sink, KAFKA). */
+    @Test
+    void aPhaseThisVerifierDoesNotKnowIsRecordedAsSkippedAndDoesNotHoldTheRecord() {
+        start();
+        Phase kafka = Phase.valueOf("KAFKA");
+        java.util.Set<Phase> asked = new java.util.HashSet<>(Phase.known());
+        asked.add(kafka);
+        ContributorErasureRequested r = request("c-1").systems(asked).build();
+        send(r);
+        send(Phase.known().stream().map(p -> report(r, p, PhaseStatus.SUCCEEDED, 1)).toList());
+
+        ErasureCompleted first = single();
+        assertThat(first.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(first.missingPhases()).isEmpty();
+        assertThat(first.phases().keySet()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, kafka);
+        assertThat(first.phases().get(kafka).status()).isEqualTo(PhaseStatus.SKIPPED);
+        assertThat(first.phases().get(kafka).targets()).isEmpty();
+        assertThat(first.totals().deleted()).isEqualTo(15);
+
+        // A sink that runs the new phase reports after all: the next revision holds its result instead.
+        send(report(r, kafka, PhaseStatus.SUCCEEDED, 1));
+        ErasureCompleted second = single();
+        assertThat(second.revision()).isEqualTo(2);
+        assertThat(second.phases().get(kafka).status()).isEqualTo(PhaseStatus.SUCCEEDED);
+        assertThat(second.totals().deleted()).isEqualTo(18);
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+
+        // The state store keeps what was decided on arrival (a restart reads it back the same way).
+        assertThat(driverState(r).request().notAwaited()).containsExactly(kafka);
+    }
+
+    @Test
+    void aRequestNamingOnlyAnUnknownPhaseIsSealedAtOnceAsSkipped() {
+        start();
+        Phase kafka = Phase.valueOf("KAFKA");
+        ContributorErasureRequested r = request("c-1").systems(kafka).build();
+        send(r);
+        ErasureCompleted c = single();
+        assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(c.phases()).containsOnlyKeys(kafka);
+        assertThat(c.phases().get(kafka).status()).isEqualTo(PhaseStatus.SKIPPED);
+        assertThat(c.missingPhases()).isEmpty();
     }
 
     @Test
@@ -361,7 +404,7 @@ class VerifierTopologyTest {
         driver.advanceWallClockTime(Duration.ofMinutes(2));
         ErasureCompleted c = single();
         assertThat(c.outcome()).isEqualTo(Outcome.TIMED_OUT);
-        assertThat(c.missingPhases()).isEqualTo(EnumSet.allOf(Phase.class));
+        assertThat(c.missingPhases()).isEqualTo(Phase.known());
         assertThat(c.phases()).isEmpty();
     }
 
