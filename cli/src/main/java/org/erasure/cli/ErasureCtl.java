@@ -14,7 +14,6 @@ import org.erasure.cli.inactive.FetchInactiveCommand;
 import org.erasure.cli.replay.ReplayCommand;
 import org.erasure.cli.status.StatusCommand;
 import org.erasure.cli.submit.SubmitCommand;
-import org.erasure.ingest.config.Configs;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,7 +94,7 @@ public final class ErasureCtl implements Runnable {
             if (file == null && env.get("ERASURECTL_CONFIG") != null) {
                 file = Path.of(env.get("ERASURECTL_CONFIG"));
             }
-            settings = new CliSettings(Configs.load(file, env));
+            settings = CliSettings.load(file, env);
         }
         return settings;
     }

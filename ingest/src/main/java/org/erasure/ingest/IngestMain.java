@@ -3,7 +3,6 @@ package org.erasure.ingest;
 import com.typesafe.config.ConfigException;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import org.erasure.ingest.config.Configs;
 import org.erasure.ingest.config.IngestSettings;
 import org.erasure.ingest.http.IngestApp;
 
@@ -33,7 +32,7 @@ public final class IngestMain {
         }
         IngestSettings settings;
         try {
-            settings = IngestSettings.from(Configs.load(file, System.getenv()));
+            settings = IngestSettings.load(file, System.getenv());
         } catch (ConfigException e) {
             System.err.println("Configuration error: " + e.getMessage());
             System.exit(2);

@@ -1,13 +1,27 @@
 package org.erasure.cli.common;
 
 import com.typesafe.config.Config;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
+import org.erasure.config.ConfigScope;
+import org.erasure.config.KafkaClientProperties;
+import org.erasure.config.ServiceConfig;
 import org.erasure.events.Topics;
 
 /** The {@code erasurectl} configuration section. */
 public record CliSettings(Config config) {
+
+    /**
+     * What erasurectl reads: {@code erasurectl}, environment {@code ERASURECTL_*}. Open: Kafka client
+     * properties, and {@code sinks} (one entry per sink, named by the operator; a new sink needs no code here).
+     */
+    public static final ConfigScope SCOPE = ConfigScope.of("erasurectl").open("erasurectl.kafka.client", "erasurectl.sinks");
+
+    /** {@code file} (may be null) over reference.conf, under the environment; unknown keys fail. */
+    public static CliSettings load(Path file, Map<String, String> env) {
+        return new CliSettings(ServiceConfig.load(file, env, SCOPE));
+    }
 
     public String ingestUrl() {
         return config.getString("erasurectl.ingest.url").replaceAll("/+$", "");
@@ -22,11 +36,7 @@ public record CliSettings(Config config) {
     }
 
     public Map<String, Object> kafka() {
-        Map<String, Object> m = new HashMap<>();
-        config.getConfig("erasurectl.kafka.client").entrySet()
-                .forEach(e -> m.put(e.getKey().replace("\"", ""), e.getValue().unwrapped()));
-        m.put("bootstrap.servers", config.getString("erasurectl.kafka.bootstrap-servers"));
-        return m;
+        return KafkaClientProperties.of(config, "erasurectl.kafka.client", config.getString("erasurectl.kafka.bootstrap-servers"));
     }
 
     public Duration kafkaTimeout() {

@@ -87,10 +87,11 @@ class ComposeChecksTest {
     }
 
     @Test
-    void aListValuedKeyIsNotAnEnvironmentVariableOfASink() {
-        // postgres.tables is a list: EnvOverrides does not map it, so setting it by environment does nothing
-        String yaml = GOOD.replace("      JAVA_TOOL_OPTIONS: -Xmx256m", "      POSTGRES_TABLES: \"[]\"");
-        assertThat(problems(yaml)).containsExactly("service sink-postgres sets POSTGRES_TABLES, which sink-postgres does not read");
+    void anObjectIsNotAnEnvironmentVariableItsLeavesAndListsAre() {
+        // sink.kafka.client is an object: the environment rule (erasure-config EnvOverrides) sets leaves and lists only
+        String yaml = GOOD.replace("      JAVA_TOOL_OPTIONS: -Xmx256m", "      SINK_KAFKA_CLIENT: \"{}\"");
+        assertThat(problems(yaml)).containsExactly("service sink-postgres sets SINK_KAFKA_CLIENT, which sink-postgres does not read");
+        assertThat(problems(GOOD.replace("      JAVA_TOOL_OPTIONS: -Xmx256m", "      POSTGRES_TABLES: \"[]\""))).isEmpty();
     }
 
     @Test

@@ -1,15 +1,7 @@
 package org.erasure.e2e.deploy;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigResolveOptions;
-import com.typesafe.config.ConfigValue;
-import com.typesafe.config.ConfigValueType;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,12 +11,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.erasure.config.EnvOverrides;
+import org.erasure.config.ServiceConfig;
 import org.erasure.e2e.SinkKind;
 import org.erasure.events.RequestLane;
 import org.erasure.events.Topics;
-import org.erasure.ingest.config.Configs;
 import org.erasure.ingest.config.IngestSettings;
-import org.erasure.sink.runtime.EnvOverrides;
 import org.erasure.sink.runtime.SinkConfig;
 import org.erasure.sink.runtime.SinkSettings;
 import org.erasure.sink.runtime.spi.StoreModule;
@@ -33,10 +25,10 @@ import picocli.CommandLine;
 
 /**
  * What one service image reads from its environment and which topics it needs, derived from that service's
- * own code and configuration (reference.conf and its env mapping), never from a list kept here: ingest
- * ({@link Configs}: every key under {@code ingest}), the verifier (the {@code ${?VERIFIER_*}} lines of
- * {@code verifier-env.conf}), a sink ({@link EnvOverrides}: scalar keys under {@code sink} and the store's
- * section), the tools image ({@code ${env:...}} defaults of {@code stack-tool}'s options). Every Java image
+ * own code and configuration (reference.conf and the one environment rule, {@link EnvOverrides}, over
+ * each service's {@link org.erasure.config.ConfigScope}), never from a list kept here: ingest (every
+ * scalar or list key under {@code ingest}), the verifier (under {@code verifier}), a sink (under {@code sink}
+ * and the store's section), the tools image ({@code ${env:...}} defaults of {@code stack-tool}'s options). Every Java image
  * also reads {@code JAVA_TOOL_OPTIONS} (the JVM does).
  */
 sealed interface ServiceContract {
@@ -72,17 +64,13 @@ sealed interface ServiceContract {
         @Override
         public Set<String> acceptedEnvironment() {
             Set<String> names = new TreeSet<>(Set.of(JVM_OPTIONS));
-            ConfigFactory.invalidateCaches();
-            for (Map.Entry<String, ConfigValue> e : ConfigFactory.defaultReference().getConfig("ingest").entrySet()) {
-                names.add(Configs.envName("ingest." + e.getKey()));
-            }
+            names.addAll(EnvOverrides.names(ServiceConfig.reference(), IngestSettings.SCOPE));
             return names;
         }
 
         @Override
         public List<TopicNeed> topics(Map<String, String> environment) {
-            ConfigFactory.invalidateCaches();
-            IngestSettings settings = IngestSettings.from(Configs.withEnvironment(ConfigFactory.defaultReference(), environment));
+            IngestSettings settings = IngestSettings.load(null, environment);
             Topics t = settings.topics();
             List<TopicNeed> needs = new ArrayList<>(List.of(new TopicNeed(t.requests(), 0, "ingest publishes the interactive lane"),
                     new TopicNeed(t.requestsBulk(), 0, "ingest publishes the bulk lane"),
@@ -95,15 +83,10 @@ sealed interface ServiceContract {
     }
 
     record Verifier() implements ServiceContract {
-        private static final Pattern OPTIONAL_SUBSTITUTION = Pattern.compile("\\$\\{\\?([A-Za-z0-9_]+)}");
-
         @Override
         public Set<String> acceptedEnvironment() {
             Set<String> names = new TreeSet<>(Set.of(JVM_OPTIONS));
-            Matcher m = OPTIONAL_SUBSTITUTION.matcher(resource("verifier-env.conf"));
-            while (m.find()) {
-                names.add(m.group(1));
-            }
+            names.addAll(EnvOverrides.names(ServiceConfig.reference(), VerifierConfig.SCOPE));
             return names;
         }
 
@@ -124,9 +107,7 @@ sealed interface ServiceContract {
 
         /** As the verifier loads it, with {@code environment} in place of the process environment. */
         static VerifierConfig config(Map<String, String> environment) {
-            Config env = ConfigFactory.parseResources(VerifierConfig.class.getClassLoader(), "verifier-env.conf")
-                    .resolveWith(ConfigFactory.parseMap(environment), ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
-            return VerifierConfig.from(env);
+            return VerifierConfig.from(ConfigFactory.empty(), environment);
         }
     }
 
@@ -134,16 +115,7 @@ sealed interface ServiceContract {
         @Override
         public Set<String> acceptedEnvironment() {
             Set<String> names = new TreeSet<>(Set.of(JVM_OPTIONS));
-            ConfigFactory.invalidateCaches();
-            Config reference = ConfigFactory.defaultReference();
-            for (String root : List.of("sink", module.configSection())) {
-                for (Map.Entry<String, ConfigValue> e : reference.getConfig(root).entrySet()) {
-                    ConfigValueType type = e.getValue().valueType();
-                    if (type != ConfigValueType.LIST && type != ConfigValueType.OBJECT) {
-                        names.add(EnvOverrides.envName(root + "." + e.getKey()));
-                    }
-                }
-            }
+            names.addAll(EnvOverrides.names(ServiceConfig.reference(), SinkConfig.scope(module.configSection())));
             return names;
         }
 
@@ -201,16 +173,4 @@ sealed interface ServiceContract {
             }
         }
     }
-
-    private static String resource(String name) {
-        try (InputStream in = ServiceContract.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException(name + " is not on the class path");
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
 }

@@ -2,15 +2,18 @@ package org.erasure.ingest.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.erasure.config.ConfigScope;
+import org.erasure.config.KafkaClientProperties;
+import org.erasure.config.ServiceConfig;
 import org.erasure.events.Topics;
 import org.erasure.ingest.auth.Role;
 import org.erasure.ingest.auth.TokenAuthenticator;
@@ -30,11 +33,17 @@ public record IngestSettings(
         String postgresUrl, String postgresUser, String postgresPassword, String postgresSchema, int postgresPoolSize,
         String verifierBaseUrl, Duration verifierTimeout) {
 
+    /** What ingest reads: {@code ingest}, environment {@code INGEST_*}; Kafka client properties are free-form. */
+    public static final ConfigScope SCOPE = ConfigScope.of("ingest").open("ingest.kafka.client");
+
+    /** {@code --config} file (may be null) over reference.conf, under the environment; unknown keys fail. */
+    public static IngestSettings load(Path file, Map<String, String> env) {
+        return from(ServiceConfig.load(file, env, SCOPE));
+    }
+
     public static IngestSettings from(Config root) {
         Config c = root.getConfig("ingest");
-        Map<String, Object> kafka = new HashMap<>();
-        c.getConfig("kafka.client").entrySet().forEach(e -> kafka.put(e.getKey().replace("\"", ""), e.getValue().unwrapped()));
-        kafka.put("bootstrap.servers", c.getString("kafka.bootstrap-servers"));
+        Map<String, Object> kafka = KafkaClientProperties.of(c, "kafka.client", c.getString("kafka.bootstrap-servers"));
         Pattern idPattern;
         try {
             idPattern = Pattern.compile(c.getString("intake.contributor-id-pattern"));

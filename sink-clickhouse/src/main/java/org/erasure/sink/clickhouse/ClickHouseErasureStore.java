@@ -36,6 +36,7 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.Tally;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
@@ -137,18 +138,26 @@ public final class ClickHouseErasureStore implements ErasureStore {
 
     // ---------------------------------------------------------------- erase
 
-    /** Per request and target: {deleted|wouldDelete, masked|wouldMask}, parts (dry run). */
-    private static final class Tally {
-        final Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+    /** Per request and target the counts (shared {@link Tally}), the parts a dry run's mutation would rewrite, the mutation ids. */
+    private static final class Counts {
+        final Tally tally;
         final Map<UUID, Map<String, Set<String>>> parts = new HashMap<>();
         final Map<String, Set<String>> batchParts = new HashMap<>();
         final Map<String, String> mutationIds = new HashMap<>();
 
-        void add(ErasureItem item, String target, int slot, long n, List<String> partNames) {
-            counts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(target, k -> new long[2])[slot] += n;
+        Counts(List<String> targets) {
+            tally = new Tally(targets);
+        }
+
+        void add(ErasureItem item, ResolvedTable t, long n, List<String> partNames) {
+            if (t.action() == Action.DELETE) {
+                tally.deleted(item, t.name(), n);
+            } else {
+                tally.masked(item, t.name(), n);
+            }
             if (partNames != null) {
-                parts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(target, k -> new LinkedHashSet<>()).addAll(partNames);
-                batchParts.computeIfAbsent(target, k -> new LinkedHashSet<>()).addAll(partNames);
+                parts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).addAll(partNames);
+                batchParts.computeIfAbsent(t.name(), k -> new LinkedHashSet<>()).addAll(partNames);
             }
         }
     }
@@ -157,7 +166,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
-        Tally tally = new Tally();
+        Counts counts = new Counts(targets);
         try (Connection c = dataSource.getConnection()) {
             if (!dryRuns.isEmpty()) {
                 try (IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, dryRuns)) {
@@ -165,7 +174,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
                         Keys keys = Keys.of(t, dryRuns);
                         if (!keys.isEmpty() && acts(t)) {
                             attribute(c, t, keys, ids, true, (item, n, partNames) ->
-                                    tally.add(item, t.name(), t.action() == Action.DELETE ? 0 : 1, n, partNames));
+                                    counts.add(item, t, n, partNames));
                         }
                     }
                 }
@@ -181,7 +190,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
                         }
                         long[] total = new long[1];
                         attribute(c, t, keys, ids, false, (item, n, partNames) -> {
-                            tally.add(item, t.name(), t.action() == Action.DELETE ? 0 : 1, n, null);
+                            counts.add(item, t, n, null);
                             total[0] += n;
                         });
                         if (total[0] > 0) {
@@ -189,8 +198,8 @@ public final class ClickHouseErasureStore implements ErasureStore {
                         }
                     }
                     if (!toMutate.isEmpty()) {
-                        writeAhead.record(WriteAhead.fromTally(executes, tally.counts));
-                        tally.mutationIds.putAll(mutate(c, toMutate, ids));
+                        writeAhead.record(counts.tally.planned(executes));
+                        counts.mutationIds.putAll(mutate(c, toMutate, ids));
                     }
                 }
             }
@@ -198,41 +207,35 @@ public final class ClickHouseErasureStore implements ErasureStore {
             throw translate(e, "erase");
         }
 
-        Map<UUID, RequestResult> results = new LinkedHashMap<>();
-        for (ErasureItem item : batch.items()) {
-            List<TargetResult> targetResults = new ArrayList<>(tables.size());
-            Map<String, long[]> perTarget = tally.counts.getOrDefault(item.requestId(), Map.of());
-            for (ResolvedTable t : tables) {
-                long[] n = perTarget.getOrDefault(t.name(), new long[2]);
-                TargetResult r = item.dryRun() ? TargetResult.dryRun(t.name(), n[0], n[1]) : TargetResult.erased(t.name(), n[0], n[1], 0);
-                List<String> notes = new ArrayList<>();
-                if (!Keys.idParses(t, item.contributorId())) {
-                    notes.add("contributorId is not a valid " + t.idType() + " id for this table; matched by email only");
-                }
-                if (item.dryRun()) {
-                    int mine = tally.parts.getOrDefault(item.requestId(), Map.of()).getOrDefault(t.name(), Set.of()).size();
-                    int all = tally.batchParts.getOrDefault(t.name(), Set.of()).size();
-                    notes.add("dry run: the " + (t.action() == Action.DELETE ? "DELETE" : "UPDATE") + " mutation would rewrite "
-                            + mine + " part(s) for this request, " + all + " for the batch");
-                } else if (tally.mutationIds.containsKey(t.name()) && (n[0] + n[1]) > 0) {
-                    notes.add("1 mutation for the batch: " + tally.mutationIds.get(t.name()));
-                }
-                if (t.keyNote() != null) {
-                    notes.add(t.keyNote());
-                }
-                for (KafkaFeed f : t.feeds()) {
-                    notes.add("fed by Kafka-engine table " + f.kafkaTable() + " via " + f.view() + " (not mutated): the upstream topic "
-                            + f.topics() + " still holds the data");
-                }
-                if (!notes.isEmpty()) {
-                    String note = String.join("; ", notes);
-                    r = r.withNote(note.length() > 500 ? note.substring(0, 497) + "..." : note);
-                }
-                targetResults.add(r);
-            }
-            results.put(item.requestId(), RequestResult.erased(targetResults));
+        return counts.tally.results(batch.items(), (item, index, r) -> withNotes(item, tables.get(index), r, counts));
+    }
+
+    /** Why an id matched by email only, what a dry run's mutation would rewrite, the batch's mutation, key and feed caveats. */
+    private static TargetResult withNotes(ErasureItem item, ResolvedTable t, TargetResult r, Counts counts) {
+        List<String> notes = new ArrayList<>();
+        if (!Keys.idParses(t, item.contributorId())) {
+            notes.add("contributorId is not a valid " + t.idType() + " id for this table; matched by email only");
         }
-        return results;
+        if (item.dryRun()) {
+            int mine = counts.parts.getOrDefault(item.requestId(), Map.of()).getOrDefault(t.name(), Set.of()).size();
+            int all = counts.batchParts.getOrDefault(t.name(), Set.of()).size();
+            notes.add("dry run: the " + (t.action() == Action.DELETE ? "DELETE" : "UPDATE") + " mutation would rewrite "
+                    + mine + " part(s) for this request, " + all + " for the batch");
+        } else if (counts.mutationIds.containsKey(t.name()) && counts.tally.total(item, t.name()) > 0) {
+            notes.add("1 mutation for the batch: " + counts.mutationIds.get(t.name()));
+        }
+        if (t.keyNote() != null) {
+            notes.add(t.keyNote());
+        }
+        for (KafkaFeed f : t.feeds()) {
+            notes.add("fed by Kafka-engine table " + f.kafkaTable() + " via " + f.view() + " (not mutated): the upstream topic "
+                    + f.topics() + " still holds the data");
+        }
+        if (!notes.isEmpty()) {
+            String note = String.join("; ", notes);
+            r = r.withNote(note.length() > 500 ? note.substring(0, 497) + "..." : note);
+        }
+        return r;
     }
 
     /** False for a mask table whose every PII column is a key column left by key-column-strategy = report. */
@@ -409,7 +412,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
-        Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+        Tally tally = new Tally(targets);
         try (Connection c = dataSource.getConnection(); IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, batch.items())) {
             for (ResolvedTable t : tables) {
                 Keys keys = Keys.of(t, batch.items());
@@ -418,19 +421,12 @@ public final class ClickHouseErasureStore implements ErasureStore {
                 }
                 // Independent read: rows with the batch's identifiers, emails in any case and surrounding
                 // spaces, that still hold unmasked PII (delete tables: any row).
-                attribute(c, t, keys, ids, false, (item, n, parts) ->
-                        counts.computeIfAbsent(item.requestId(), k -> new HashMap<>()).computeIfAbsent(t.name(), k -> new long[1])[0] += n);
+                attribute(c, t, keys, ids, false, (item, n, parts) -> tally.found(item, t.name(), n));
             }
         } catch (SQLException e) {
             throw translate(e, "verify");
         }
-        Map<UUID, List<TargetResidual>> residuals = new LinkedHashMap<>();
-        for (ErasureItem item : batch.items()) {
-            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
-            residuals.put(item.requestId(), targets.stream()
-                    .map(target -> new TargetResidual(target, perTarget.getOrDefault(target, new long[1])[0])).toList());
-        }
-        return residuals;
+        return tally.residuals(batch.items());
     }
 
     @Override

@@ -28,16 +28,6 @@ public final class ClickHouseStoreModule implements StoreModule {
     }
 
     @Override
-    public String configSection() {
-        return "clickhouse";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-clickhouse";
-    }
-
-    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         List<TableMapping> mapping = TableMapping.parse(config);
         String database = config.getString("database");

@@ -28,7 +28,7 @@ final class ChFixture extends StoreFixture {
     final String database;
 
     private ChFixture(ClickHouseServer clickhouse, String database, SampleWorld world) {
-        super(world, ClickHouseStoreModule::new, ClickHouseSinkMain.class, "sink-ch");
+        super(world, ClickHouseStoreModule::new, "sink-ch");
         this.clickhouse = clickhouse;
         this.database = database;
     }

@@ -47,16 +47,6 @@ public final class ElasticsearchStoreModule implements StoreModule {
     }
 
     @Override
-    public String configSection() {
-        return "elasticsearch";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-elasticsearch";
-    }
-
-    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         EsMapping mapping = EsMapping.parse(config);
         String mask = config.getString("mask-value");

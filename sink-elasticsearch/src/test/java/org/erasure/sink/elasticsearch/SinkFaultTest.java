@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import com.typesafe.config.Config;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +20,7 @@ import org.erasure.events.Mode;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseStatus;
 import org.erasure.sink.runtime.SinkApplication;
+import org.erasure.sink.runtime.testkit.SinkContract;
 import org.erasure.sink.runtime.testkit.SinkKafkaHarness;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -72,7 +71,7 @@ class SinkFaultTest {
                       { path = latest, fields { workerEmail = email, workerId = worker-id } }
                       { path = judgments, fields { workerEmail = email, workerId = worker-id } } ] } ]
                     """.formatted(es.httpUrl(), f.pattern);
-            Process child = startChild(hocon, names.stem());
+            Process child = SinkContract.startChild(hocon, names.stem());
             long erasedAtKill;
             long reportedAtKill;
             try {
@@ -151,18 +150,5 @@ class SinkFaultTest {
                 assertThat(app.runner().isPaused()).isFalse();
             }
         }
-    }
-
-    /** Starts ElasticsearchSinkMain in its own JVM (the test class path), logging into target/test-logs. */
-    static Process startChild(String hocon, String stem) throws Exception {
-        Path dir = Files.createDirectories(Path.of("target", "test-logs"));
-        Path configFile = dir.resolve(stem + ".conf");
-        Files.writeString(configFile, hocon);
-        Path childLog = dir.resolve("child-" + stem + ".log");
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dsink.test.log=" + childLog.toAbsolutePath(), "-cp", classpath,
-                ElasticsearchSinkMain.class.getName(), "--config", configFile.toAbsolutePath().toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("child-" + stem + ".out").toFile()).start();
     }
 }

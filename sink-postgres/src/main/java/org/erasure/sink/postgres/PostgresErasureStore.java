@@ -13,7 +13,6 @@ import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +22,6 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.erasure.events.Identifiers;
 import org.erasure.events.Phase;
-import org.erasure.events.TargetResult;
 import org.erasure.sink.postgres.Catalog.ResolvedTable;
 import org.erasure.sink.postgres.TableMapping.Action;
 import org.erasure.sink.postgres.TableMapping.ColumnStrategy;
@@ -34,6 +32,7 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.Tally;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
 import org.slf4j.Logger;
@@ -89,7 +88,7 @@ public final class PostgresErasureStore implements ErasureStore {
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
-        Map<UUID, Map<String, long[]>> counts = new HashMap<>(); // requestId -> target -> {deleted|wouldDelete, masked|wouldMask}
+        Tally tally = new Tally(targets);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -102,7 +101,7 @@ public final class PostgresErasureStore implements ErasureStore {
                         if (t.mapping().action() == Action.MASK) {
                             sql.append(" AND (").unmasked(t).append(")");
                         }
-                        attributeRows(c, sql, t, keys, counts, t.mapping().action() == Action.DELETE ? 0 : 1);
+                        attributeRows(c, sql, t, keys, tally, t.mapping().action() == Action.MASK);
                     }
                 }
                 if (!executes.isEmpty()) {
@@ -111,13 +110,13 @@ public final class PostgresErasureStore implements ErasureStore {
                         if (t.mapping().action() == Action.DELETE) {
                             Sql sql = new Sql("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
                                     .append(" RETURNING ").append(selectKeys(t));
-                            attributeRows(c, sql, t, keys, counts, 0);
+                            attributeRows(c, sql, t, keys, tally, false);
                         } else {
-                            mask(c, t, keys, counts);
+                            mask(c, t, keys, tally);
                         }
                     }
                     // The changes are made but not committed: announce exactly them, then commit.
-                    writeAhead.record(WriteAhead.fromTally(executes, counts));
+                    writeAhead.record(tally.planned(executes));
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -128,24 +127,11 @@ public final class PostgresErasureStore implements ErasureStore {
             throw translate(e, "erase");
         }
 
-        Map<UUID, RequestResult> results = new LinkedHashMap<>();
-        for (ErasureItem item : batch.items()) {
-            List<TargetResult> targetResults = new ArrayList<>(tables.size());
-            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
-            for (String target : targets) {
-                long[] n = perTarget.getOrDefault(target, new long[2]);
-                TargetResult r = item.dryRun() ? TargetResult.dryRun(target, n[0], n[1]) : TargetResult.erased(target, n[0], n[1], 0);
-                targetResults.add(r);
-            }
-            if (!Keys.idParses(tables.getFirst(), item.contributorId()) && !targetResults.isEmpty()) {
-                targetResults.set(0, targetResults.getFirst().withNote("contributorId is not a valid id for this database; matched by email only"));
-            }
-            results.put(item.requestId(), RequestResult.erased(targetResults));
-        }
-        return results;
+        return tally.results(batch.items(), (item, target, r) -> target == 0 && !Keys.idParses(tables.getFirst(), item.contributorId())
+                ? r.withNote("contributorId is not a valid id for this database; matched by email only") : r);
     }
 
-    private void mask(Connection c, ResolvedTable t, Keys keys, Map<UUID, Map<String, long[]>> counts) throws SQLException {
+    private void mask(Connection c, ResolvedTable t, Keys keys, Tally tally) throws SQLException {
         List<String> hmacColumns = t.mapping().columns().entrySet().stream()
                 .filter(e -> e.getValue().strategy() == Strategy.HMAC).map(Map.Entry::getKey).toList();
         Sql select = new Sql("SELECT ctid::text, ").append(selectKeys(t));
@@ -161,7 +147,7 @@ public final class PostgresErasureStore implements ErasureStore {
             while (rs.next()) {
                 rowIds.add(rs.getString(1));
                 ErasureItem item = keys.owner(rs.getObject(2), t.mapping().hasEmail() ? rs.getString(3) : null);
-                count(counts, item, t, 1);
+                count(tally, item, t, true);
                 int base = t.mapping().hasEmail() ? 4 : 3;
                 for (int i = 0; i < hmacColumns.size(); i++) {
                     String v = rs.getString(base + i);
@@ -210,7 +196,7 @@ public final class PostgresErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
-        Map<UUID, Map<String, long[]>> counts = new HashMap<>();
+        Tally tally = new Tally(targets);
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
@@ -224,7 +210,7 @@ public final class PostgresErasureStore implements ErasureStore {
                     if (t.mapping().action() == Action.MASK) {
                         sql.append(" AND (").unmasked(t).append(")");
                     }
-                    attributeRows(c, sql, t, keys, counts, 0);
+                    attributeRows(c, sql, t, keys, tally, false);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -236,13 +222,7 @@ public final class PostgresErasureStore implements ErasureStore {
         } catch (SQLException e) {
             throw translate(e, "verify");
         }
-        Map<UUID, List<TargetResidual>> residuals = new LinkedHashMap<>();
-        for (ErasureItem item : batch.items()) {
-            Map<String, long[]> perTarget = counts.getOrDefault(item.requestId(), Map.of());
-            residuals.put(item.requestId(), targets.stream()
-                    .map(target -> new TargetResidual(target, perTarget.getOrDefault(target, new long[2])[0])).toList());
-        }
-        return residuals;
+        return tally.residuals(batch.items());
     }
 
     @Override
@@ -274,24 +254,27 @@ public final class PostgresErasureStore implements ErasureStore {
         return t.mapping().hasEmail() ? keys + ", " + Catalog.quote(t.mapping().emailColumn()) : keys;
     }
 
-    /** Runs a statement returning (contributor[, email]) rows and counts them per request into slot {@code slot}. */
-    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, Keys keys, Map<UUID, Map<String, long[]>> counts,
-                                      int slot) throws SQLException {
+    /** Runs a statement returning (contributor[, email]) rows and counts them per request, as masked or not. */
+    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, Keys keys, Tally tally, boolean masked) throws SQLException {
         try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ErasureItem item = keys.owner(rs.getObject(1), t.mapping().hasEmail() ? rs.getString(2) : null);
-                count(counts, item, t, slot);
+                count(tally, item, t, masked);
             }
         }
     }
 
-    private static void count(Map<UUID, Map<String, long[]>> counts, ErasureItem item, ResolvedTable t, int slot) {
+    /** One row of {@code t}: deleted (a verify: found) or masked. */
+    private static void count(Tally tally, ErasureItem item, ResolvedTable t, boolean masked) {
         if (item == null) {
             log.warn("a row in {} matched no request of the batch", t.mapping().table());
             return;
         }
-        counts.computeIfAbsent(item.requestId(), k -> new HashMap<>())
-                .computeIfAbsent(t.mapping().table(), k -> new long[2])[slot]++;
+        if (masked) {
+            tally.masked(item, t.mapping().table(), 1);
+        } else {
+            tally.deleted(item, t.mapping().table(), 1);
+        }
     }
 
     private String hmac(String value) {

@@ -21,16 +21,6 @@ public final class PostgresStoreModule implements StoreModule {
     }
 
     @Override
-    public String configSection() {
-        return "postgres";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-postgres";
-    }
-
-    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         List<TableMapping> mapping = TableMapping.parse(config);
         String key = config.getString("hmac-key");

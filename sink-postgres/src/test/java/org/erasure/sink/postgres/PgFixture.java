@@ -28,7 +28,7 @@ final class PgFixture extends StoreFixture {
     final String schema;
 
     private PgFixture(PostgresServer postgres, String schema, SampleWorld world) {
-        super(world, PostgresStoreModule::new, PostgresSinkMain.class, "sink-pg");
+        super(world, PostgresStoreModule::new, "sink-pg");
         this.postgres = postgres;
         this.schema = schema;
     }

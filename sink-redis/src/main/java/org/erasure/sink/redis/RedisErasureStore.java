@@ -28,6 +28,7 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.Tally;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
 import org.redisson.RedissonShutdownException;
@@ -163,17 +164,17 @@ public final class RedisErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
-        Map<UUID, RequestResult> results = new LinkedHashMap<>();
+        Map<UUID, RequestResult> failed = new HashMap<>();
         List<ErasureItem> valid = new ArrayList<>();
         for (ErasureItem item : batch.items()) {
             if (item.contributorId().isEmpty()) {
                 // "auth-cache:" + "" would name a key that belongs to nobody in particular.
-                results.put(item.requestId(), RequestResult.failed("REDIS_EMPTY_ID", "contributorId is empty"));
+                failed.put(item.requestId(), RequestResult.failed("REDIS_EMPTY_ID", "contributorId is empty"));
             } else {
                 valid.add(item);
             }
         }
-        Tally tally = new Tally(targets.size());
+        Tally tally = new Tally(targets);
         if (!valid.isEmpty()) {
             try {
                 eraseValid(valid, tally, writeAhead);
@@ -181,21 +182,9 @@ public final class RedisErasureStore implements ErasureStore {
                 throw translate(e, "erase");
             }
         }
-        for (ErasureItem item : batch.items()) {
-            if (results.containsKey(item.requestId())) {
-                continue;
-            }
-            long[] n = tally.of(item);
-            List<TargetResult> tr = new ArrayList<>(targets.size());
-            for (int t = 0; t < targets.size(); t++) {
-                tr.add(item.dryRun() ? TargetResult.dryRun(targets.get(t), n[t], 0) : TargetResult.erased(targets.get(t), n[t], 0, 0));
-            }
-            results.put(item.requestId(), RequestResult.erased(tr));
-        }
-        // Keep the caller's order.
-        Map<UUID, RequestResult> ordered = new LinkedHashMap<>();
-        batch.items().forEach(i -> ordered.put(i.requestId(), results.get(i.requestId())));
-        return ordered;
+        Map<UUID, RequestResult> results = tally.results(batch.items()); // in the caller's order
+        results.putAll(failed);
+        return results;
     }
 
     private void eraseValid(List<ErasureItem> items, Tally tally, WriteAhead writeAhead) {
@@ -216,7 +205,7 @@ public final class RedisErasureStore implements ErasureStore {
         List<KeyRef> exists = new ArrayList<>(exactKeys(dryRuns));
         for (KeyRef k : scanned) {
             if (k.item().dryRun()) {
-                tally.add(k.item(), k.target(), 1);
+                tally.deleted(k.item(), targets.get(k.target()), 1);
             } else {
                 unlink.add(k);
             }
@@ -238,35 +227,28 @@ public final class RedisErasureStore implements ErasureStore {
     }
 
     private Map<UUID, List<TargetResult>> plan(List<ErasureItem> executes, List<KeyRef> scanned) {
-        Tally plan = new Tally(targets.size());
+        return present(executes, scanned.stream().filter(k -> !k.item().dryRun()).toList()).planned(executes);
+    }
+
+    /**
+     * Counts, read-only, what the items hold now: the scanned keys, the exact keys that exist, the sets and
+     * hashes that hold the id. Before an erase: what it is about to remove; in verify: what is left.
+     */
+    private Tally present(List<ErasureItem> items, List<KeyRef> scanned) {
+        Tally present = new Tally(targets);
         for (KeyRef k : scanned) {
-            if (!k.item().dryRun()) {
-                plan.add(k.item(), k.target(), 1);
-            }
+            present.found(k.item(), targets.get(k.target()), 1);
         }
-        pipeline(exactKeys(executes), (b, key) -> b.getKeys().countExistsAsync(key), plan);
+        pipeline(exactKeys(items), (b, key) -> b.getKeys().countExistsAsync(key), present);
         int base = settings.keys().size();
         for (int s = 0; s < settings.sets().size(); s++) {
-            members(settings.sets().get(s), base + s, executes, SET_CONTAINS, RScript.Mode.READ_ONLY, plan);
+            members(settings.sets().get(s), base + s, items, SET_CONTAINS, RScript.Mode.READ_ONLY, present);
         }
         base += settings.sets().size();
         for (int h = 0; h < settings.hashes().size(); h++) {
-            members(settings.hashes().get(h), base + h, executes, HASH_CONTAINS, RScript.Mode.READ_ONLY, plan);
+            members(settings.hashes().get(h), base + h, items, HASH_CONTAINS, RScript.Mode.READ_ONLY, present);
         }
-        Map<UUID, List<TargetResult>> planned = new HashMap<>();
-        for (ErasureItem item : executes) {
-            long[] n = plan.of(item);
-            List<TargetResult> list = new ArrayList<>();
-            for (int t = 0; t < targets.size(); t++) {
-                if (n[t] > 0) {
-                    list.add(TargetResult.erased(targets.get(t), n[t], 0, 0));
-                }
-            }
-            if (!list.isEmpty()) {
-                planned.put(item.requestId(), list);
-            }
-        }
-        return planned;
+        return present;
     }
 
     // ---------------------------------------------------------------- verify
@@ -274,36 +256,15 @@ public final class RedisErasureStore implements ErasureStore {
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         List<ErasureItem> items = batch.items().stream().filter(i -> !i.contributorId().isEmpty()).toList();
-        Tally residual = new Tally(targets.size());
-        if (!items.isEmpty()) {
-            try {
-                // Independent of erase: what is in Redis now.
-                for (KeyRef k : scan(items, "verify")) {
-                    residual.add(k.item(), k.target(), 1);
-                }
-                pipeline(exactKeys(items), (b, key) -> b.getKeys().countExistsAsync(key), residual);
-                int base = settings.keys().size();
-                for (int s = 0; s < settings.sets().size(); s++) {
-                    members(settings.sets().get(s), base + s, items, SET_CONTAINS, RScript.Mode.READ_ONLY, residual);
-                }
-                base += settings.sets().size();
-                for (int h = 0; h < settings.hashes().size(); h++) {
-                    members(settings.hashes().get(h), base + h, items, HASH_CONTAINS, RScript.Mode.READ_ONLY, residual);
-                }
-            } catch (RuntimeException e) {
-                throw translate(e, "verify");
-            }
+        if (items.isEmpty()) {
+            return new Tally(targets).residuals(batch.items());
         }
-        Map<UUID, List<TargetResidual>> out = new LinkedHashMap<>();
-        for (ErasureItem item : batch.items()) {
-            long[] n = residual.of(item);
-            List<TargetResidual> rs = new ArrayList<>(targets.size());
-            for (int t = 0; t < targets.size(); t++) {
-                rs.add(new TargetResidual(targets.get(t), n[t]));
-            }
-            out.put(item.requestId(), rs);
+        try {
+            // Independent of erase: what is in Redis now.
+            return present(items, scan(items, "verify")).residuals(batch.items());
+        } catch (RuntimeException e) {
+            throw translate(e, "verify");
         }
-        return out;
     }
 
     @Override
@@ -404,7 +365,7 @@ public final class RedisErasureStore implements ErasureStore {
             for (int i = 0; i < part.size(); i++) {
                 long n = replies.get(i).toCompletableFuture().join();
                 if (n > 0) {
-                    tally.add(part.get(i).item(), part.get(i).target(), 1);
+                    tally.deleted(part.get(i).item(), targets.get(part.get(i).target()), 1);
                 }
             }
         }
@@ -426,7 +387,7 @@ public final class RedisErasureStore implements ErasureStore {
             }
             for (int i = 0; i < part.size(); i++) {
                 if (flag(flags.get(i))) {
-                    tally.add(part.get(i), target, 1);
+                    tally.deleted(part.get(i), targets.get(target), 1);
                 }
             }
         }
@@ -440,24 +401,6 @@ public final class RedisErasureStore implements ErasureStore {
             return b;
         }
         return o != null && o.toString().equals("1");
-    }
-
-    /** Counts per request and target index. */
-    private static final class Tally {
-        private final int targets;
-        private final Map<UUID, long[]> counts = new HashMap<>();
-
-        Tally(int targets) {
-            this.targets = targets;
-        }
-
-        void add(ErasureItem item, int target, long n) {
-            counts.computeIfAbsent(item.requestId(), k -> new long[targets])[target] += n;
-        }
-
-        long[] of(ErasureItem item) {
-            return counts.getOrDefault(item.requestId(), new long[targets]);
-        }
     }
 
     // ---------------------------------------------------------------- errors

@@ -26,16 +26,6 @@ public final class RedisStoreModule implements StoreModule {
     }
 
     @Override
-    public String configSection() {
-        return "redis";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-redis";
-    }
-
-    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         RedisSettings s = RedisSettings.parse(config);
         RedissonClient client;

@@ -30,7 +30,7 @@ final class RedisFixture extends StoreFixture {
     final RedissonClient client;
 
     private RedisFixture(RedisServer redis, SampleWorld world) {
-        super(world, RedisStoreModule::new, RedisSinkMain.class, "sink-redis");
+        super(world, RedisStoreModule::new, "sink-redis");
         this.redis = redis;
         this.client = redis.newRedissonClient();
     }

@@ -1,6 +1,7 @@
 package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
@@ -25,8 +26,8 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 
 /**
- * A running sink: store + consumer loop + HTTP endpoints, wired from configuration. A sink module's
- * main is {@code SinkApplication.main(args, new MyStoreModule())}; tests use {@link #start}.
+ * A running sink: store + consumer loop + HTTP endpoints, wired from configuration. Every sink jar's
+ * main is {@link SinkMain}, which finds the sink's {@link StoreModule} and calls {@link #main}; tests use {@link #start}.
  */
 public final class SinkApplication implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SinkApplication.class);
@@ -193,7 +194,13 @@ public final class SinkApplication implements AutoCloseable {
         public Integer call() throws Exception {
             SLF4JBridgeHandler.removeHandlersForRootLogger();
             SLF4JBridgeHandler.install();
-            Config cfg = SinkConfig.load(config, module.configSection(), Map.copyOf(System.getenv()));
+            Config cfg;
+            try {
+                cfg = SinkConfig.load(config, module.configSection(), Map.copyOf(System.getenv()));
+            } catch (ConfigException e) {
+                log.error("Configuration error, not starting: {}", e.getMessage());
+                return 2;
+            }
             SinkApplication app = start(cfg, module);
             Thread hook = Thread.ofPlatform().unstarted(() -> {
                 log.info("shutdown requested");

@@ -2,35 +2,31 @@ package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.erasure.config.ConfigScope;
+import org.erasure.config.ServiceConfig;
 
 /**
- * Loads the configuration: every {@code reference.conf} on the class path (runtime + store module),
- * overlaid by the {@code --config} file, overlaid by environment variables ({@link EnvOverrides}).
+ * Loads a sink's configuration with the project's config kit ({@link ServiceConfig}): every
+ * {@code reference.conf} on the class path (runtime + store module), overlaid by the {@code --config}
+ * file, overlaid by environment variables ({@code SINK_*} and the store section's, e.g.
+ * {@code POSTGRES_*}); an unknown key under {@code sink} or the store's section fails the start.
  */
 public final class SinkConfig {
 
     private SinkConfig() {}
 
-    public static Config load(Path file, String storeSection, Map<String, String> env) {
-        ConfigFactory.invalidateCaches();
-        Config reference = ConfigFactory.defaultReference();
-        Config base = reference;
-        if (file != null) {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalArgumentException("config file not found: " + file);
-            }
-            base = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false))
-                    .withFallback(reference);
-        }
-        Config resolved = base.resolve();
-        return EnvOverrides.apply(resolved, env, "sink", storeSection);
+    /** What a sink reads: {@code sink} and the store's section; the Kafka client property maps are free-form. */
+    public static ConfigScope scope(String storeSection) {
+        return ConfigScope.of("sink", storeSection).open("sink.kafka.client", "sink.kafka.consumer", "sink.kafka.producer");
     }
 
-    /** For tests and embedding: a config from a HOCON string over the reference defaults, no env. */
+    public static Config load(Path file, String storeSection, Map<String, String> env) {
+        return ServiceConfig.load(file, env, scope(storeSection));
+    }
+
+    /** For tests and embedding: a config from a HOCON string over the reference defaults, no env, not checked. */
     public static Config fromString(String hocon) {
         ConfigFactory.invalidateCaches();
         return ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();

@@ -1,13 +1,13 @@
 package org.erasure.sink.runtime;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigValue;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.erasure.config.KafkaClientProperties;
 import org.erasure.events.Phase;
 import org.erasure.events.RequestLane;
 import org.erasure.events.SinkInfo;
@@ -107,9 +107,9 @@ public record SinkSettings(
                 c.getBoolean("kafka.static-membership"),
                 c.getDuration("kafka.session-timeout"),
                 c.getDuration("kafka.transaction-timeout"),
-                flatten(c.getConfig("kafka.client")),
-                flatten(c.getConfig("kafka.consumer")),
-                flatten(c.getConfig("kafka.producer")),
+                KafkaClientProperties.of(c.getConfig("kafka.client")),
+                KafkaClientProperties.of(c.getConfig("kafka.consumer")),
+                KafkaClientProperties.of(c.getConfig("kafka.producer")),
                 c.getBoolean("lanes.bulk"),
                 c.getInt("batch.max-size"),
                 c.getInt("batch.initial-size"),
@@ -128,14 +128,6 @@ public record SinkSettings(
                 c.getString("http.host"),
                 c.getInt("http.port"),
                 c.getDuration("testing.delay-before-commit"));
-    }
-
-    private static Map<String, Object> flatten(Config config) {
-        Map<String, Object> map = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigValue> e : config.entrySet()) {
-            map.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
-        }
-        return map;
     }
 
     public SinkInfo sinkInfo() {

@@ -35,16 +35,6 @@ public final class S3StoreModule implements StoreModule {
     }
 
     @Override
-    public String configSection() {
-        return "s3";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-s3";
-    }
-
-    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         List<S3Target> targets = S3Target.parse(config);
         int parallelism = config.getInt("lister-parallelism");

@@ -39,7 +39,7 @@ final class S3Fixture extends StoreFixture {
     final S3Client client;
 
     private S3Fixture(S3Server server, String bucket, SampleWorld world) {
-        super(world, S3StoreModule::new, S3SinkMain.class, "sink-s3");
+        super(world, S3StoreModule::new, "sink-s3");
         this.server = server;
         this.bucket = bucket;
         this.client = server.newClient();

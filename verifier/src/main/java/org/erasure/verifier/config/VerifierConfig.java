@@ -4,8 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigResolveOptions;
-import com.typesafe.config.ConfigValue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,15 +15,18 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.erasure.config.ConfigScope;
+import org.erasure.config.KafkaClientProperties;
+import org.erasure.config.ServiceConfig;
 import org.erasure.events.Topics;
 import org.erasure.events.integrity.SubjectDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The verifier's settings, read from Typesafe Config. Layers, highest precedence first:
- * environment variables ({@code verifier-env.conf}: {@code VERIFIER_*}), the {@code --config}
- * file, {@code reference.conf}.
+ * The verifier's settings, read with the project's config kit (erasure-config). Layers, highest
+ * precedence first: environment variables ({@code VERIFIER_*}, named after the key's path), the
+ * {@code --config} file, {@code reference.conf}.
  *
  * @param sla                 optional SLA from requestedAt; empty = only the request's deadline
  * @param digestKey           HMAC key for {@link SubjectDigest}; never logged
@@ -70,19 +71,32 @@ public record VerifierConfig(
         StreamsProperties.refuseReserved(kafkaStreams);
     }
 
-    /** Loads {@code file} (may be null) over reference.conf, under the environment overrides. */
+    /**
+     * What the verifier reads: {@code verifier}, environment {@code VERIFIER_*} (the project's one rule,
+     * erasure-config). Open: Kafka Streams properties, and the status page's sink groups (one per phase).
+     */
+    public static final ConfigScope SCOPE = ConfigScope.of("verifier")
+            .open("verifier.kafka-streams", "verifier.status-page.sink-groups");
+
+    /** Loads {@code file} (may be null) over reference.conf, under the environment; unknown keys fail. */
     public static VerifierConfig load(File file) {
-        Config fileConfig = file == null ? ConfigFactory.empty()
-                : ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
-        return from(fileConfig);
+        return from(file(file));
     }
 
-    /** {@code overrides} over reference.conf, under the environment overrides. */
+    /** {@code overrides} over reference.conf, under the process environment. */
     public static VerifierConfig from(Config overrides) {
-        Config env = ConfigFactory.parseResources(VerifierConfig.class.getClassLoader(), "verifier-env.conf")
-                .resolve(ConfigResolveOptions.defaults());
-        Config merged = env.withFallback(overrides).withFallback(ConfigFactory.defaultReference()).resolve();
-        return of(merged.getConfig("verifier"));
+        return from(overrides, System.getenv());
+    }
+
+    /** {@code overrides} over reference.conf, under {@code env}; unknown keys fail. */
+    public static VerifierConfig from(Config overrides, Map<String, String> env) {
+        return of(ServiceConfig.load(overrides, env, SCOPE).getConfig("verifier"));
+    }
+
+    /** The {@code --config} file, parsed (empty for null). */
+    public static Config file(File file) {
+        return file == null ? ConfigFactory.empty()
+                : ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
     }
 
     static VerifierConfig of(Config c) {
@@ -105,9 +119,7 @@ public record VerifierConfig(
             insecure = true;
         }
         Map<String, String> extra = new LinkedHashMap<>();
-        for (Map.Entry<String, ConfigValue> e : c.getConfig("kafka-streams").entrySet()) {
-            extra.put(stripQuotes(e.getKey()), String.valueOf(e.getValue().unwrapped()));
-        }
+        KafkaClientProperties.of(c.getConfig("kafka-streams")).forEach((k, v) -> extra.put(k, (String) v));
         return new VerifierConfig(
                 c.getString("application-id"),
                 c.getString("bootstrap-servers"),
@@ -126,10 +138,6 @@ public record VerifierConfig(
                 c.getInt("http.port"),
                 c.getString("http.advertised-host"),
                 extra);
-    }
-
-    private static String stripQuotes(String key) {
-        return key.replace("\"", "");
     }
 
     /** The key from the inline value or the file; null when neither is set. */

@@ -3,17 +3,17 @@ package org.erasure.verifier.status;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigResolveOptions;
 import java.io.File;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import org.erasure.config.ServiceConfig;
 import org.erasure.events.Phase;
+import org.erasure.verifier.config.VerifierConfig;
 
 /**
  * Settings of the status page ({@code verifier.status-page}), read with the same layers as
- * {@link org.erasure.verifier.config.VerifierConfig}: environment ({@code VERIFIER_STATUS_PAGE_*}),
+ * {@link VerifierConfig}: environment ({@code VERIFIER_STATUS_PAGE_*}),
  * the {@code --config} file, {@code reference.conf}. Kept apart from VerifierConfig so the page's
  * knobs never touch the topology's settings.
  *
@@ -39,15 +39,17 @@ public record StatusPageConfig(Map<Phase, String> sinkGroups, int latestRecords,
 
     /** {@code file} (may be null) over reference.conf, under the environment overrides. */
     public static StatusPageConfig load(File file) {
-        return from(file == null ? ConfigFactory.empty() : ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false)));
+        return from(VerifierConfig.file(file));
     }
 
-    /** {@code overrides} over reference.conf, under the environment overrides. */
+    /** {@code overrides} over reference.conf, under the process environment. */
     public static StatusPageConfig from(Config overrides) {
-        Config env = ConfigFactory.parseResources(StatusPageConfig.class.getClassLoader(), "verifier-env.conf")
-                .resolve(ConfigResolveOptions.defaults());
-        Config c = env.withFallback(overrides).withFallback(ConfigFactory.defaultReference()).resolve()
-                .getConfig("verifier.status-page");
+        return from(overrides, System.getenv());
+    }
+
+    /** {@code overrides} over reference.conf, under {@code env}, checked like {@link VerifierConfig}. */
+    public static StatusPageConfig from(Config overrides, Map<String, String> env) {
+        Config c = ServiceConfig.load(overrides, env, VerifierConfig.SCOPE).getConfig("verifier.status-page");
         Map<Phase, String> groups = new EnumMap<>(Phase.class);
         for (Phase p : Phase.values()) {
             groups.put(p, c.getString("sink-groups." + p.name().toLowerCase(Locale.ROOT)).strip());

@@ -83,4 +83,44 @@ class VerifierConfigTest {
         assertThat(p.get("session.timeout.ms")).isEqualTo("10000");
         assertThat(of(Map.of("verifier.digest-key", "0123456789abcdef0123")).sla()).isEmpty();
     }
+
+    @Test
+    void anUnknownKeyFailsTheStartNamingItAndWhereItWasSet() throws Exception {
+        Path file = dir.resolve("verifier.conf");
+        Files.writeString(file, """
+                verifier {
+                  profile = dev-insecure
+                  kafka-streams { "session.timeout.ms" = 10000 }
+                  status-page.sink-groups.kafka-topics = sink-kafka
+                  timeouts.punctuation-intervall = 5s
+                }
+                """);
+        assertThatThrownBy(() -> VerifierConfig.load(file.toFile()))
+                .isInstanceOf(ConfigException.ValidationFailed.class)
+                .hasMessageContaining("verifier.conf: 5: verifier.timeouts.punctuation-intervall: unknown key "
+                        + "(did you mean verifier.timeouts.punctuation-interval?)")
+                .hasMessageNotContaining("session.timeout.ms").hasMessageNotContaining("kafka-topics");
+        // the environment rule: every VERIFIER_* name the old verifier-env.conf listed still works
+        VerifierConfig c = VerifierConfig.from(ConfigFactory.empty(), Map.of(
+                "VERIFIER_PROFILE", "dev-insecure", "VERIFIER_PARTITIONS", "3", "VERIFIER_TIMEOUTS_SLA", "1h",
+                "VERIFIER_HTTP_ADVERTISED_HOST", "verifier-0", "VERIFIER_TOPIC_PREFIX", "t."));
+        assertThat(c.partitions()).isEqualTo(3);
+        assertThat(c.sla()).contains(Duration.ofHours(1));
+        assertThat(c.advertisedHost()).isEqualTo("verifier-0");
+        assertThat(c.topics().completions()).isEqualTo("t.erasure.completions");
+        assertThat(org.erasure.verifier.status.StatusPageConfig.from(ConfigFactory.empty(),
+                Map.of("VERIFIER_STATUS_PAGE_SINK_GROUPS_POSTGRES", "pg-group")).groupId(org.erasure.events.Phase.POSTGRES, true))
+                .isEqualTo("pg-group-bulk");
+        assertThat(org.erasure.config.EnvOverrides.names(org.erasure.config.ServiceConfig.reference(), VerifierConfig.SCOPE))
+                .as("the variables verifier-env.conf listed before the one rule").contains(
+                "VERIFIER_APPLICATION_ID", "VERIFIER_BOOTSTRAP_SERVERS", "VERIFIER_TOPIC_PREFIX", "VERIFIER_PARTITIONS",
+                "VERIFIER_REPLICATION_FACTOR", "VERIFIER_CHANGELOG_MIN_INSYNC_REPLICAS", "VERIFIER_NUM_STREAM_THREADS",
+                "VERIFIER_NUM_STANDBY_REPLICAS", "VERIFIER_STATE_DIR", "VERIFIER_TIMEOUTS_SLA",
+                "VERIFIER_TIMEOUTS_PUNCTUATION_INTERVAL", "VERIFIER_TIMEOUTS_MIN_WAIT", "VERIFIER_DIGEST_KEY",
+                "VERIFIER_DIGEST_KEY_FILE", "VERIFIER_PROFILE", "VERIFIER_HTTP_PORT", "VERIFIER_HTTP_ADVERTISED_HOST",
+                "VERIFIER_STATUS_PAGE_SINK_GROUPS_POSTGRES", "VERIFIER_STATUS_PAGE_SINK_GROUPS_ELASTICSEARCH",
+                "VERIFIER_STATUS_PAGE_SINK_GROUPS_CLICKHOUSE", "VERIFIER_STATUS_PAGE_SINK_GROUPS_S3",
+                "VERIFIER_STATUS_PAGE_SINK_GROUPS_REDIS", "VERIFIER_STATUS_PAGE_LATEST_RECORDS",
+                "VERIFIER_STATUS_PAGE_IN_FLIGHT_LIMIT");
+    }
 }

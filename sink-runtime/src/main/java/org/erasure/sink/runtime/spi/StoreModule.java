@@ -2,11 +2,13 @@ package org.erasure.sink.runtime.spi;
 
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
 import org.erasure.events.Phase;
 
 /**
- * The entry point of a sink module: names its configuration section and builds its store.
- * A sink's {@code main} is one line: {@code SinkApplication.main(args, new MyStoreModule())}.
+ * The entry point of a sink module: its phase and how to build its store. A sink registers its module in
+ * {@code META-INF/services/org.erasure.sink.runtime.spi.StoreModule}; {@link org.erasure.sink.runtime.SinkMain}
+ * finds it there. The names below follow from the phase; a module overrides them only to differ.
  */
 public interface StoreModule {
 
@@ -14,14 +16,21 @@ public interface StoreModule {
     Phase phase();
 
     /**
-     * The store's configuration section and environment prefix, e.g. {@code postgres}: keys live
-     * under {@code postgres { ... }} and {@code POSTGRES_JDBC_URL} overrides {@code postgres.jdbc-url}.
+     * The store's configuration section and environment prefix: the phase in lower case, e.g. {@code postgres}:
+     * keys live under {@code postgres { ... }} and {@code POSTGRES_JDBC_URL} overrides {@code postgres.jdbc-url}.
      * The module ships the defaults in its own {@code reference.conf}.
      */
-    String configSection();
+    default String configSection() {
+        return phase().name().toLowerCase(Locale.ROOT);
+    }
 
-    /** Default sink name (consumer group, transactional id, {@code PhaseCompleted.sink.name}), e.g. {@code sink-postgres}. */
-    String defaultSinkName();
+    /**
+     * Default sink name (consumer group, transactional id, {@code PhaseCompleted.sink.name}):
+     * {@code sink-} and the {@link #configSection()}, e.g. {@code sink-postgres}.
+     */
+    default String defaultSinkName() {
+        return "sink-" + configSection();
+    }
 
     /**
      * Builds the store: validate the configuration against the store (fail fast with a clear

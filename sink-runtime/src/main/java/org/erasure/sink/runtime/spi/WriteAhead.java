@@ -17,6 +17,8 @@ import org.erasure.events.TargetResult;
  * in Kafka; if it throws, do not apply the change (let the exception propagate: it is a
  * {@link StoreUnavailableException}, the runtime retries and pauses as for a store outage).
  *
+ * <p>A store that counts per request and target builds the argument with {@link Tally#planned}.
+ *
  * <ul>
  *   <li>Only EXECUTE items; dry runs announce nothing.</li>
  *   <li>Targets as {@code TargetResult.erased(target, deleted, masked, 0)}; requests whose counts are
@@ -33,23 +35,6 @@ public interface WriteAhead {
 
     /** Announces planned changes; returns when they are durable. */
     void record(Map<UUID, List<TargetResult>> planned);
-
-    /**
-     * The planned counts of {@code executes} from a per-request tally
-     * (requestId → target → {deleted, masked}), the shape the JDBC stores keep.
-     */
-    static Map<UUID, List<TargetResult>> fromTally(List<ErasureItem> executes, Map<UUID, Map<String, long[]>> tally) {
-        Map<UUID, List<TargetResult>> planned = new java.util.HashMap<>();
-        for (ErasureItem item : executes) {
-            Map<String, long[]> perTarget = tally.get(item.requestId());
-            if (perTarget != null) {
-                List<TargetResult> list = new java.util.ArrayList<>(perTarget.size());
-                perTarget.forEach((target, n) -> list.add(TargetResult.erased(target, n[0], n[1], 0)));
-                planned.put(item.requestId(), list);
-            }
-        }
-        return planned;
-    }
 
     /** For store-level tests that do not exercise crash accounting. */
     WriteAhead NONE = planned -> { };

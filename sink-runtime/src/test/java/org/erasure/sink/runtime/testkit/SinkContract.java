@@ -31,6 +31,7 @@ import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseStatus;
 import org.erasure.sink.runtime.SinkApplication;
 import org.erasure.sink.runtime.SinkConfig;
+import org.erasure.sink.runtime.SinkMain;
 import org.erasure.sink.runtime.testkit.StoreFixture.BatchOutcome;
 
 /**
@@ -48,8 +49,11 @@ public final class SinkContract {
         return sink.withFallback(store).withFallback(SinkConfig.fromString("")).resolve();
     }
 
-    /** Starts the store's main class in its own JVM (the test class path), logging into target/test-logs. */
-    public static Process startChild(Class<?> mainClass, String hocon, String stem) throws Exception {
+    /**
+     * Starts {@link SinkMain} in its own JVM on the test class path (which finds the store module the sink
+     * registers in META-INF/services, as its jar does), logging into target/test-logs.
+     */
+    public static Process startChild(String hocon, String stem) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "test-logs"));
         Path configFile = dir.resolve(stem + ".conf");
         Files.writeString(configFile, hocon);
@@ -57,7 +61,7 @@ public final class SinkContract {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dsink.test.log=" + childLog.toAbsolutePath(), "-cp", classpath,
-                mainClass.getName(), "--config", configFile.toAbsolutePath().toString())
+                SinkMain.class.getName(), "--config", configFile.toAbsolutePath().toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("child-" + stem + ".out").toFile()).start();
     }
 
@@ -90,7 +94,7 @@ public final class SinkContract {
                     sink.http.enabled = false
                     %s
                     """.formatted(t.delayBeforeCommit(), f.childStoreHocon());
-            Process child = startChild(f.mainClass(), hocon, names.stem());
+            Process child = startChild(hocon, names.stem());
             try {
                 // Kill it while a batch is erased in the store but its PhaseCompleted events are not committed.
                 await().atMost(t.killWithin()).pollInterval(Duration.ofMillis(50))
@@ -213,7 +217,7 @@ public final class SinkContract {
                     sink.http.enabled = false
                     %s
                     """.formatted(f.childStoreHocon());
-            Process child = startChild(f.mainClass(), hocon, names.stem());
+            Process child = startChild(hocon, names.stem());
             try {
                 sendAll(h, requests(f, 0, 5, Mode.EXECUTE));
                 await().atMost(Duration.ofSeconds(60)).until(() -> h.completions().size() == 5);

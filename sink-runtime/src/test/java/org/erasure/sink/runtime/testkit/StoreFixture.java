@@ -43,28 +43,21 @@ public abstract class StoreFixture implements AutoCloseable {
 
     public final SampleWorld world;
     private final Supplier<StoreModule> module;
-    private final Class<?> mainClass;
     private final String sinkName;
 
     /**
      * @param module a fresh module of the store under test (phase, config section)
-     * @param mainClass the store's {@code main}, started in a child JVM by the fault scenarios
      * @param sinkName stem of the sink name ({@code names.group(stem)}), e.g. {@code sink-pg}
      */
-    protected StoreFixture(SampleWorld world, Supplier<StoreModule> module, Class<?> mainClass, String sinkName) {
+    protected StoreFixture(SampleWorld world, Supplier<StoreModule> module, String sinkName) {
         this.world = world;
         this.module = module;
-        this.mainClass = mainClass;
         this.sinkName = sinkName;
         world.contributors().forEach(c -> LogScan.SEEDED_EMAILS.add(c.email()));
     }
 
     public final StoreModule module() {
         return module.get();
-    }
-
-    public final Class<?> mainClass() {
-        return mainClass;
     }
 
     public final String sinkName() {
