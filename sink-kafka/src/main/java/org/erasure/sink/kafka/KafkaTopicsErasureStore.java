@@ -23,7 +23,6 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.erasure.events.Phase;
-import org.erasure.events.TargetResult;
 import org.erasure.sink.kafka.TopicsMapping.CompactedTopic;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -31,6 +30,7 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.Tally;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
 
@@ -72,57 +72,46 @@ final class KafkaTopicsErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
-        Map<UUID, List<TargetResult>> results = new LinkedHashMap<>();
-        batch.items().forEach(i -> results.put(i.requestId(), new ArrayList<>()));
+        Tally tally = new Tally(targets());
+        Map<CompactedTopic, Map<String, ErasureItem>> owners = new LinkedHashMap<>();
+        Map<CompactedTopic, Map<String, Set<Integer>>> live = new LinkedHashMap<>();
         for (CompactedTopic topic : mapping.compacted()) {
-            Map<String, ErasureItem> owners = owners(topic, batch.items());
-            Map<String, Set<Integer>> live = LatestValues.live(consumer, topic.name(), owners.keySet(), mapping.readTimeout());
-            Map<UUID, Long> counts = countPerItem(owners, live);
-            Map<UUID, List<TargetResult>> planned = new HashMap<>();
-            for (ErasureItem item : batch.executes()) {
-                planned.put(item.requestId(), List.of(TargetResult.erased(topic.name(), counts.getOrDefault(item.requestId(), 0L), 0, 0)));
-            }
-            writeAhead.record(planned);
-            List<Future<RecordMetadata>> sent = new ArrayList<>();
-            live.forEach((key, partitions) -> {
-                ErasureItem owner = owners.get(key);
-                if (!owner.dryRun()) {
-                    for (int partition : partitions) {
-                        RecordHeaders headers = new RecordHeaders();
-                        headers.add(REQUEST_HEADER, owner.requestId().toString().getBytes(StandardCharsets.UTF_8));
-                        sent.add(producer.send(new ProducerRecord<>(topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), null, headers)));
-                    }
-                }
-            });
-            producer.flush();
-            awaitAll(topic.name(), sent);
-            tombstones.increment(sent.size());
-            for (ErasureItem item : batch.items()) {
-                long n = counts.getOrDefault(item.requestId(), 0L);
-                results.get(item.requestId()).add(item.dryRun() ? TargetResult.dryRun(topic.name(), n, 0) : TargetResult.erased(topic.name(), n, 0, 0));
-            }
+            owners.put(topic, owners(topic, batch.items()));
+            live.put(topic, LatestValues.live(consumer, topic.name(), owners.get(topic).keySet(), mapping.readTimeout()));
+            live.get(topic).forEach((key, partitions) -> tally.deleted(owners.get(topic).get(key), topic.name(), partitions.size()));
         }
+        writeAhead.record(tally.planned(batch.executes()));
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        live.forEach((topic, keys) -> keys.forEach((key, partitions) -> {
+            ErasureItem owner = owners.get(topic).get(key);
+            for (int partition : owner.dryRun() ? Set.<Integer>of() : partitions) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(REQUEST_HEADER, owner.requestId().toString().getBytes(StandardCharsets.UTF_8));
+                sent.add(producer.send(new ProducerRecord<>(topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), null, headers)));
+            }
+        }));
+        producer.flush();
+        awaitAll(sent);
+        tombstones.increment(sent.size());
+        Map<String, String> notes = new HashMap<>();
         for (String topic : mapping.retained()) {
-            String note = RetentionNote.describe(admin, consumer, topic, Instant.now(), mapping.readTimeout());
-            for (ErasureItem item : batch.items()) {
-                results.get(item.requestId()).add((item.dryRun() ? TargetResult.dryRun(topic, 0, 0) : TargetResult.erased(topic, 0, 0, 0)).withNote(note));
-            }
+            notes.put(topic, RetentionNote.describe(admin, consumer, topic, Instant.now(), mapping.readTimeout()));
         }
-        Map<UUID, RequestResult> out = new LinkedHashMap<>();
-        results.forEach((id, targets) -> out.put(id, RequestResult.erased(targets)));
-        return out;
+        return tally.results(batch.items(), (item, target, result) -> {
+            String note = notes.get(targets().get(target));
+            return note == null ? result : result.withNote(note);
+        });
     }
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
-        Map<UUID, List<TargetResidual>> residuals = new LinkedHashMap<>();
-        batch.items().forEach(i -> residuals.put(i.requestId(), new ArrayList<>()));
+        Tally tally = new Tally(targets());
         for (CompactedTopic topic : mapping.compacted()) {
             Map<String, ErasureItem> owners = owners(topic, batch.items());
-            Map<UUID, Long> counts = countPerItem(owners, LatestValues.live(consumer, topic.name(), owners.keySet(), mapping.readTimeout()));
-            batch.items().forEach(i -> residuals.get(i.requestId()).add(new TargetResidual(topic.name(), counts.getOrDefault(i.requestId(), 0L))));
+            LatestValues.live(consumer, topic.name(), owners.keySet(), mapping.readTimeout())
+                    .forEach((key, partitions) -> tally.found(owners.get(key), topic.name(), partitions.size()));
         }
-        return residuals;
+        return tally.residuals(batch.items());
     }
 
     /** Each key of the batch and the item it belongs to (a key two items share goes to the first: counted once). */
@@ -134,27 +123,21 @@ final class KafkaTopicsErasureStore implements ErasureStore {
         return owners;
     }
 
-    private static Map<UUID, Long> countPerItem(Map<String, ErasureItem> owners, Map<String, Set<Integer>> live) {
-        Map<UUID, Long> counts = new HashMap<>();
-        live.forEach((key, partitions) -> counts.merge(owners.get(key).requestId(), (long) partitions.size(), Long::sum));
-        return counts;
-    }
-
-    private void awaitAll(String topic, List<Future<RecordMetadata>> sent) {
+    private void awaitAll(List<Future<RecordMetadata>> sent) {
         try {
             for (Future<RecordMetadata> f : sent) {
                 f.get(mapping.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while writing tombstones to " + topic, e);
+            throw new StoreUnavailableException("interrupted while writing tombstones", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new StoreUnavailableException("tombstones to " + topic + " not acknowledged within read-timeout", e);
+            throw new StoreUnavailableException("tombstones not acknowledged within read-timeout", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RetriableException) {
-                throw new StoreUnavailableException("tombstones to " + topic + " failed transiently: " + e.getCause().getClass().getSimpleName(), e);
+                throw new StoreUnavailableException("tombstones failed transiently: " + e.getCause().getClass().getSimpleName(), e);
             }
-            throw new StoreException("KAFKA_TOMBSTONE_FAILED", "tombstones to " + topic + " failed: " + e.getCause().getClass().getSimpleName());
+            throw new StoreException("KAFKA_TOMBSTONE_FAILED", "tombstones failed: " + e.getCause().getClass().getSimpleName());
         }
     }
 

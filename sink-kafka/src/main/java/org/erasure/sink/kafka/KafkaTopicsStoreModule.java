@@ -25,23 +25,13 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
-/** Builds the Kafka-topics store from {@code kafka-topics { }}: clients, and every topic checked for its cleanup policy. */
+/** Builds the Kafka-topics store from {@code kafka { }}: clients, and every topic checked for its cleanup policy. */
 public final class KafkaTopicsStoreModule implements StoreModule {
-    static final Phase PHASE = Phase.REDIS; // TODO(lead): Phase KAFKA once phases are open names
+    static final Phase PHASE = Phase.REDIS; // TODO(lead): Phase.KAFKA once phases are open names
 
     @Override
     public Phase phase() {
         return PHASE;
-    }
-
-    @Override
-    public String configSection() {
-        return "kafka-topics";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-kafka";
     }
 
     @Override
@@ -80,7 +70,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
             throw new StoreUnavailableException("interrupted", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new IllegalArgumentException("kafka-topics: a configured topic does not exist (" + mapping.targets() + ")");
+                throw new IllegalArgumentException("kafka: a configured topic does not exist (" + mapping.targets() + ")");
             }
             throw new StoreUnavailableException("Kafka cluster not reachable: " + e.getCause().getClass().getSimpleName(), e);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -89,7 +79,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
         for (TopicsMapping.CompactedTopic t : mapping.compacted()) {
             ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-                throw new IllegalArgumentException("kafka-topics.compacted: topic " + t.name() + " has cleanup.policy="
+                throw new IllegalArgumentException("kafka.compacted: topic " + t.name() + " has cleanup.policy="
                         + (policy == null ? "?" : policy.value()) + "; tombstones only erase in a compacted topic (list it under retained)");
             }
         }

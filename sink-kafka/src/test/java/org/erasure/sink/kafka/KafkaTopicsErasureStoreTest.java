@@ -61,7 +61,7 @@ class KafkaTopicsErasureStoreTest {
                     compacted = [ { topic = "%s", keys = ["{contributorId}", "worker:{workerId}"] } ]
                     retained = [ "%s" ]
                     """.formatted(kafka.bootstrapServers(), profiles, feed))
-                    .withFallback(ConfigFactory.defaultReference().getConfig("kafka-topics")).resolve();
+                    .withFallback(ConfigFactory.defaultReference().getConfig("kafka")).resolve();
         }
     }
 
