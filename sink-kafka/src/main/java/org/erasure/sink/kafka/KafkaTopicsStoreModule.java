@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.erasure.config.KafkaClientProperties;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
@@ -35,11 +35,14 @@ public final class KafkaTopicsStoreModule implements StoreModule {
     }
 
     @Override
+    public List<String> openConfigPaths() {
+        return List.of("client");
+    }
+
+    @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
         TopicsMapping mapping = TopicsMapping.parse(config);
-        Map<String, Object> client = new HashMap<>();
-        config.getConfig("client").entrySet().forEach(e -> client.put(e.getKey(), e.getValue().unwrapped().toString()));
-        client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.getString("bootstrap-servers"));
+        Map<String, Object> client = KafkaClientProperties.of(config, "client", config.getString("bootstrap-servers"));
         Admin admin = Admin.create(client);
         try {
             checkTopics(admin, mapping);

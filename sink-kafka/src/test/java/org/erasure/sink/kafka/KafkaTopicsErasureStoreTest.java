@@ -141,12 +141,14 @@ class KafkaTopicsErasureStoreTest {
             assertThat(latest(kafka, t.feed)).as("the retained feed is never written to").hasSize(20);
 
             Map<UUID, List<TargetResidual>> residuals = store.verify(new ErasureBatch(executes));
-            executes.forEach(i -> assertThat(residuals.get(i.requestId())).containsExactly(new TargetResidual(t.profiles, 0)));
+            executes.forEach(i -> assertThat(residuals.get(i.requestId())).containsExactly(new TargetResidual(t.profiles, 0),
+                    new TargetResidual(t.feed, 0)));
             // a re-run (crash before the report) finds nothing left and says so
             Map<UUID, RequestResult> again = store.erase(new ErasureBatch(executes), WriteAhead.NONE);
             executes.forEach(i -> assertThat(deleted(again, i, t.profiles)).isZero());
             // the dry-run subject is untouched, and verify reports what is there
-            assertThat(store.verify(ErasureBatch.of(dry)).get(dry.requestId())).containsExactly(new TargetResidual(t.profiles, 2));
+            assertThat(store.verify(ErasureBatch.of(dry)).get(dry.requestId())).containsExactly(new TargetResidual(t.profiles, 2),
+                    new TargetResidual(t.feed, 0));
         }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", kafka.bootstrapServers(),
                 "key.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class,
