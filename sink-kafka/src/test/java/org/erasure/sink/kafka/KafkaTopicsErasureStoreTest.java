@@ -36,6 +36,7 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
+import org.erasure.sink.runtime.testkit.LogScan;
 import org.junit.jupiter.api.Test;
 
 /** The store against the real broker: tombstones exactly the subject's live keys, verified by reading the topic again. */
@@ -66,6 +67,7 @@ class KafkaTopicsErasureStoreTest {
     }
 
     static ErasureItem item(int i, Mode mode) {
+        LogScan.remember(List.of("person" + i + "@example.org"));
         return new ErasureItem(UUID.randomUUID(), "c" + i, new Identifiers(List.of("person" + i + "@example.org"), List.of("w" + i)), mode);
     }
 
