@@ -47,6 +47,11 @@ public final class SampleWorld {
     public static final String REDIS_ONLINE_SET = "contributors:online";
     public static final List<String> REDIS_UNRELATED_KEYS = List.of("config:feature-flags", "cache:projects:index");
 
+    // Kafka (topics named after the ClickHouse database: <database>.contributor-profiles, compacted, keyed by
+    // contributor id; <database>.unit-metrics-hourly, the feed of the Kafka-engine table, retained)
+    public static final String KAFKA_PROFILES_TOPIC_SUFFIX = ".contributor-profiles";
+    public static final List<String> KAFKA_UNRELATED_KEYS = List.of("profile-schema", "profile-defaults");
+
     private static final String[] FIRST_NAMES = {"Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances",
             "Ken", "Margaret", "Niklaus", "Radia", "Tim", "Sophie", "Linus", "Hedy", "Dennis", "Anita", "John"};
     private static final String[] LAST_NAMES = {"Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth",

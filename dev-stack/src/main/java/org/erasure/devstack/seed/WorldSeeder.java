@@ -27,7 +27,7 @@ public final class WorldSeeder {
                 case ELASTICSEARCH -> () -> seedElasticsearch(stack, world, names);
                 case CLICKHOUSE -> () -> ClickHouseSeeder.seed(stack.clickhouse(), names.chDatabase(), world,
                         services.contains(Service.KAFKA) ? stack.kafka().bootstrapServers() : null);
-                case KAFKA -> null; // nothing to seed: topics are created by the services
+                case KAFKA -> () -> KafkaSeeder.seed(stack.kafka(), names, world); // contributor data in topics (sink-kafka)
             };
             if (seeder != null) {
                 running.add(CompletableFuture.supplyAsync(seeder));

@@ -196,7 +196,7 @@ public final class SinkApplication implements AutoCloseable {
             SLF4JBridgeHandler.install();
             Config cfg;
             try {
-                cfg = SinkConfig.load(config, module.configSection(), Map.copyOf(System.getenv()));
+                cfg = SinkConfig.load(config, module.configSection(), module.openConfigPaths(), Map.copyOf(System.getenv()));
             } catch (ConfigException e) {
                 log.error("Configuration error, not starting: {}", e.getMessage());
                 return 2;

@@ -2,6 +2,7 @@ package org.erasure.sink.runtime.spi;
 
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Locale;
 import org.erasure.events.Phase;
 
@@ -30,6 +31,14 @@ public interface StoreModule {
      */
     default String defaultSinkName() {
         return "sink-" + configSection();
+    }
+
+    /**
+     * Free-form subtrees of the store's section (relative paths, e.g. {@code client} for Kafka client
+     * properties): their keys are not checked against {@code reference.conf} at start.
+     */
+    default List<String> openConfigPaths() {
+        return List.of();
     }
 
     /**

@@ -1,0 +1,163 @@
+package org.erasure.sink.kafka;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.erasure.events.Phase;
+import org.erasure.sink.kafka.TopicsMapping.CompactedTopic;
+import org.erasure.sink.runtime.spi.ErasureBatch;
+import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+import org.erasure.sink.runtime.spi.Tally;
+import org.erasure.sink.runtime.spi.TargetResidual;
+import org.erasure.sink.runtime.spi.WriteAhead;
+
+/**
+ * Contributor data in Kafka: per compacted topic, one read of the topic per batch finds the subject's
+ * keys that still have a live value, and a tombstone goes to each (to the partition the value is in);
+ * verify reads the topic again. Per retained (not compacted) topic, nothing can be deleted: each
+ * request gets a note saying when retention will have dropped the subject's records.
+ */
+final class KafkaTopicsErasureStore implements ErasureStore {
+    static final String REQUEST_HEADER = "erasure.request-id";
+
+    private final Phase phase;
+    private final TopicsMapping mapping;
+    private final Admin admin;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final Counter tombstones;
+
+    KafkaTopicsErasureStore(Phase phase, TopicsMapping mapping, Admin admin, Consumer<byte[], byte[]> consumer,
+                            Producer<byte[], byte[]> producer, MeterRegistry meters) {
+        this.phase = phase;
+        this.mapping = mapping;
+        this.admin = admin;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.tombstones = meters.counter("erasure.sink.kafka.tombstones");
+    }
+
+    @Override
+    public Phase phase() {
+        return phase;
+    }
+
+    @Override
+    public List<String> targets() {
+        return mapping.targets();
+    }
+
+    @Override
+    public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
+        Tally tally = new Tally(targets());
+        Map<CompactedTopic, Map<String, ErasureItem>> owners = new LinkedHashMap<>();
+        Map<CompactedTopic, Map<String, Set<Integer>>> live = new LinkedHashMap<>();
+        for (CompactedTopic topic : mapping.compacted()) {
+            owners.put(topic, owners(topic, batch.items()));
+            live.put(topic, LatestValues.live(consumer, topic.name(), owners.get(topic).keySet(), mapping.readTimeout()));
+            live.get(topic).forEach((key, partitions) -> tally.deleted(owners.get(topic).get(key), topic.name(), partitions.size()));
+        }
+        writeAhead.record(tally.planned(batch.executes()));
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        live.forEach((topic, keys) -> keys.forEach((key, partitions) -> {
+            ErasureItem owner = owners.get(topic).get(key);
+            for (int partition : owner.dryRun() ? Set.<Integer>of() : partitions) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(REQUEST_HEADER, owner.requestId().toString().getBytes(StandardCharsets.UTF_8));
+                sent.add(producer.send(new ProducerRecord<>(topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), null, headers)));
+            }
+        }));
+        producer.flush();
+        awaitAll(sent);
+        tombstones.increment(sent.size());
+        Map<String, String> notes = new HashMap<>();
+        for (String topic : mapping.retained()) {
+            notes.put(topic, RetentionNote.describe(admin, consumer, topic, Instant.now(), mapping.readTimeout()));
+        }
+        return tally.results(batch.items(), (item, target, result) -> {
+            String note = notes.get(targets().get(target));
+            return note == null ? result : result.withNote(note);
+        });
+    }
+
+    @Override
+    public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
+        Tally tally = new Tally(targets());
+        for (CompactedTopic topic : mapping.compacted()) {
+            Map<String, ErasureItem> owners = owners(topic, batch.items());
+            LatestValues.live(consumer, topic.name(), owners.keySet(), mapping.readTimeout())
+                    .forEach((key, partitions) -> tally.found(owners.get(key), topic.name(), partitions.size()));
+        }
+        return tally.residuals(batch.items());
+    }
+
+    /** Each key of the batch and the item it belongs to (a key two items share goes to the first: counted once). */
+    private static Map<String, ErasureItem> owners(CompactedTopic topic, List<ErasureItem> items) {
+        Map<String, ErasureItem> owners = new LinkedHashMap<>();
+        for (ErasureItem item : items) {
+            topic.keys(item).forEach(k -> owners.putIfAbsent(k, item));
+        }
+        return owners;
+    }
+
+    private void awaitAll(List<Future<RecordMetadata>> sent) {
+        try {
+            for (Future<RecordMetadata> f : sent) {
+                f.get(mapping.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted while writing tombstones", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new StoreUnavailableException("tombstones not acknowledged within read-timeout", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RetriableException) {
+                throw new StoreUnavailableException("tombstones failed transiently: " + e.getCause().getClass().getSimpleName(), e);
+            }
+            throw new StoreException("KAFKA_TOMBSTONE_FAILED", "tombstones failed: " + e.getCause().getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public void checkReachable() {
+        try {
+            admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StoreUnavailableException("Kafka cluster not reachable: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Duration grace = Duration.ofSeconds(5);
+        producer.close(grace);
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(grace));
+        admin.close(grace);
+    }
+}

@@ -1,0 +1,62 @@
+package org.erasure.sink.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.erasure.sink.runtime.spi.StoreException;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+
+/**
+ * Which of some keys have a live (non-tombstone) latest value in a compacted topic, and in which
+ * partitions: every partition read from its beginning up to the end offsets of the moment of the
+ * call. The partitions are those where the values really are, whatever partitioner wrote them, so a
+ * tombstone goes where it deletes.
+ */
+final class LatestValues {
+    private LatestValues() {}
+
+    static Map<String, Set<Integer>> live(Consumer<byte[], byte[]> consumer, String topic, Set<String> wanted, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Set<Integer>> live = new HashMap<>();
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new StoreUnavailableException("reading " + topic + " did not reach its end offsets within read-timeout " + timeout);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+                    if (key == null || !wanted.contains(key)) {
+                        continue;
+                    }
+                    if (r.value() == null) {
+                        live.computeIfPresent(key, (k, in) -> in.remove(r.partition()) && in.isEmpty() ? null : in);
+                    } else {
+                        live.computeIfAbsent(key, k -> new HashSet<>()).add(r.partition());
+                    }
+                }
+            }
+            return live;
+        } catch (org.apache.kafka.common.errors.RetriableException e) {
+            throw new StoreUnavailableException("reading " + topic + " failed transiently: " + e.getClass().getSimpleName(), e);
+        } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+            throw new StoreException("KAFKA_NOT_AUTHORIZED", "reading " + topic + " was refused: " + e.getClass().getSimpleName());
+        } catch (KafkaException e) {
+            throw new StoreUnavailableException("reading " + topic + " failed: " + e.getClass().getSimpleName(), e);
+        } finally {
+            consumer.unsubscribe();
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package org.erasure.sink.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.erasure.sink.runtime.spi.StoreUnavailableException;
+
+/**
+ * What a request is told about a topic whose records cannot be deleted: by when retention drops what
+ * was written before the request (a record goes with its segment once the segment's newest record is
+ * older than {@code retention.ms}; the active segment rolls after {@code segment.ms}), and the oldest
+ * record the topic still holds.
+ */
+final class RetentionNote {
+    private RetentionNote() {}
+
+    static String describe(Admin admin, Consumer<byte[], byte[]> consumer, String topic, Instant now, Duration timeout) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        Config config;
+        try {
+            config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailableException("interrupted", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new StoreUnavailableException("cannot read the configuration of " + topic + ": " + e.getClass().getSimpleName(), e);
+        }
+        long retention = Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value());
+        long segment = Long.parseLong(config.get(TopicConfig.SEGMENT_MS_CONFIG).value());
+        Instant oldest = oldestRecord(consumer, topic, timeout);
+        String held = oldest == null ? "it holds no records now" : "its oldest record is from " + oldest.truncatedTo(ChronoUnit.SECONDS);
+        if (retention < 0) {
+            return "not erased: " + topic + " is not compacted and keeps records forever (retention.ms=-1); " + held
+                    + "; records cannot be deleted one by one: purge or re-create the topic";
+        }
+        Instant goneBy = now.plusMillis(retention).plusMillis(segment).truncatedTo(ChronoUnit.SECONDS);
+        return "not erased: " + topic + " is not compacted; records written before this request are dropped by retention by "
+                + goneBy + " (retention.ms=" + retention + ", segment.ms=" + segment + "); " + held;
+    }
+
+    /** The smallest timestamp among the first record of each partition, or null when the topic is empty. */
+    private static Instant oldestRecord(Consumer<byte[], byte[]> consumer, String topic, Duration timeout) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        List<TopicPartition> nonEmpty = partitions.stream().filter(tp -> end.get(tp) > begin.get(tp)).toList();
+        if (nonEmpty.isEmpty()) {
+            return null;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long oldest = Long.MAX_VALUE;
+        try {
+            for (TopicPartition tp : nonEmpty) {
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, begin.get(tp));
+                List<ConsumerRecord<byte[], byte[]>> got = List.of();
+                while (got.isEmpty() && consumer.position(tp, timeout) < end.get(tp) && System.nanoTime() < deadline) {
+                    got = consumer.poll(Duration.ofMillis(200)).records(tp);
+                }
+                if (!got.isEmpty()) {
+                    oldest = Math.min(oldest, got.getFirst().timestamp());
+                }
+            }
+        } finally {
+            consumer.unsubscribe();
+        }
+        return oldest == Long.MAX_VALUE ? null : Instant.ofEpochMilli(oldest);
+    }
+}
