@@ -67,8 +67,16 @@ public interface KafkaBroker extends ManagedServer {
 
     /** Creates topics (replication factor 1) and waits for them; existing topics are left as they are. */
     default void createTopics(int partitions, Collection<String> topics) {
+        createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList());
+    }
+
+    /**
+     * Creates the topics (existing ones are left as they are) and returns once every partition answers a
+     * ListOffsets: the controller acknowledges a creation before the partitions have leaders, and a
+     * producer or reader arriving in between gets NOT_LEADER_OR_FOLLOWER.
+     */
+    default void createTopics(List<NewTopic> newTopics) {
         try (Admin admin = newAdmin()) {
-            List<NewTopic> newTopics = topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList();
             admin.createTopics(newTopics).values().values().forEach(future -> {
                 try {
                     future.get();
@@ -81,13 +89,29 @@ public interface KafkaBroker extends ManagedServer {
                     throw new IllegalStateException(e);
                 }
             });
+            List<String> names = newTopics.stream().map(NewTopic::name).toList();
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+            while (true) {
+                try {
+                    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                    admin.describeTopics(names).allTopicNames().get().values().forEach(d -> d.partitions()
+                            .forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+                                    org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                    admin.listOffsets(latest).all().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("topics " + names + " have no leaders after 60 s: " + e.getCause(), e.getCause());
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(java.time.Duration.ofMillis(50).toNanos()); // poll the leaders
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+            }
         }
     }
 
-    /**
-     * Stops the broker, keeping its port and data for {@link #startBroker()} (fault tests: a broker
-     * restart as clients see it). Only the embedded broker can: a container gets a new port on restart.
-     */
     default void stopBroker() {
         throw new UnsupportedOperationException("Only the embedded broker can be stopped and started on the same port"
                 + " (run with -Dkafka.broker=embedded)");

@@ -25,13 +25,22 @@ import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
-/** Builds the Kafka-topics store from {@code kafka { }}: clients, and every topic checked for its cleanup policy. */
+/** Builds the Kafka-topics store from {@code kafka-topics { }}: clients, and every topic checked for its cleanup policy. */
 public final class KafkaTopicsStoreModule implements StoreModule {
-    static final Phase PHASE = Phase.REDIS; // TODO(lead): Phase.KAFKA once phases are open names
-
     @Override
     public Phase phase() {
-        return PHASE;
+        return Phase.KAFKA;
+    }
+
+    /** Not {@code kafka}: that root is the Kafka tooling's (-Dkafka.* system properties land in every config). */
+    @Override
+    public String configSection() {
+        return "kafka-topics";
+    }
+
+    @Override
+    public String defaultSinkName() {
+        return "sink-kafka";
     }
 
     @Override
@@ -56,7 +65,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
         Map<String, Object> producer = new HashMap<>(client);
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaTopicsErasureStore(PHASE, mapping, admin,
+        return new KafkaTopicsErasureStore(Phase.KAFKA, mapping, admin,
                 new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
                 meters == null ? new SimpleMeterRegistry() : meters);
@@ -73,7 +82,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
             throw new StoreUnavailableException("interrupted", e);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new IllegalArgumentException("kafka: a configured topic does not exist (" + mapping.targets() + ")");
+                throw new IllegalArgumentException("kafka-topics: a configured topic does not exist (" + mapping.targets() + ")");
             }
             throw new StoreUnavailableException("Kafka cluster not reachable: " + e.getCause().getClass().getSimpleName(), e);
         } catch (java.util.concurrent.TimeoutException e) {
@@ -82,7 +91,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
         for (TopicsMapping.CompactedTopic t : mapping.compacted()) {
             ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-                throw new IllegalArgumentException("kafka.compacted: topic " + t.name() + " has cleanup.policy="
+                throw new IllegalArgumentException("kafka-topics.compacted: topic " + t.name() + " has cleanup.policy="
                         + (policy == null ? "?" : policy.value()) + "; tombstones only erase in a compacted topic (list it under retained)");
             }
         }

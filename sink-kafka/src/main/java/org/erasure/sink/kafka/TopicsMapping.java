@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.erasure.sink.runtime.spi.ErasureItem;
 
-/** {@code kafka { compacted, retained, read-timeout }}: which topics hold contributor data, and how it is keyed. */
+/** {@code kafka-topics { compacted, retained, read-timeout }}: which topics hold contributor data, and how it is keyed. */
 record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Duration readTimeout) {
     private static final Pattern TOPIC = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-zA-Z]+)}");
@@ -37,7 +37,7 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
             String name = topic(t.getString("topic"), "compacted");
             List<String> keys = t.getStringList("keys");
             if (keys.isEmpty()) {
-                throw new IllegalArgumentException("kafka.compacted: topic " + name + " has no key templates");
+                throw new IllegalArgumentException("kafka-topics.compacted: topic " + name + " has no key templates");
             }
             keys.forEach(k -> checkTemplate(name, k));
             compacted.add(new CompactedTopic(name, List.copyOf(keys)));
@@ -45,11 +45,11 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
         List<String> retained = c.getStringList("retained").stream().map(t -> topic(t, "retained")).toList();
         List<String> all = Stream.concat(compacted.stream().map(CompactedTopic::name), retained.stream()).toList();
         if (all.size() != Set.copyOf(all).size()) {
-            throw new IllegalArgumentException("kafka: a topic is listed twice in compacted/retained: " + all);
+            throw new IllegalArgumentException("kafka-topics: a topic is listed twice in compacted/retained: " + all);
         }
         Duration timeout = c.getDuration("read-timeout");
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("kafka.read-timeout must be positive");
+            throw new IllegalArgumentException("kafka-topics.read-timeout must be positive");
         }
         return new TopicsMapping(List.copyOf(compacted), retained, timeout);
     }
@@ -60,7 +60,7 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
 
     private static String topic(String name, String list) {
         if (!TOPIC.matcher(name).matches()) {
-            throw new IllegalArgumentException("kafka." + list + ": '" + name + "' is not a valid topic name");
+            throw new IllegalArgumentException("kafka-topics." + list + ": '" + name + "' is not a valid topic name");
         }
         return name;
     }
@@ -68,7 +68,7 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
     private static void checkTemplate(String topic, String template) {
         List<String> used = PLACEHOLDER.matcher(template).results().map(m -> m.group(1)).toList();
         if (used.size() != 1 || !KNOWN.contains(used.getFirst())) {
-            throw new IllegalArgumentException("kafka.compacted: key template '" + template + "' of " + topic
+            throw new IllegalArgumentException("kafka-topics.compacted: key template '" + template + "' of " + topic
                     + " must hold exactly one of {contributorId}, {workerId}, {email}");
         }
     }

@@ -44,7 +44,7 @@ final class KafkaFixture extends StoreFixture {
                 retained = [ "%s" ]
                 %s
                 """.formatted(bootstrap, profiles, feed, extra))
-                .withFallback(ConfigFactory.defaultReference().getConfig("kafka")).resolve();
+                .withFallback(ConfigFactory.defaultReference().getConfig("kafka-topics")).resolve();
     }
 
     @Override

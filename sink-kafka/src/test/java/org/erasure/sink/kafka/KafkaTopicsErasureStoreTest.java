@@ -13,9 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,12 +45,10 @@ class KafkaTopicsErasureStoreTest {
     record Topics(String profiles, String feed) {
         static Topics create(KafkaBroker kafka, TestNames names) throws Exception {
             Topics t = new Topics(names.topic("profiles"), names.topic("feed"));
-            try (Admin admin = kafka.newAdmin()) {
-                admin.createTopics(List.of(
-                        new NewTopic(t.profiles, 3, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact")),
-                        new NewTopic(t.feed, 2, (short) 1).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "604800000",
-                                TopicConfig.SEGMENT_MS_CONFIG, "3600000")))).all().get(30, TimeUnit.SECONDS);
-            }
+            kafka.createTopics(List.of(
+                    new NewTopic(t.profiles, 3, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact")),
+                    new NewTopic(t.feed, 2, (short) 1).configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "604800000",
+                            TopicConfig.SEGMENT_MS_CONFIG, "3600000"))));
             return t;
         }
 
@@ -62,7 +58,7 @@ class KafkaTopicsErasureStoreTest {
                     compacted = [ { topic = "%s", keys = ["{contributorId}", "worker:{workerId}"] } ]
                     retained = [ "%s" ]
                     """.formatted(kafka.bootstrapServers(), profiles, feed))
-                    .withFallback(ConfigFactory.defaultReference().getConfig("kafka")).resolve();
+                    .withFallback(ConfigFactory.defaultReference().getConfig("kafka-topics")).resolve();
         }
     }
 
@@ -97,18 +93,22 @@ class KafkaTopicsErasureStoreTest {
     @Test
     void executeTombstonesExactlyTheBatchsLiveKeysAndVerifiesByReadingTheTopicAgain(KafkaBroker kafka, TestNames names) throws Exception {
         Topics t = Topics.create(kafka, names);
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
         try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerConfig())) {
             for (int i = 0; i < 20; i++) {
-                p.send(new ProducerRecord<>(t.profiles, "c" + i, "{\"name\":\"old " + i + "\"}"));
-                p.send(new ProducerRecord<>(t.profiles, "c" + i, "{\"name\":\"profile " + i + "\"}")); // two values, one key
-                p.send(new ProducerRecord<>(t.profiles, "worker:w" + i, "{\"worker\":" + i + "}"));
-                p.send(new ProducerRecord<>(t.feed, "c" + i, "{\"units\":" + i + "}"));
+                sent.add(p.send(new ProducerRecord<>(t.profiles, "c" + i, "{\"name\":\"old " + i + "\"}")));
+                sent.add(p.send(new ProducerRecord<>(t.profiles, "c" + i, "{\"name\":\"profile " + i + "\"}"))); // two values, one key
+                sent.add(p.send(new ProducerRecord<>(t.profiles, "worker:w" + i, "{\"worker\":" + i + "}")));
+                sent.add(p.send(new ProducerRecord<>(t.feed, "c" + i, "{\"units\":" + i + "}")));
             }
-            p.send(new ProducerRecord<>(t.profiles, "c3", null)); // c3's profile already gone
+            sent.add(p.send(new ProducerRecord<>(t.profiles, "c3", null))); // c3's profile already gone
             // c4's worker value also sits in a partition the default partitioner would not choose
-            p.send(new ProducerRecord<>(t.profiles, 0, "worker:w4", "{\"copied\":true}"));
-            p.send(new ProducerRecord<>(t.profiles, 1, "worker:w4", "{\"copied\":true}"));
-            p.send(new ProducerRecord<>(t.profiles, 2, "worker:w4", "{\"copied\":true}"));
+            sent.add(p.send(new ProducerRecord<>(t.profiles, 0, "worker:w4", "{\"copied\":true}")));
+            sent.add(p.send(new ProducerRecord<>(t.profiles, 1, "worker:w4", "{\"copied\":true}")));
+            sent.add(p.send(new ProducerRecord<>(t.profiles, 2, "worker:w4", "{\"copied\":true}")));
+        }
+        for (var f : sent) {
+            f.get(); // every seeded record is on the topic
         }
         List<ErasureItem> executes = IntStream.range(0, 5).mapToObj(i -> item(i, Mode.EXECUTE)).toList();
         ErasureItem dry = item(5, Mode.DRY_RUN);
