@@ -438,15 +438,7 @@ public final class ClaimLog implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        synchronized (monitor) {
-            monitor.notifyAll();
-        }
-        consumer.wakeup();
-        try {
-            follower.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        FollowerStop.stop(monitor, consumer, follower);
         producer.close(Duration.ofSeconds(5));
         admin.close(Duration.ofSeconds(2));
     }

@@ -25,6 +25,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.erasure.client.coordination.FollowerStop;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventSerdes;
@@ -324,15 +325,7 @@ public final class OpenRequestFollower implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        synchronized (monitor) {
-            monitor.notifyAll();
-        }
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        FollowerStop.stop(monitor, consumer, thread);
         admin.close(Duration.ofSeconds(2));
     }
 }
