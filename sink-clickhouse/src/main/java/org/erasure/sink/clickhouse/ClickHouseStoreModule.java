@@ -2,7 +2,6 @@ package org.erasure.sink.clickhouse;
 
 import com.typesafe.config.Config;
 import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -12,6 +11,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import org.erasure.events.Phase;
+import org.erasure.sink.jdbc.JdbcPool;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -44,26 +44,16 @@ public final class ClickHouseStoreModule implements StoreModule {
         if (sweepInterval.isNegative() || sweepInterval.isZero()) {
             throw new IllegalArgumentException("clickhouse.ids-table.sweep-interval must be positive (was " + sweepInterval + ")");
         }
-        HikariConfig hc = new HikariConfig();
-        hc.setPoolName("sink-clickhouse");
+        HikariConfig hc = JdbcPool.settings(config, "sink-clickhouse", meters);
         hc.setDriverClassName("com.clickhouse.jdbc.ClickHouseDriver");
-        hc.setJdbcUrl(config.getString("jdbc-url"));
-        hc.setUsername(config.getString("user"));
-        hc.setPassword(config.getString("password"));
-        hc.setMaximumPoolSize(config.getInt("pool.maximum-size"));
-        hc.setMinimumIdle(1);
-        hc.setConnectionTimeout(config.getDuration("pool.connection-timeout").toMillis());
-        hc.setValidationTimeout(config.getDuration("pool.validation-timeout").toMillis());
-        hc.setInitializationFailTimeout(-1); // start even if ClickHouse is down at this instant; validated below
         hc.addDataSourceProperty("connection_timeout", Long.toString(config.getDuration("connect-timeout").toMillis()));
         hc.addDataSourceProperty("socket_timeout", Long.toString(config.getDuration("socket-timeout").toMillis()));
         // The runtime retries with back-off and pauses on an outage: no hidden client retries on top.
         hc.addDataSourceProperty("retry", Integer.toString(config.getInt("client-retries")));
-        if (meters != null) {
-            hc.setMetricRegistry(meters);
-        }
-        HikariDataSource ds = new HikariDataSource(hc);
-        try (Connection c = ds.getConnection()) {
+        // A connection lost mid-validation (server restarting, a proxy cutting it) is an outage: the runtime waits.
+        return JdbcPool.openAndValidate(hc, "clickhouse",
+                e -> ClickHouseErasureStore.translate(e, "validation") instanceof StoreUnavailableException,
+                ClickHouseErasureStore::describe, (ds, c) -> {
             List<Catalog.ResolvedTable> tables = Catalog.resolve(c, database, mapping);
             for (Catalog.ResolvedTable t : tables) {
                 if (t.keyNote() != null) {
@@ -81,30 +71,7 @@ public final class ClickHouseStoreModule implements StoreModule {
             sweeper.start(sweepInterval);
             return new ClickHouseErasureStore(ds, database, idsDatabase, sweeper, tables, mutationTimeout,
                     config.getDuration("mutation-poll-interval"), registry);
-        } catch (SQLException | RuntimeException e) {
-            ds.close();
-            if (e instanceof IllegalArgumentException iae) {
-                throw iae;
-            }
-            SQLException sql = firstSqlException(e);
-            String why = sql != null ? ClickHouseErasureStore.describe(sql) : e.getClass().getSimpleName();
-            String message = "cannot validate the clickhouse mapping at " + redactUrl(hc.getJdbcUrl()) + ": " + why;
-            // A connection lost mid-validation (server restarting, a proxy cutting it) is an outage: the runtime waits.
-            if (e instanceof StoreUnavailableException
-                    || sql != null && ClickHouseErasureStore.translate(sql, "validation") instanceof StoreUnavailableException) {
-                throw new StoreUnavailableException(message, e);
-            }
-            throw new IllegalStateException(message, e);
-        }
-    }
-
-    private static SQLException firstSqlException(Throwable e) {
-        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
-            if (t instanceof SQLException se) {
-                return se;
-            }
-        }
-        return null;
+        });
     }
 
     private static void requireDatabase(Connection c, String name) throws SQLException {
@@ -114,10 +81,5 @@ public final class ClickHouseStoreModule implements StoreModule {
                 throw new IllegalArgumentException("clickhouse.ids-table.database '" + name + "' not found: the batch ids tables are created there");
             }
         }
-    }
-
-    private static String redactUrl(String url) {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
     }
 }
