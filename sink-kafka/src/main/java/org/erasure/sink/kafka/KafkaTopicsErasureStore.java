@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,16 +47,17 @@ final class KafkaTopicsErasureStore implements ErasureStore {
     private final Phase phase;
     private final TopicsMapping mapping;
     private final Admin admin;
-    private final Consumer<byte[], byte[]> consumer;
+    private final Supplier<Consumer<byte[], byte[]>> newConsumer;
+    private final Map<String, Consumer<byte[], byte[]>> consumers = new HashMap<>(); // per topic, assigned once
     private final Producer<byte[], byte[]> producer;
     private final Counter tombstones;
 
-    KafkaTopicsErasureStore(Phase phase, TopicsMapping mapping, Admin admin, Consumer<byte[], byte[]> consumer,
+    KafkaTopicsErasureStore(Phase phase, TopicsMapping mapping, Admin admin, Supplier<Consumer<byte[], byte[]>> newConsumer,
                             Producer<byte[], byte[]> producer, MeterRegistry meters) {
         this.phase = phase;
         this.mapping = mapping;
         this.admin = admin;
-        this.consumer = consumer;
+        this.newConsumer = newConsumer;
         this.producer = producer;
         this.tombstones = meters.counter("erasure.sink.kafka.tombstones");
     }
@@ -77,7 +79,7 @@ final class KafkaTopicsErasureStore implements ErasureStore {
         Map<CompactedTopic, Map<String, Set<Integer>>> live = new LinkedHashMap<>();
         for (CompactedTopic topic : mapping.compacted()) {
             owners.put(topic, owners(topic, batch.items()));
-            live.put(topic, LatestValues.live(consumer, topic.name(), owners.get(topic).keySet(), mapping.readTimeout()));
+            live.put(topic, LatestValues.live(consumer(topic.name()), topic.name(), owners.get(topic).keySet(), mapping.readTimeout()));
             live.get(topic).forEach((key, partitions) -> tally.deleted(owners.get(topic).get(key), topic.name(), partitions.size()));
         }
         writeAhead.record(tally.planned(batch.executes()));
@@ -95,7 +97,7 @@ final class KafkaTopicsErasureStore implements ErasureStore {
         tombstones.increment(sent.size());
         Map<String, String> notes = new HashMap<>();
         for (String topic : mapping.retained()) {
-            notes.put(topic, RetentionNote.describe(admin, consumer, topic, Instant.now(), mapping.readTimeout()));
+            notes.put(topic, RetentionNote.describe(admin, consumer(topic), topic, Instant.now(), mapping.readTimeout()));
         }
         return tally.results(batch.items(), (item, target, result) -> {
             String note = notes.get(targets().get(target));
@@ -108,7 +110,7 @@ final class KafkaTopicsErasureStore implements ErasureStore {
         Tally tally = new Tally(targets());
         for (CompactedTopic topic : mapping.compacted()) {
             Map<String, ErasureItem> owners = owners(topic, batch.items());
-            LatestValues.live(consumer, topic.name(), owners.keySet(), mapping.readTimeout())
+            LatestValues.live(consumer(topic.name()), topic.name(), owners.keySet(), mapping.readTimeout())
                     .forEach((key, partitions) -> tally.found(owners.get(key), topic.name(), partitions.size()));
         }
         return tally.residuals(batch.items());
@@ -121,6 +123,10 @@ final class KafkaTopicsErasureStore implements ErasureStore {
             topic.keys(item).forEach(k -> owners.putIfAbsent(k, item));
         }
         return owners;
+    }
+
+    private Consumer<byte[], byte[]> consumer(String topic) {
+        return consumers.computeIfAbsent(topic, t -> newConsumer.get());
     }
 
     private void awaitAll(List<Future<RecordMetadata>> sent) {
@@ -157,7 +163,7 @@ final class KafkaTopicsErasureStore implements ErasureStore {
     public void close() {
         Duration grace = Duration.ofSeconds(5);
         producer.close(grace);
-        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(grace));
+        consumers.values().forEach(c -> c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(grace)));
         admin.close(grace);
     }
 }

@@ -66,7 +66,7 @@ public final class KafkaTopicsStoreModule implements StoreModule {
         producer.put(ProducerConfig.ACKS_CONFIG, "all");
         producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaTopicsErasureStore(Phase.KAFKA, mapping, admin,
-                new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                () -> new KafkaConsumer<>(consumer, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(producer, new ByteArraySerializer(), new ByteArraySerializer()),
                 meters == null ? new SimpleMeterRegistry() : meters);
     }

@@ -29,7 +29,10 @@ final class LatestValues {
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
+            if (!consumer.assignment().equals(Set.copyOf(partitions))) {
+                consumer.assign(partitions); // one consumer per topic: assigned once, rewound every read
+            }
+            consumer.resume(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
@@ -55,8 +58,6 @@ final class LatestValues {
             throw new StoreException("KAFKA_NOT_AUTHORIZED", "reading " + topic + " was refused: " + e.getClass().getSimpleName());
         } catch (KafkaException e) {
             throw new StoreUnavailableException("reading " + topic + " failed: " + e.getClass().getSimpleName(), e);
-        } finally {
-            consumer.unsubscribe();
         }
     }
 }

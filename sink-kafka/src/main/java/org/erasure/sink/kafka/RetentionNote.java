@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -60,20 +62,20 @@ final class RetentionNote {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         long oldest = Long.MAX_VALUE;
-        try {
-            for (TopicPartition tp : nonEmpty) {
-                consumer.assign(List.of(tp));
-                consumer.seek(tp, begin.get(tp));
-                List<ConsumerRecord<byte[], byte[]>> got = List.of();
-                while (got.isEmpty() && consumer.position(tp, timeout) < end.get(tp) && System.nanoTime() < deadline) {
-                    got = consumer.poll(Duration.ofMillis(200)).records(tp);
-                }
-                if (!got.isEmpty()) {
-                    oldest = Math.min(oldest, got.getFirst().timestamp());
+        if (!consumer.assignment().equals(Set.copyOf(partitions))) {
+            consumer.assign(partitions); // one consumer per topic: assigned once, rewound every read
+        }
+        consumer.resume(partitions);
+        nonEmpty.forEach(tp -> consumer.seek(tp, begin.get(tp)));
+        Set<TopicPartition> waiting = new HashSet<>(nonEmpty);
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (waiting.remove(tp)) {
+                    oldest = Math.min(oldest, r.timestamp());
+                    consumer.pause(List.of(tp)); // its first record is all this needs
                 }
             }
-        } finally {
-            consumer.unsubscribe();
         }
         return oldest == Long.MAX_VALUE ? null : Instant.ofEpochMilli(oldest);
     }
