@@ -21,7 +21,7 @@ public record ErasureItem(int position, String contributorId, List<String> email
     public ErasureItem {
         emails = List.copyOf(emails);
         workerIds = List.copyOf(workerIds);
-        systems = systems == null ? null : Set.copyOf(systems);
+        systems = systems == null ? null : Phase.sortedSet(systems); // phase order, not Set.copyOf's per-JVM order
     }
 
     public ErasureItem withIdentifiers(List<String> emails, List<String> workerIds) {
