@@ -54,6 +54,9 @@ final class RetentionNote {
     /** The smallest timestamp among the first record of each partition, or null when the topic is empty. */
     private static Instant oldestRecord(Consumer<byte[], byte[]> consumer, String topic, Duration timeout) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (!consumer.assignment().equals(Set.copyOf(partitions))) {
+            consumer.assign(partitions); // one consumer per topic, assigned once (offsets of unassigned partitions make the client warn)
+        }
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, timeout);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
         List<TopicPartition> nonEmpty = partitions.stream().filter(tp -> end.get(tp) > begin.get(tp)).toList();
@@ -62,9 +65,6 @@ final class RetentionNote {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         long oldest = Long.MAX_VALUE;
-        if (!consumer.assignment().equals(Set.copyOf(partitions))) {
-            consumer.assign(partitions); // one consumer per topic: assigned once, rewound every read
-        }
         consumer.resume(partitions);
         nonEmpty.forEach(tp -> consumer.seek(tp, begin.get(tp)));
         Set<TopicPartition> waiting = new HashSet<>(nonEmpty);

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +23,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
@@ -69,10 +71,12 @@ class KafkaTopicsErasureStoreTest {
 
     /** Live keys per key, read as a consumer of the topic would (latest value wins). */
     static Map<String, String> latest(KafkaBroker kafka, String topic) {
-        Map<String, Object> c = kafka.consumerConfig("reader-" + UUID.randomUUID());
+        Map<String, Object> c = kafka.clientConfig();
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         Map<String, String> latest = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        try {
             List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(parts);
             consumer.seekToBeginning(parts);
@@ -86,6 +90,9 @@ class KafkaTopicsErasureStoreTest {
                     }
                 }
             }
+        } finally {
+            // No close grace: it can wait 30 s for fetches in flight, and the fault scenario polls this in a loop.
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
         return latest;
     }
