@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Locale;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.s3.S3Server;
+import org.erasure.devstack.seed.ClickHouseSeeder;
+import org.erasure.devstack.seed.KafkaSeeder;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.StoreModule;
@@ -66,6 +68,19 @@ public enum SinkKind {
             return """
                     redis { address = "%s" }
                     """.formatted(stack.redis().uri());
+        }
+    },
+    KAFKA(Phase.KAFKA, "org.erasure.sink.kafka.KafkaTopicsStoreModule") {
+        @Override
+        public String storeHocon(DevStack stack, SeedNames names) {
+            return """
+                    kafka-topics {
+                      bootstrap-servers = "%s"
+                      compacted = [{ topic = "%s", keys = ["{contributorId}"] }]
+                      retained = ["%s"]
+                    }
+                    """.formatted(stack.kafka().bootstrapServers(), KafkaSeeder.profilesTopic(names),
+                    ClickHouseSeeder.kafkaTopic(names.chDatabase()));
         }
     };
 

@@ -35,11 +35,11 @@ public final class Phase implements Comparable<Phase> {
     public static final Phase CLICKHOUSE = new Phase("CLICKHOUSE");
     public static final Phase S3 = new Phase("S3");
     public static final Phase REDIS = new Phase("REDIS");
-    /** Contributor data in Kafka topics (sink-kafka). Not yet in {@link #known()}: awaited only where listed. */
+    /** Contributor data in Kafka topics (sink-kafka): the sixth known phase, ordered after the first five by name. */
     public static final Phase KAFKA = new Phase("KAFKA");
 
     /** The phases this version knows; a new phase is added here (its position does not matter: see the order). */
-    private static final List<Phase> KNOWN = List.of(POSTGRES, ELASTICSEARCH, CLICKHOUSE, S3, REDIS);
+    private static final List<Phase> KNOWN = List.of(POSTGRES, ELASTICSEARCH, CLICKHOUSE, S3, REDIS, KAFKA);
     private static final Set<Phase> KNOWN_SET = Collections.unmodifiableSet(new TreeSet<>(KNOWN));
 
     private final String name;

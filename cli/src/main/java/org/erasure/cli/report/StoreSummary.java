@@ -24,6 +24,7 @@ import org.erasure.events.Totals;
  * ClickHouse records masked: 8          CLICKHOUSE    masked + deleted
  * S3 files deleted: 3                   S3            deleted + masked (object versions)
  * Redis sessions cleared: 12            REDIS         deleted + masked (keys and set memberships)
+ * Kafka records tombstoned: 2           KAFKA         deleted (tombstones on compacted topics)
  * </pre>
  *
  * A dry run prints the would-be counts ({@code PostgreSQL records that would be deleted: 15}).
@@ -35,7 +36,8 @@ public final class StoreSummary {
             Phase.ELASTICSEARCH, new String[] {"Elasticsearch documents masked", "Elasticsearch documents that would be masked"},
             Phase.CLICKHOUSE, new String[] {"ClickHouse records masked", "ClickHouse records that would be masked"},
             Phase.S3, new String[] {"S3 files deleted", "S3 files that would be deleted"},
-            Phase.REDIS, new String[] {"Redis sessions cleared", "Redis sessions that would be cleared"}));
+            Phase.REDIS, new String[] {"Redis sessions cleared", "Redis sessions that would be cleared"},
+            Phase.KAFKA, new String[] {"Kafka records tombstoned", "Kafka records that would be tombstoned"}));
 
     private StoreSummary() {}
 

@@ -55,6 +55,7 @@ interface StoreSnapshot {
         snapshots.put(Phase.ELASTICSEARCH, ElasticsearchSnapshot.take(stack.elasticsearch(), names.esIndexPrefix()));
         snapshots.put(Phase.S3, S3Snapshot.take(stack.s3(), names.s3Bucket()));
         snapshots.put(Phase.REDIS, RedisSnapshot.take(stack.redis(), world));
+        snapshots.put(Phase.KAFKA, KafkaSnapshot.take(stack.kafka(), names));
         return snapshots;
     }
 }

@@ -13,6 +13,10 @@ import java.util.stream.IntStream;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.erasure.devstack.seed.ClickHouseSeeder;
+import org.erasure.devstack.seed.KafkaSeeder;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import org.erasure.devstack.seed.WorldSeeder;
@@ -41,7 +45,7 @@ class StoreSnapshotTest {
         SampleWorld world = SampleWorld.isolated(SIZE);
         SeedNames seedNames = SeedNames.unique(names);
         List<DevStack.Service> stores = List.of(DevStack.Service.POSTGRES, DevStack.Service.REDIS, DevStack.Service.S3,
-                DevStack.Service.ELASTICSEARCH, DevStack.Service.CLICKHOUSE);
+                DevStack.Service.ELASTICSEARCH, DevStack.Service.CLICKHOUSE, DevStack.Service.KAFKA);
         stack.startAll(stores);
         WorldSeeder.seed(stack, world, seedNames, stores);
         Map<Phase, StoreSnapshot> before = StoreSnapshot.takeAll(stack, seedNames, world);
@@ -66,6 +70,9 @@ class StoreSnapshotTest {
                     Map.entry("auth-cache:{contributorId}", Counts.deleted(1)),
                     Map.entry("job-assignment:{contributorId}", Counts.deleted(1)),
                     Map.entry(SampleWorld.REDIS_ONLINE_SET, Counts.deleted(world.isOnline(i) ? 1 : 0)));
+            assertThat(before.get(Phase.KAFKA).erasable(id(world, i))).containsExactly(
+                    Map.entry(KafkaSeeder.profilesTopic(seedNames), Counts.deleted(1)),
+                    Map.entry(ClickHouseSeeder.kafkaTopic(seedNames.chDatabase()), Counts.ZERO));
         }
         Map<Phase, StoreSnapshot> unchanged = StoreSnapshot.takeAll(stack, seedNames, world);
         for (Phase phase : Phase.values()) {
@@ -138,6 +145,14 @@ class StoreSnapshotTest {
         } finally {
             redis.shutdown();
         }
+        sendProfile(stack, names, id, null); // a tombstone, as sink-kafka writes
+    }
+
+    /** Writes {@code value} (null: a tombstone) under the contributor's key of the profile topic, and waits for it. */
+    private static void sendProfile(DevStack stack, SeedNames names, long id, String value) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(stack.kafka().producerConfig())) {
+            producer.send(new ProducerRecord<>(KafkaSeeder.profilesTopic(names), Long.toString(id), value)).get();
+        }
     }
 
     private static List<Object> elementsOf(Map<String, Object> source) {
@@ -180,5 +195,6 @@ class StoreSnapshotTest {
         } finally {
             redis.shutdown();
         }
+        sendProfile(stack, names, id, "{\"contributorId\":" + id + ",\"version\":3}");
     }
 }

@@ -324,7 +324,7 @@ class HostileInputSystemTest {
         seedNames = SeedNames.unique(names);
         topics = Topics.withPrefix(names.stem() + ".");
         List<DevStack.Service> stores = List.of(DevStack.Service.POSTGRES, DevStack.Service.CLICKHOUSE, DevStack.Service.S3,
-                DevStack.Service.ELASTICSEARCH, DevStack.Service.REDIS);
+                DevStack.Service.ELASTICSEARCH, DevStack.Service.REDIS, DevStack.Service.KAFKA);
         stack.startAll(stores);
         WorldSeeder.seed(stack, world, seedNames, stores);
         defineEmailOnlyRecords();

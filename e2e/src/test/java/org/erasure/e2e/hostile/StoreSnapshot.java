@@ -25,6 +25,11 @@ import java.util.regex.Pattern;
 import org.erasure.devstack.DevStack;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.erasure.devstack.seed.KafkaSeeder;
 import org.redisson.api.RType;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
@@ -34,9 +39,10 @@ import software.amazon.awssdk.services.s3.model.ListObjectVersionsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectVersion;
 
 /**
- * Everything a test world holds in the five stores, as items: a PostgreSQL or ClickHouse row, one
+ * Everything a test world holds in the six stores, as items: a PostgreSQL or ClickHouse row, one
  * worker element of an Elasticsearch document (and the rest of the document), an S3 object version
- * or delete marker, a Redis key with its value (a set: one item per member). Each item knows the
+ * or delete marker, a Redis key with its value (a set: one item per member), the latest value of a
+ * key of the compacted Kafka profile topic (a tombstone removes the item). Each item knows the
  * identifiers it carries ({@code id:<contributor or worker id>}, {@code email:<lower-cased>}), so a
  * before/after comparison can tell whose data changed, and whether what is left of a person is an
  * allowed residue (a row masked with {@code DELETED_USER}: it keeps the id, not the PII).
@@ -82,6 +88,7 @@ final class StoreSnapshot {
         elasticsearch(stack, names, items);
         s3(stack, names, items);
         redis(stack, items);
+        kafka(stack, names, items);
         return new StoreSnapshot(items);
     }
 
@@ -237,6 +244,37 @@ final class StoreSnapshot {
         } finally {
             redis.shutdown();
         }
+    }
+
+    private static void kafka(DevStack stack, SeedNames names, Map<String, Item> items) {
+        String topic = KafkaSeeder.profilesTopic(names);
+        Duration timeout = Duration.ofSeconds(60);
+        Map<String, String> latest = new TreeMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(stack.kafka().consumerConfig("snapshot-" + topic))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " did not reach its end offsets in " + timeout);
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        latest.remove(r.key());
+                    } else {
+                        latest.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        latest.forEach((key, value) -> {
+            Set<String> ids = tokens(key);
+            ids.addAll(tokens(value));
+            items.put("kafka/" + topic + "/" + key, new Item("kafka/" + topic + "/" + key, value, ids, false));
+        });
     }
 
     // ---------------------------------------------------------------- helpers
