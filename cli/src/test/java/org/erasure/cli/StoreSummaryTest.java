@@ -50,15 +50,15 @@ class StoreSummaryTest {
 
     @Test
     void aPhaseThisCliDoesNotKnowIsCountedUnderItsName() {
-        Phase kafka = Phase.valueOf("KAFKA");
+        Phase kafka = Phase.valueOf("MONGO");
         ErasureCompleted withKafka = Completions.builder(UUID.randomUUID(), "4", Mode.EXECUTE, T, T)
                 .phase(kafka, new PhaseResult(PhaseStatus.SUCCEEDED, List.of(org.erasure.events.TargetResult.erased("topic t", 2, 0, 0)), 0, true, 1, T))
                 .build();
         ErasureCompleted skipped = Completions.builder(UUID.randomUUID(), "5", Mode.EXECUTE, T, T)
                 .phase(kafka, new PhaseResult(PhaseStatus.SKIPPED, List.of(), 0, false, 1, T)).build();
         List<String> lines = StoreSummary.lines(List.of(withKafka, skipped));
-        assertThat(lines).containsSubsequence("Redis sessions cleared: 6", "KAFKA records erased: 2", "Residual matches after erasure: 0");
+        assertThat(lines).containsSubsequence("Redis sessions cleared: 6", "MONGO records erased: 2", "Residual matches after erasure: 0");
         assertThat(StoreSummary.phasesOf(List.of(withKafka))).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH,
-                Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, kafka);
+                Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, Phase.KAFKA, kafka);
     }
 }

@@ -16,7 +16,7 @@ class ContributorErasureRequestedTest {
     @Test
     void defaultsSystemsToAllFiveAndDeadlineToThirtyDays() {
         ContributorErasureRequested r = Samples.request();
-        assertThat(r.systems()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS);
+        assertThat(r.systems()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, Phase.KAFKA);
         assertThat(r.deadline()).isEqualTo(Instant.parse("2026-03-31T10:15:30.123Z"));
         assertThat(Duration.between(r.requestedAt(), r.deadline())).isEqualTo(Duration.ofDays(30));
         assertThat(r.schemaVersion()).isEqualTo(SchemaVersion.CURRENT);

@@ -109,7 +109,7 @@ class PipelineDemoStopTest {
         JsonNode node = new ObjectMapper().readTree(json.toFile());
         assertThat(node.fieldNames()).toIterable().containsExactly("ingest", "verifier", "sinks", "kafka", "stores", "logs");
         assertThat(node.path("sinks").fieldNames()).toIterable()
-                .containsExactlyInAnyOrder("sink-postgres", "sink-elasticsearch", "sink-clickhouse", "sink-s3", "sink-redis");
+                .containsExactlyInAnyOrder("sink-postgres", "sink-elasticsearch", "sink-clickhouse", "sink-s3", "sink-redis", "sink-kafka");
         assertThat(node.path("stores").fieldNames()).toIterable()
                 .containsExactlyInAnyOrder("postgres", "elasticsearch", "clickhouse", "s3", "redis");
         assertThat(node.at("/kafka/bootstrap").asText()).matches("(127\\.0\\.0\\.1|localhost):\\d+");

@@ -52,21 +52,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A rolling upgrade that adds a phase (docs/README.md, "Adding a phase"): requests name {@code KAFKA}, a
+ * A rolling upgrade that adds a phase (docs/README.md, "Adding a phase"): requests name {@code MONGO}, a
  * phase neither the running sink nor the running verifier was built with. Both run as processes from
  * their jars against a real broker. Nothing is dead-lettered; the sink erases for the requests that list
- * its phase and ignores the one that lists only KAFKA; the verifier seals every request, with KAFKA as
- * SKIPPED, and takes KAFKA's report into the next revision once a sink that runs it reports.
+ * its phase and ignores the one that lists only MONGO; the verifier seals every request, with MONGO as
+ * SKIPPED, and takes MONGO's report into the next revision once a sink that runs it reports.
  */
 @DevStackTest
 class RollingUpgradeTest {
     private static final int NAMING_BOTH = 12;
     private static final int PARTITIONS = 3;
-    private static final Phase KAFKA = Phase.valueOf("KAFKA");
+    private static final Phase MONGO = Phase.valueOf("MONGO");
 
     @Test
     void requestsNamingAPhaseNoRunningServiceKnowsAreErasedAndSealed(DevStack stack, TestNames names, @TempDir Path dir) throws Exception {
-        assertThat(KAFKA.isKnown()).as("the test is about a phase this build does not know").isFalse();
+        assertThat(MONGO.isKnown()).as("the test is about a phase this build does not know").isFalse();
         SampleWorld world = SampleWorld.isolated(NAMING_BOTH + 1);
         SeedNames seedNames = SeedNames.unique(names);
         stack.startAll(List.of(DevStack.Service.REDIS));
@@ -74,8 +74,8 @@ class RollingUpgradeTest {
         Topics topics = Topics.withPrefix(names.stem() + ".");
 
         List<ContributorErasureRequested> both = IntStream.range(0, NAMING_BOTH)
-                .mapToObj(i -> ErasureTraffic.request(world.contributor(i), Mode.EXECUTE, List.of(Phase.REDIS, KAFKA))).toList();
-        ContributorErasureRequested kafkaOnly = ErasureTraffic.request(world.contributor(NAMING_BOTH), Mode.EXECUTE, List.of(KAFKA));
+                .mapToObj(i -> ErasureTraffic.request(world.contributor(i), Mode.EXECUTE, List.of(Phase.REDIS, MONGO))).toList();
+        ContributorErasureRequested kafkaOnly = ErasureTraffic.request(world.contributor(NAMING_BOTH), Mode.EXECUTE, List.of(MONGO));
         List<ContributorErasureRequested> all = new ArrayList<>(both);
         all.add(kafkaOnly);
 
@@ -93,7 +93,7 @@ class RollingUpgradeTest {
                             || services.stream().anyMatch(s -> !s.isAlive()));
             assertThat(services).allMatch(ServiceProcess::isAlive);
 
-            // The sink: one result per request that lists its phase, none for the KAFKA-only one, nothing dead-lettered.
+            // The sink: one result per request that lists its phase, none for the MONGO-only one, nothing dead-lettered.
             Map<UUID, List<PhaseCompleted>> reports = traffic.completions();
             assertThat(reports).containsOnlyKeys(both.stream().map(ContributorErasureRequested::requestId).toList());
             assertThat(reports.values()).allSatisfy(list -> assertThat(list).singleElement().satisfies(pc -> {
@@ -105,29 +105,29 @@ class RollingUpgradeTest {
                 assertThat(readAll(stack, dlq)).as(dlq).isEmpty();
             }
 
-            // The verifier: every request sealed; KAFKA asked and recorded as SKIPPED (not awaited by this version).
+            // The verifier: every request sealed; MONGO asked and recorded as SKIPPED (not awaited by this version).
             Map<UUID, ErasureCompleted> records = latestByRequest(finalRecords(stack, topics));
             assertThat(records).hasSize(all.size());
             for (ContributorErasureRequested r : both) {
                 ErasureCompleted c = records.get(r.requestId());
                 assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
                 assertThat(c.missingPhases()).isEmpty();
-                assertThat(c.phases().keySet()).containsExactly(Phase.REDIS, KAFKA);
+                assertThat(c.phases().keySet()).containsExactly(Phase.REDIS, MONGO);
                 assertThat(c.phases().get(Phase.REDIS).status()).isEqualTo(PhaseStatus.SUCCEEDED);
-                assertThat(c.phases().get(KAFKA).status()).isEqualTo(PhaseStatus.SKIPPED);
+                assertThat(c.phases().get(MONGO).status()).isEqualTo(PhaseStatus.SKIPPED);
             }
-            assertThat(records.get(kafkaOnly.requestId()).phases()).containsOnlyKeys(KAFKA);
+            assertThat(records.get(kafkaOnly.requestId()).phases()).containsOnlyKeys(MONGO);
 
-            // A sink that runs KAFKA (deployed later in the upgrade) reports: the next revision holds its result.
+            // A sink that runs MONGO (deployed later in the upgrade) reports: the next revision holds its result.
             ContributorErasureRequested first = both.getFirst();
-            publishReport(stack, topics, PhaseCompleted.builder().forRequest(first).phase(KAFKA).status(PhaseStatus.SUCCEEDED)
+            publishReport(stack, topics, PhaseCompleted.builder().forRequest(first).phase(MONGO).status(PhaseStatus.SUCCEEDED)
                     .targets(TargetResult.erased("topic contributor-events", 2, 0, 0))
                     .startedAt(first.requestedAt().plusSeconds(1)).completedAt(first.requestedAt().plusSeconds(2))
                     .attempt(1).sink("sink-kafka", "next").build());
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
                     .until(() -> latestByRequest(finalRecords(stack, topics)).get(first.requestId()).revision() == 2);
             ErasureCompleted second = latestByRequest(finalRecords(stack, topics)).get(first.requestId());
-            assertThat(second.phases().get(KAFKA).status()).isEqualTo(PhaseStatus.SUCCEEDED);
+            assertThat(second.phases().get(MONGO).status()).isEqualTo(PhaseStatus.SUCCEEDED);
             assertThat(second.totals().deleted()).isEqualTo(records.get(first.requestId()).totals().deleted() + 2);
 
             assertChainsVerify(stack, topics);

@@ -134,11 +134,11 @@ class VerifierTopologyTest {
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
     }
 
-    /** Rolling upgrade: a request names a phase added after this verifier was built (a sixth sink, KAFKA). */
+    /** Rolling upgrade: a request names a phase added after this verifier was built (a seventh sink, MONGO). */
     @Test
     void aPhaseThisVerifierDoesNotKnowIsRecordedAsSkippedAndDoesNotHoldTheRecord() {
         start();
-        Phase kafka = Phase.valueOf("KAFKA");
+        Phase kafka = Phase.valueOf("MONGO");
         java.util.Set<Phase> asked = new java.util.HashSet<>(Phase.known());
         asked.add(kafka);
         ContributorErasureRequested r = request("c-1").systems(asked).build();
@@ -148,7 +148,7 @@ class VerifierTopologyTest {
         ErasureCompleted first = single();
         assertThat(first.outcome()).isEqualTo(Outcome.COMPLETED);
         assertThat(first.missingPhases()).isEmpty();
-        assertThat(first.phases().keySet()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, kafka);
+        assertThat(first.phases().keySet()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, Phase.KAFKA, kafka);
         assertThat(first.phases().get(kafka).status()).isEqualTo(PhaseStatus.SKIPPED);
         assertThat(first.phases().get(kafka).targets()).isEmpty();
         assertThat(first.totals().deleted()).isEqualTo(15);
@@ -168,7 +168,7 @@ class VerifierTopologyTest {
     @Test
     void aRequestNamingOnlyAnUnknownPhaseIsSealedAtOnceAsSkipped() {
         start();
-        Phase kafka = Phase.valueOf("KAFKA");
+        Phase kafka = Phase.valueOf("MONGO");
         ContributorErasureRequested r = request("c-1").systems(kafka).build();
         send(r);
         ErasureCompleted c = single();

@@ -292,11 +292,11 @@ public final class ReportWriter {
         if (!r.bursts().isEmpty()) {
             h.append("<h2>(a) Bursts through ingest</h2>");
             table(h, r.bursts(), List.of("requests", "uploads", "accepted (s)", "last final (s)", "final records", "outcomes",
-                            "postgres", "elasticsearch", "clickhouse", "s3", "redis", "head-of-line (s)", "ClickHouse mutations",
+                            "postgres", "elasticsearch", "clickhouse", "s3", "redis", "kafka", "head-of-line (s)", "ClickHouse mutations",
                             "wall s / request", "CPU s / request (services + stores)", "services CPU (s)", "stores CPU (s)"),
                     b -> List.of(n(b.requests()), n(b.uploads()), f(b.acceptSeconds()), f(b.lastFinalSeconds()), n(b.finals()),
                             b.outcomes().toString(), sink(b, "POSTGRES"), sink(b, "ELASTICSEARCH"), sink(b, "CLICKHOUSE"), sink(b, "S3"),
-                            sink(b, "REDIS"), b.headOfLine() == null ? "-" : f(b.headOfLine().latencySeconds()), n(b.clickhouseMutations()),
+                            sink(b, "REDIS"), sink(b, "KAFKA"), b.headOfLine() == null ? "-" : f(b.headOfLine().latencySeconds()), n(b.clickhouseMutations()),
                             f4(b.wallSecondsPerErasure()), f4(b.cpuSecondsPerErasure()), f(b.servicesCpuSeconds()), f(b.storesCpuSeconds())));
             h.append("<p class=\"note\">Sink columns: seconds from the first upload to that sink's last PhaseCompleted (or how many it reported). "
                     + "Stores CPU: PostgreSQL, ClickHouse, Redis processes and the benchmark JVM, which hosts Kafka, Elasticsearch and s3proxy.</p>");
