@@ -148,7 +148,7 @@ class InvariantsTest {
         assertThatThrownBy(() -> r.missingPhases().add(Phase.S3)).isInstanceOf(UnsupportedOperationException.class);
         assertThatThrownBy(() -> Samples.postgresSucceeded().targets().add(TargetResult.erased("x", 0, 0, 0)))
                 .isInstanceOf(UnsupportedOperationException.class);
-        assertThat(List.copyOf(r.phases().keySet())).containsExactly(Phase.values());
+        assertThat(List.copyOf(r.phases().keySet())).containsExactlyElementsOf(Samples.FIRST_FIVE);
     }
 
     private static PhaseCompleted.Builder base() {

@@ -83,7 +83,7 @@ class PhaseTest {
 
     @Test
     void aReportAndARecordOfANewPhaseRoundTripAndChain() {
-        PhaseCompleted kafka = Samples.phase(KAFKA, PhaseStatus.SUCCEEDED, 4);
+        PhaseCompleted kafka = Samples.phase(Phase.KAFKA, PhaseStatus.SUCCEEDED, 4);
         assertThat(EventJson.read(EventJson.write(kafka), PhaseCompleted.class)).isEqualTo(kafka);
         assertThat(SchemaSupport.validate(PhaseCompleted.class, EventJson.writeString(kafka))).isEmpty();
 
@@ -96,7 +96,7 @@ class PhaseTest {
         assertThat(json.indexOf("\"POSTGRES\":")).isLessThan(json.indexOf("\"KAFKA\":"));
         ErasureCompleted back = EventJson.read(json.getBytes(StandardCharsets.UTF_8), ErasureCompleted.class);
         assertThat(back).isEqualTo(record);
-        assertThat(back.phases()).containsKey(KAFKA);
+        assertThat(back.phases()).containsKey(Phase.KAFKA);
         assertThat(IntegrityChain.verify(List.of(back))).isInstanceOf(org.erasure.events.integrity.ChainVerification.Ok.class);
         assertThat(SchemaSupport.validate(ErasureCompleted.class, json)).isEmpty();
     }

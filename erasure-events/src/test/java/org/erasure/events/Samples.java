@@ -7,6 +7,9 @@ import java.util.UUID;
 
 /** Fixed sample events for the tests. */
 public final class Samples {
+    /** The phases of the sample record: the first five, so the pinned hash (IntegrityChainTest) stays what it was sealed as. */
+    public static final java.util.List<Phase> FIRST_FIVE = java.util.List.of(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS);
+
     public static final UUID REQUEST_ID = UUID.fromString("6f1c2b9e-4a51-4c1e-9d2a-0b7f3e8a1c55");
     public static final UUID EARLIER_REQUEST_ID = UUID.fromString("0e2d7c4b-1f3a-4b6e-8c9d-2a1b3c4d5e6f");
     public static final String CONTRIBUTOR = "c-1042";
@@ -72,7 +75,7 @@ public final class Samples {
                 .completedAt(REQUESTED_AT.plusSeconds(60 + revision))
                 .revision(revision);
         int s = 1;
-        for (Phase p : Phase.values()) {
+        for (Phase p : FIRST_FIVE) {
             b.phase(phase(p, PhaseStatus.SUCCEEDED, s++));
         }
         return b.build();

@@ -190,7 +190,7 @@ class IntegrityChainTest {
 
     @Test
     void phasesUsedInSamplesAreComplete() {
-        assertThat(Samples.completed(1).phases().keySet()).containsExactly(Phase.values());
+        assertThat(Samples.completed(1).phases().keySet()).containsExactlyElementsOf(Samples.FIRST_FIVE);
         assertThat(Samples.completed(1).phases().values()).allMatch(p -> p.status() == PhaseStatus.SUCCEEDED);
     }
 }

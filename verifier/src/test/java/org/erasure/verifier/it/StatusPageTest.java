@@ -60,7 +60,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DevStackTest
 class StatusPageTest {
     static final int PARTITIONS = 4;
-    static final Set<Phase> FIRST = Set.of(Phase.POSTGRES, Phase.REDIS, Phase.S3);
+    static final Set<Phase> FIRST = Set.of(Phase.POSTGRES, Phase.REDIS, Phase.S3, Phase.KAFKA);
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
 
@@ -99,7 +99,7 @@ class StatusPageTest {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(state(browser).path("scope").asText())
                         .contains("all 2 verifier instance(s)"));
 
-                // Six requests, three on each instance's partitions; three of five phases report.
+                // Six requests, three on each instance's partitions; four of six phases report.
                 List<ContributorErasureRequested> requests = requestsOnBothInstances(a, 3);
                 for (ContributorErasureRequested r : requests) {
                     send(producer, topics, r);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -118,9 +119,9 @@ class VerifierTopologyTest {
         start();
         ContributorErasureRequested r = request("c-1").build();
         send(r);
-        send(all(r, PhaseStatus.SUCCEEDED).subList(0, 4));
+        send(all(r, PhaseStatus.SUCCEEDED).subList(0, 5));
         assertThat(drain()).isEmpty();
-        send(all(r, PhaseStatus.SUCCEEDED).get(4));
+        send(all(r, PhaseStatus.SUCCEEDED).get(5));
 
         ErasureCompleted c = single();
         assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
@@ -128,7 +129,7 @@ class VerifierTopologyTest {
         assertThat(c.revision()).isEqualTo(1);
         assertThat(c.phases()).containsOnlyKeys(Phase.all());
         assertThat(c.missingPhases()).isEmpty();
-        assertThat(c.totals().deleted()).isEqualTo(15);
+        assertThat(c.totals().deleted()).isEqualTo(18);
         assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(r));
         assertThat(c.previousHash()).isNull();
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
@@ -151,14 +152,14 @@ class VerifierTopologyTest {
         assertThat(first.phases().keySet()).containsExactly(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS, Phase.KAFKA, kafka);
         assertThat(first.phases().get(kafka).status()).isEqualTo(PhaseStatus.SKIPPED);
         assertThat(first.phases().get(kafka).targets()).isEmpty();
-        assertThat(first.totals().deleted()).isEqualTo(15);
+        assertThat(first.totals().deleted()).isEqualTo(18);
 
         // A sink that runs the new phase reports after all: the next revision holds its result instead.
         send(report(r, kafka, PhaseStatus.SUCCEEDED, 1));
         ErasureCompleted second = single();
         assertThat(second.revision()).isEqualTo(2);
         assertThat(second.phases().get(kafka).status()).isEqualTo(PhaseStatus.SUCCEEDED);
-        assertThat(second.totals().deleted()).isEqualTo(18);
+        assertThat(second.totals().deleted()).isEqualTo(21);
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
 
         // The state store keeps what was decided on arrival (a restart reads it back the same way).
@@ -194,7 +195,7 @@ class VerifierTopologyTest {
 
         List<ErasureCompleted> out = drain();
         assertThat(out).extracting(ErasureCompleted::requestId).containsExactly(purged.requestId(), interactive.requestId());
-        assertThat(out).allMatch(c -> c.outcome() == Outcome.COMPLETED && c.totals().deleted() == 15);
+        assertThat(out).allMatch(c -> c.outcome() == Outcome.COMPLETED && c.totals().deleted() == 18);
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
     }
 
@@ -229,8 +230,8 @@ class VerifierTopologyTest {
         send(all(r, PhaseStatus.DRY_RUN));
         ErasureCompleted c = single();
         assertThat(c.outcome()).isEqualTo(Outcome.DRY_RUN);
-        assertThat(c.totals().wouldDelete()).isEqualTo(15);
-        assertThat(c.totals().wouldMask()).isEqualTo(10);
+        assertThat(c.totals().wouldDelete()).isEqualTo(18);
+        assertThat(c.totals().wouldMask()).isEqualTo(12);
         assertThat(c.totals().deleted()).isZero();
     }
 
@@ -243,7 +244,7 @@ class VerifierTopologyTest {
         send(r);
         ErasureCompleted c = single();
         assertThat(c.outcome()).isEqualTo(Outcome.COMPLETED);
-        assertThat(c.phases()).hasSize(5);
+        assertThat(c.phases()).hasSize(6);
     }
 
     @Test
@@ -295,7 +296,7 @@ class VerifierTopologyTest {
         }
         ErasureCompleted first = single();
         assertThat(first.outcome()).isEqualTo(Outcome.COMPLETED);
-        assertThat(first.totals().deleted()).isEqualTo(35);
+        assertThat(first.totals().deleted()).isEqualTo(42);
 
         send(r); // the redelivery
         for (Phase p : r.systems()) {
@@ -366,7 +367,8 @@ class VerifierTopologyTest {
     @Test
     void timesOutAtTheDeadlineNamingTheMissingPhasesAndLateReportsAddRevisions() {
         start();
-        ContributorErasureRequested r = request("c-1").deadline(T0.plus(Duration.ofHours(1))).build();
+        ContributorErasureRequested r = request("c-1").deadline(T0.plus(Duration.ofHours(1)))
+                .systems(Set.of(Phase.POSTGRES, Phase.ELASTICSEARCH, Phase.CLICKHOUSE, Phase.S3, Phase.REDIS)).build();
         send(r);
         List<PhaseCompleted> reps = all(r, PhaseStatus.SUCCEEDED);
         send(reps.subList(0, 3));
