@@ -28,6 +28,7 @@ class StoreSummaryTest {
                 "ClickHouse records that would be masked: 200",
                 "S3 files that would be deleted: 4",
                 "Redis sessions that would be cleared: 6",
+                "Kafka records that would be tombstoned: 0",
                 "Outcomes: COMPLETED 0, FAILED 0, TIMED_OUT 0, DRY_RUN 2");
     }
 
