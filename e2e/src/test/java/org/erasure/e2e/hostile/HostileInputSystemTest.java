@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hostile input through every entry point of the whole system, with every service as its own
- * process (five sinks, the verifier, ingest) against the real stores of the dev-stack.
+ * process (six sinks, the verifier, ingest) against the real stores of the dev-stack.
  *
  * <p>Table-driven: each case is a name, an entry point (a raw record on {@code erasure.requests}, as an
  * upstream service produces it, or an HTTP/CSV call to ingest), a payload and the expected result:
