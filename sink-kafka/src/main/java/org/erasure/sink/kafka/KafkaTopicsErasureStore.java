@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.erasure.events.Phase;
+import org.erasure.sink.kafka.LatestValues.Live;
 import org.erasure.sink.kafka.TopicsMapping.CompactedTopic;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -75,18 +76,16 @@ final class KafkaTopicsErasureStore implements ErasureStore {
     @Override
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         Tally tally = new Tally(targets());
-        Map<CompactedTopic, Map<String, ErasureItem>> owners = new LinkedHashMap<>();
-        Map<CompactedTopic, Map<String, Set<Integer>>> live = new LinkedHashMap<>();
+        Map<CompactedTopic, Map<String, Live>> live = new LinkedHashMap<>();
         for (CompactedTopic topic : mapping.compacted()) {
-            owners.put(topic, owners(topic, batch.items()));
-            live.put(topic, LatestValues.live(consumer(topic.name()), topic.name(), owners.get(topic).keySet(), mapping.readTimeout()));
-            live.get(topic).forEach((key, partitions) -> tally.deleted(owners.get(topic).get(key), topic.name(), partitions.size()));
+            live.put(topic, read(topic, batch));
+            live.get(topic).forEach((key, l) -> tally.deleted(l.owner(), topic.name(), l.partitions().size()));
         }
         writeAhead.record(tally.planned(batch.executes()));
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        live.forEach((topic, keys) -> keys.forEach((key, partitions) -> {
-            ErasureItem owner = owners.get(topic).get(key);
-            for (int partition : owner.dryRun() ? Set.<Integer>of() : partitions) {
+        live.forEach((topic, keys) -> keys.forEach((key, l) -> {
+            ErasureItem owner = l.owner();
+            for (int partition : owner.dryRun() ? Set.<Integer>of() : l.partitions()) {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(REQUEST_HEADER, owner.requestId().toString().getBytes(StandardCharsets.UTF_8));
                 sent.add(producer.send(new ProducerRecord<>(topic.name(), partition, key.getBytes(StandardCharsets.UTF_8), null, headers)));
@@ -109,20 +108,13 @@ final class KafkaTopicsErasureStore implements ErasureStore {
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         Tally tally = new Tally(targets());
         for (CompactedTopic topic : mapping.compacted()) {
-            Map<String, ErasureItem> owners = owners(topic, batch.items());
-            LatestValues.live(consumer(topic.name()), topic.name(), owners.keySet(), mapping.readTimeout())
-                    .forEach((key, partitions) -> tally.found(owners.get(key), topic.name(), partitions.size()));
+            read(topic, batch).forEach((key, l) -> tally.found(l.owner(), topic.name(), l.partitions().size()));
         }
         return tally.residuals(batch.items());
     }
 
-    /** Each key of the batch and the item it belongs to (a key two items share goes to the first: counted once). */
-    private static Map<String, ErasureItem> owners(CompactedTopic topic, List<ErasureItem> items) {
-        Map<String, ErasureItem> owners = new LinkedHashMap<>();
-        for (ErasureItem item : items) {
-            topic.keys(item).forEach(k -> owners.putIfAbsent(k, item));
-        }
-        return owners;
+    private Map<String, Live> read(CompactedTopic topic, ErasureBatch batch) {
+        return LatestValues.live(consumer(topic.name()), topic.name(), new Owners(topic, batch.items()), mapping.readTimeout());
     }
 
     private Consumer<byte[], byte[]> consumer(String topic) {

@@ -11,21 +11,25 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
 /**
- * Which of some keys have a live (non-tombstone) latest value in a compacted topic, and in which
- * partitions: every partition read from its beginning up to the end offsets of the moment of the
- * call. The partitions are those where the values really are, whatever partitioner wrote them, so a
- * tombstone goes where it deletes.
+ * Which keys of a compacted topic have a latest value that is a subject's (by key or by a value
+ * field: {@link Owners}), and in which partitions: every partition read from its beginning up to the
+ * end offsets of the moment of the call. The partitions are those where the values really are,
+ * whatever partitioner wrote them, so a tombstone goes where it deletes.
  */
 final class LatestValues {
+    /** A key whose latest value in {@code partitions} belongs to {@code owner}. */
+    record Live(ErasureItem owner, Set<Integer> partitions) {}
+
     private LatestValues() {}
 
-    static Map<String, Set<Integer>> live(Consumer<byte[], byte[]> consumer, String topic, Set<String> wanted, Duration timeout) {
+    static Map<String, Live> live(Consumer<byte[], byte[]> consumer, String topic, Owners owners, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Set<Integer>> live = new HashMap<>();
+        Map<String, Live> live = new HashMap<>();
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -41,13 +45,12 @@ final class LatestValues {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-                    if (key == null || !wanted.contains(key)) {
-                        continue;
-                    }
-                    if (r.value() == null) {
-                        live.computeIfPresent(key, (k, in) -> in.remove(r.partition()) && in.isEmpty() ? null : in);
+                    ErasureItem owner = key == null || r.value() == null ? null : owners.of(key, r.value());
+                    if (owner == null) { // a tombstone, or a value that is no longer the subject's
+                        live.computeIfPresent(key == null ? "" : key, (k, in) -> in.partitions().remove(r.partition())
+                                && in.partitions().isEmpty() ? null : in);
                     } else {
-                        live.computeIfAbsent(key, k -> new HashSet<>()).add(r.partition());
+                        live.computeIfAbsent(key, k -> new Live(owner, new HashSet<>())).partitions().add(r.partition());
                     }
                 }
             }

@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -16,19 +18,29 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([a-zA-Z]+)}");
     private static final Set<String> KNOWN = Set.of("contributorId", "workerId", "email");
 
-    /** A compacted topic and its key templates, e.g. {@code profile:{contributorId}}. */
-    record CompactedTopic(String name, List<String> keyTemplates) {
+    /**
+     * A compacted topic, its key templates (e.g. {@code profile:{contributorId}}) and the top-level
+     * fields of its JSON values that name a subject (field -> {@code {email}}, {@code {contributorId}}
+     * or {@code {workerId}}: the whole value, emails compared normalised).
+     */
+    record CompactedTopic(String name, List<String> keyTemplates, Map<String, String> valueFields) {
         /** The item's keys in this topic: each template with each value of its placeholder. */
         List<String> keys(ErasureItem item) {
             Set<String> keys = new LinkedHashSet<>();
-            for (String t : keyTemplates) {
-                List<String> values = t.contains("{workerId}") ? item.identifiers().workerIds()
-                        : t.contains("{email}") ? item.identifiers().emails() : List.of(item.contributorId());
-                String placeholder = t.contains("{workerId}") ? "{workerId}" : t.contains("{email}") ? "{email}" : "{contributorId}";
-                values.forEach(v -> keys.add(t.replace(placeholder, v)));
-            }
+            keyTemplates.forEach(t -> keys.addAll(values(t, item)));
             return List.copyOf(keys);
         }
+    }
+
+    /** The template with each of the item's values of its one placeholder. */
+    static List<String> values(String template, ErasureItem item) {
+        String placeholder = template.contains("{workerId}") ? "{workerId}" : template.contains("{email}") ? "{email}" : "{contributorId}";
+        List<String> values = switch (placeholder) {
+            case "{workerId}" -> item.identifiers().workerIds();
+            case "{email}" -> item.identifiers().emails();
+            default -> List.of(item.contributorId());
+        };
+        return values.stream().map(v -> template.replace(placeholder, v)).toList();
     }
 
     static TopicsMapping parse(Config c) {
@@ -40,7 +52,11 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
                 throw new IllegalArgumentException("kafka-topics.compacted: topic " + name + " has no key templates");
             }
             keys.forEach(k -> checkTemplate(name, k));
-            compacted.add(new CompactedTopic(name, List.copyOf(keys)));
+            Map<String, String> fields = new TreeMap<>();
+            if (t.hasPath("values")) {
+                t.getObject("values").unwrapped().forEach((field, template) -> fields.put(field, valueTemplate(name, field, template)));
+            }
+            compacted.add(new CompactedTopic(name, List.copyOf(keys), Map.copyOf(fields)));
         }
         List<String> retained = c.getStringList("retained").stream().map(t -> topic(t, "retained")).toList();
         List<String> all = Stream.concat(compacted.stream().map(CompactedTopic::name), retained.stream()).toList();
@@ -63,6 +79,14 @@ record TopicsMapping(List<CompactedTopic> compacted, List<String> retained, Dura
             throw new IllegalArgumentException("kafka-topics." + list + ": '" + name + "' is not a valid topic name");
         }
         return name;
+    }
+
+    private static String valueTemplate(String topic, String field, Object template) {
+        if (!(template instanceof String s) || !Set.of("{contributorId}", "{workerId}", "{email}").contains(s)) {
+            throw new IllegalArgumentException("kafka-topics.compacted: values." + field + " of " + topic
+                    + " must be one of \"{contributorId}\", \"{workerId}\", \"{email}\" (the whole field value)");
+        }
+        return s;
     }
 
     private static void checkTemplate(String topic, String template) {

@@ -180,6 +180,41 @@ class KafkaTopicsErasureStoreTest {
     }
 
     @Test
+    void aLatestValueNamingTheSubjectIsTombstonedUnderItsOwnKey(KafkaBroker kafka, TestNames names) throws Exception {
+        String topic = names.topic("by-value");
+        kafka.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, "compact"))));
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.producerConfig())) {
+            sent.add(p.send(new ProducerRecord<>(topic, "x1", "{\"email\":\" PERSON1@Example.org\",\"name\":\"n\"}"))); // other case, spaces
+            sent.add(p.send(new ProducerRecord<>(topic, "x2", "{\"email\":\"person2@example.org\"}")));
+            sent.add(p.send(new ProducerRecord<>(topic, "x2", "{\"email\":\"someone-else@example.org\"}"))); // no longer theirs
+            sent.add(p.send(new ProducerRecord<>(topic, "x3", "person3@example.org, not JSON"))); // matched by key only
+            sent.add(p.send(new ProducerRecord<>(topic, "x4", "{\"owner\":\"w4\"}")));
+            sent.add(p.send(new ProducerRecord<>(topic, "x5", "{\"email\":[\"person5@example.org\"]}"))); // not a whole value
+            sent.add(p.send(new ProducerRecord<>(topic, "x6", "{\"email\":\"other@example.org\"}")));
+        }
+        for (var f : sent) {
+            f.get();
+        }
+        Config config = ConfigFactory.parseString("""
+                bootstrap-servers = "%s"
+                compacted = [ { topic = "%s", keys = ["{contributorId}"], values = { email = "{email}", owner = "{workerId}" } } ]
+                retained = []
+                """.formatted(kafka.bootstrapServers(), topic)).withFallback(ConfigFactory.defaultReference().getConfig("kafka-topics")).resolve();
+        List<ErasureItem> items = IntStream.rangeClosed(1, 5).mapToObj(i -> item(i, Mode.EXECUTE)).toList();
+        try (KafkaTopicsErasureStore store = (KafkaTopicsErasureStore) new KafkaTopicsStoreModule().create(config, new SimpleMeterRegistry())) {
+            Map<UUID, RequestResult> results = store.erase(new ErasureBatch(items), WriteAhead.NONE);
+            assertThat(items.stream().map(i -> deleted(results, i, topic)).toList()).containsExactly(1L, 0L, 0L, 1L, 0L);
+            assertThat(latest(kafka, topic)).containsOnlyKeys("x2", "x3", "x5", "x6");
+            Map<UUID, List<TargetResidual>> residuals = store.verify(new ErasureBatch(items));
+            items.forEach(i -> assertThat(residuals.get(i.requestId())).containsExactly(new TargetResidual(topic, 0)));
+        }
+        assertThatThrownBy(() -> TopicsMapping.parse(ConfigFactory.parseString(
+                "compacted = [ { topic = t, keys = [\"{contributorId}\"], values = { name = \"{name}\" } } ], retained = [], read-timeout = 1s")))
+                .hasMessageContaining("values.name of t must be one of");
+    }
+
+    @Test
     void configurationIsCheckedAgainstTheClusterWithClearErrors(KafkaBroker kafka, TestNames names) throws Exception {
         Topics t = Topics.create(kafka, names);
         KafkaTopicsStoreModule module = new KafkaTopicsStoreModule();
