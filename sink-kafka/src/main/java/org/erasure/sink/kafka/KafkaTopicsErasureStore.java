@@ -12,16 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.erasure.events.Phase;
 import org.erasure.sink.kafka.LatestValues.Live;
@@ -30,8 +27,6 @@ import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
-import org.erasure.sink.runtime.spi.StoreException;
-import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.Tally;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.spi.WriteAhead;
@@ -92,7 +87,7 @@ final class KafkaTopicsErasureStore implements ErasureStore {
             }
         }));
         producer.flush();
-        awaitAll(sent);
+        sent.forEach(f -> KafkaCalls.await(f, mapping.readTimeout(), "tombstones"));
         tombstones.increment(sent.size());
         Map<String, String> notes = new HashMap<>();
         for (String topic : mapping.retained()) {
@@ -121,34 +116,9 @@ final class KafkaTopicsErasureStore implements ErasureStore {
         return consumers.computeIfAbsent(topic, t -> newConsumer.get());
     }
 
-    private void awaitAll(List<Future<RecordMetadata>> sent) {
-        try {
-            for (Future<RecordMetadata> f : sent) {
-                f.get(mapping.readTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while writing tombstones", e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new StoreUnavailableException("tombstones not acknowledged within read-timeout", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RetriableException) {
-                throw new StoreUnavailableException("tombstones failed transiently: " + e.getCause().getClass().getSimpleName(), e);
-            }
-            throw new StoreException("KAFKA_TOMBSTONE_FAILED", "tombstones failed: " + e.getCause().getClass().getSimpleName());
-        }
-    }
-
     @Override
     public void checkReachable() {
-        try {
-            admin.describeCluster().nodes().get(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new StoreUnavailableException("Kafka cluster not reachable: " + e.getClass().getSimpleName(), e);
-        }
+        KafkaCalls.await(admin.describeCluster().nodes(), Duration.ofSeconds(5), "Kafka cluster");
     }
 
     @Override

@@ -3,11 +3,10 @@ package org.erasure.sink.kafka;
 import com.typesafe.config.Config;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -16,14 +15,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.erasure.config.KafkaClientProperties;
 import org.erasure.events.Phase;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
-import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
 /** Builds the Kafka-topics store from {@code kafka-topics { }}: clients, and every topic checked for its cleanup policy. */
 public final class KafkaTopicsStoreModule implements StoreModule {
@@ -36,11 +33,6 @@ public final class KafkaTopicsStoreModule implements StoreModule {
     @Override
     public String configSection() {
         return "kafka-topics";
-    }
-
-    @Override
-    public String defaultSinkName() {
-        return "sink-kafka";
     }
 
     @Override
@@ -74,20 +66,8 @@ public final class KafkaTopicsStoreModule implements StoreModule {
     /** Every topic exists; a compacted target is compacted (a tombstone elsewhere deletes nothing). */
     private static void checkTopics(Admin admin, TopicsMapping mapping) {
         List<ConfigResource> resources = mapping.targets().stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-        Map<ConfigResource, org.apache.kafka.clients.admin.Config> configs;
-        try {
-            configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new IllegalArgumentException("kafka-topics: a configured topic does not exist (" + mapping.targets() + ")");
-            }
-            throw new StoreUnavailableException("Kafka cluster not reachable: " + e.getCause().getClass().getSimpleName(), e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new StoreUnavailableException("Kafka cluster not reachable within 30 s", e);
-        }
+        Map<ConfigResource, org.apache.kafka.clients.admin.Config> configs = KafkaCalls.await(
+                admin.describeConfigs(resources).all(), Duration.ofSeconds(30), "kafka-topics: describing " + mapping.targets());
         for (TopicsMapping.CompactedTopic t : mapping.compacted()) {
             ConfigEntry policy = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name())).get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {

@@ -7,8 +7,6 @@ import java.util.List;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -16,7 +14,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
-import org.erasure.sink.runtime.spi.StoreUnavailableException;
 
 /**
  * What a request is told about a topic whose records cannot be deleted: by when retention drops what
@@ -29,15 +26,7 @@ final class RetentionNote {
 
     static String describe(Admin admin, Consumer<byte[], byte[]> consumer, String topic, Instant now, Duration timeout) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        Config config;
-        try {
-            config = admin.describeConfigs(List.of(resource)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(resource);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new StoreUnavailableException("cannot read the configuration of " + topic + ": " + e.getClass().getSimpleName(), e);
-        }
+        Config config = KafkaCalls.await(admin.describeConfigs(List.of(resource)).all(), timeout, "configuration of " + topic).get(resource);
         long retention = Long.parseLong(config.get(TopicConfig.RETENTION_MS_CONFIG).value());
         long segment = Long.parseLong(config.get(TopicConfig.SEGMENT_MS_CONFIG).value());
         Instant oldest = oldestRecord(consumer, topic, timeout);

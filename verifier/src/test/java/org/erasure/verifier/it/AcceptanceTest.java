@@ -99,7 +99,7 @@ class AcceptanceTest {
             });
             Predicate<ErasureCompleted> timedOut = c -> c.outcome() == Outcome.TIMED_OUT;
             assertThat(byId.values().stream().filter(timedOut)).allMatch(c -> c.missingPhases().equals(Set.of(Phase.S3, Phase.REDIS)));
-            assertThat(byId.values().stream().filter(c -> c.outcome() == Outcome.DRY_RUN)).allMatch(c -> c.totals().wouldDelete() == 3L * Phase.KNOWN.size());
+            assertThat(byId.values().stream().filter(c -> c.outcome() == Outcome.DRY_RUN)).allMatch(c -> c.totals().wouldDelete() == 3L * Phase.known().size());
 
             long auditStart = System.nanoTime();
             ChainAudit.Report audit = ChainAuditor.audit(kafka.clientConfig(), topics.completions(), Duration.ofSeconds(30));

@@ -98,7 +98,7 @@ class TwoInstancesTest {
                 boolean isPending = r.contributorId().equals("c-pending");
                 assertThat(viaA.get("status").asText()).isEqualTo(isPending ? "PENDING" : "FINAL");
                 assertThat(viaA.get("revision").asInt()).isEqualTo(isPending ? 0 : 1);
-                assertThat(viaA.get("phases").size()).isEqualTo(isPending ? 2 : Phase.KNOWN.size());
+                assertThat(viaA.get("phases").size()).isEqualTo(isPending ? 2 : Phase.known().size());
                 // As a JSON value: a bare "c-9" can occur inside a random requestId (…4bc-9b0c…).
                 assertThat(viaA.toString()).doesNotContain('"' + r.contributorId() + '"').doesNotContain(Events.EMAIL_DOMAIN);
             }

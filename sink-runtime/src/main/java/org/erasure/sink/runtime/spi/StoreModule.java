@@ -27,10 +27,10 @@ public interface StoreModule {
 
     /**
      * Default sink name (consumer group, transactional id, {@code PhaseCompleted.sink.name}):
-     * {@code sink-} and the {@link #configSection()}, e.g. {@code sink-postgres}.
+     * {@code sink-} and the phase in lower case, e.g. {@code sink-postgres}.
      */
     default String defaultSinkName() {
-        return "sink-" + configSection();
+        return "sink-" + phase().name().toLowerCase(Locale.ROOT);
     }
 
     /**

@@ -153,12 +153,12 @@ public final class ReportWriter {
             md.append("| ").append(row[0]).append(" | ").append(row[1]).append(" |\n");
         }
         if (!r.bursts().isEmpty()) {
-            md.append("\n| burst | accepted by ingest | last final record | postgres | elasticsearch | clickhouse | s3 | redis | outcomes | ClickHouse mutations | wall / request | CPU / request |\n");
-            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            md.append("\n| burst | accepted by ingest | last final record | postgres | elasticsearch | clickhouse | s3 | redis | kafka | outcomes | ClickHouse mutations | wall / request | CPU / request |\n");
+            md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Burst b : r.bursts()) {
                 md.append(String.format(Locale.ROOT, "| %,d | %s | %s |", b.requests(), seconds(b.acceptSeconds()),
                         b.complete() ? seconds(b.lastFinalSeconds()) : "not done (" + b.finals() + " final)"));
-                for (String phase : List.of("POSTGRES", "ELASTICSEARCH", "CLICKHOUSE", "S3", "REDIS")) {
+                for (String phase : List.of("POSTGRES", "ELASTICSEARCH", "CLICKHOUSE", "S3", "REDIS", "KAFKA")) {
                     SinkTiming s = b.sinks().stream().filter(t -> t.phase().equals(phase)).findFirst().orElse(null);
                     md.append(' ').append(s == null ? "-" : s.lastSeconds() != null ? seconds(s.lastSeconds()) : s.reported() + " reported").append(" |");
                 }
