@@ -76,7 +76,7 @@ public enum SinkKind {
             return """
                     kafka-topics {
                       bootstrap-servers = "%s"
-                      compacted = [{ topic = "%s", keys = ["{contributorId}"] }]
+                      compacted = [{ topic = "%s", keys = ["{contributorId}"], values = { email = "{email}" } }]
                       retained = ["%s"]
                     }
                     """.formatted(stack.kafka().bootstrapServers(), KafkaSeeder.profilesTopic(names),

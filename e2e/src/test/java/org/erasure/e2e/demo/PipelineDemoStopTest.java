@@ -36,7 +36,7 @@ class PipelineDemoStopTest {
 
     private static final Logger log = LoggerFactory.getLogger(PipelineDemoStopTest.class);
     private static final List<String> SERVICE_JARS = List.of("ingest.jar", "verifier.jar", "sink-postgres.jar",
-            "sink-redis.jar", "sink-s3.jar", "sink-clickhouse.jar", "sink-elasticsearch.jar");
+            "sink-redis.jar", "sink-s3.jar", "sink-clickhouse.jar", "sink-elasticsearch.jar", "sink-kafka.jar");
 
     @Test
     void sigtermStopsEveryServiceAndServerOfTheMainJob(@TempDir Path dir) throws Exception {
@@ -72,7 +72,7 @@ class PipelineDemoStopTest {
 
             List<ProcessHandle> services = started.stream()
                     .filter(p -> p.info().commandLine().orElse("").contains(" -jar ")).toList();
-            assertThat(services).as("ingest, verifier, five sinks").hasSize(SERVICE_JARS.size());
+            assertThat(services).as("ingest, verifier, six sinks").hasSize(SERVICE_JARS.size());
 
             long begin = System.nanoTime();
             ProcessTree.sigterm(job);
