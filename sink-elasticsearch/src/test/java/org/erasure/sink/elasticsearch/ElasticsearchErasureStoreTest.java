@@ -29,6 +29,7 @@ import org.erasure.sink.runtime.spi.TargetResidual;
 import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.sink.runtime.testkit.ClosingServer;
 import org.erasure.sink.runtime.testkit.LogScan;
+import org.erasure.sink.runtime.testkit.StoreContract;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -101,28 +102,11 @@ class ElasticsearchErasureStoreTest {
     void dryRunPredictsExecuteAndChangesNothingReplayReportsZero(ElasticsearchServer es, TestNames names) throws Exception {
         try (EsFixture f = EsFixture.seed(es, names, 30)) {
             List<SampleWorld.Contributor> people = IntStream.range(5, 15).mapToObj(f.world::contributor).toList();
-            List<ErasureItem> dry = people.stream().map(c -> EsFixture.item(c, Mode.DRY_RUN)).toList();
-            List<ErasureItem> exec = people.stream().map(c -> EsFixture.item(c, Mode.EXECUTE)).toList();
-            List<ErasureItem> replay = people.stream().map(c -> EsFixture.item(c, Mode.EXECUTE)).toList();
             try (ElasticsearchErasureStore store = f.store()) {
-                String before = f.digest();
-                Map<UUID, RequestResult> d = Announced.erase(store, new ErasureBatch(dry));
-                assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
-                Map<UUID, RequestResult> e = Announced.erase(store, new ErasureBatch(exec));
-                assertThat(f.digest()).isNotEqualTo(before);
+                var runs = StoreContract.dryRunPredictsExecuteAndReplayReportsZero(store, people, f::digest);
                 for (int k = 0; k < people.size(); k++) {
-                    TargetResult dt = only(d.get(dry.get(k).requestId()));
-                    TargetResult et = only(e.get(exec.get(k).requestId()));
-                    assertThat(dt.masked()).isZero();
-                    assertThat(dt.wouldMask()).isEqualTo(et.masked()).isEqualTo(f.world.esDocumentsOf(5 + k));
+                    assertThat(runs.dry(k).get(f.pattern).wouldMask()).isEqualTo(f.world.esDocumentsOf(5 + k));
                 }
-                String afterExecute = f.digest();
-                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(replay));
-                assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
-                replay.forEach(i -> assertThat(only(r.get(i.requestId())).masked()).isZero());
-                store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
-                List<ErasureItem> dryAgain = people.stream().map(c -> EsFixture.item(c, Mode.DRY_RUN)).toList();
-                Announced.erase(store, new ErasureBatch(dryAgain)).values().forEach(x -> assertThat(only(x).wouldMask()).isZero());
             }
         }
     }

@@ -1,5 +1,7 @@
 package org.erasure.sink.elasticsearch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
@@ -12,41 +14,43 @@ import com.typesafe.config.ConfigFactory;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.UUID;
+import java.util.stream.IntStream;
 import org.erasure.devstack.elasticsearch.ElasticsearchServer;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.seed.ElasticsearchSeeder;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
-import org.erasure.events.ContributorErasureRequested;
-import org.erasure.events.ErasureReason;
-import org.erasure.events.Identifiers;
-import org.erasure.events.Mode;
-import org.erasure.events.Phase;
-import org.erasure.sink.runtime.spi.ErasureItem;
-import org.erasure.sink.runtime.testkit.LogScan;
+import org.erasure.events.PhaseCompleted;
+import org.erasure.events.TargetResult;
+import org.erasure.sink.runtime.testkit.StoreFixture;
 
-/** A seeded per-test index prefix on the shared Elasticsearch node and helpers to look at it. */
-final class EsFixture implements AutoCloseable {
+/**
+ * A seeded per-test index prefix on the shared Elasticsearch node, helpers to look at it, and what the
+ * shared sink scenarios ({@code SinkContract}) need from it. Documents are masked, never deleted, and each
+ * holds three consecutive contributors: erased = no document holds any of the person's identifiers,
+ * intact = every document seeded with the person still holds them.
+ */
+final class EsFixture extends StoreFixture {
     static final ObjectMapper JSON = new ObjectMapper();
     final ElasticsearchServer es;
     final ElasticsearchClient client;
     final String prefix;
     final String pattern;
-    final SampleWorld world;
     final List<String> indices;
 
     private EsFixture(ElasticsearchServer es, String prefix, SampleWorld world) {
+        super(world, ElasticsearchStoreModule::new, "sink-es");
         this.es = es;
         this.client = es.newClient();
         this.prefix = prefix;
         this.pattern = prefix + "*";
-        this.world = world;
         this.indices = world.esIndices().stream().map(i -> prefix + i.substring(SampleWorld.ES_INDEX_PREFIX.length())).toList();
     }
 
@@ -55,12 +59,12 @@ final class EsFixture implements AutoCloseable {
         String prefix = SeedNames.unique(names).esIndexPrefix();
         EsFixture f = new EsFixture(es, prefix, world);
         ElasticsearchSeeder.seed(f.client, prefix, world);
-        world.contributors().forEach(x -> LogScan.SEEDED_EMAILS.add(x.email()));
         return f;
     }
 
     /** elasticsearch { } config for this prefix (reference groups), host overridable. */
-    Config storeConfig(String url, String extra) {
+    @Override
+    public Config storeConfig(String url, String extra) {
         return ConfigFactory.parseString("""
                 hosts = "%s"
                 connect-timeout = 2s
@@ -79,16 +83,6 @@ final class EsFixture implements AutoCloseable {
 
     ElasticsearchErasureStore store(String extra) {
         return (ElasticsearchErasureStore) new ElasticsearchStoreModule().create(storeConfig(es.httpUrl(), extra), new SimpleMeterRegistry());
-    }
-
-    static ErasureItem item(SampleWorld.Contributor c, Mode mode) {
-        return new ErasureItem(UUID.randomUUID(), Long.toString(c.id()), Identifiers.of(List.of(c.email()), List.of(c.workerId())), mode);
-    }
-
-    static ContributorErasureRequested request(SampleWorld.Contributor c, Mode mode) {
-        return ContributorErasureRequested.builder().contributorId(Long.toString(c.id()))
-                .identifiers(List.of(c.email()), List.of(c.workerId())).requestedBy("sink-test")
-                .reason(ErasureReason.ACCOUNT_CLOSED).mode(mode).systems(Phase.ELASTICSEARCH, Phase.REDIS).build();
     }
 
     void refresh() throws IOException {
@@ -159,5 +153,97 @@ final class EsFixture implements AutoCloseable {
     @Override
     public void close() throws IOException {
         client.close();
+    }
+
+    // --- StoreFixture: what the shared sink scenarios (SinkContract) need ---
+
+    @Override
+    public String endpoint() {
+        return es.httpUrl();
+    }
+
+    @Override
+    public int storePort() {
+        return es.httpPort();
+    }
+
+    @Override
+    public String endpointVia(int proxyPort) {
+        return "http://127.0.0.1:" + proxyPort;
+    }
+
+    /** Short timeouts, so that a cut connection is seen as an outage within the scenario's seconds. */
+    @Override
+    public String outageOverrides() {
+        return "elasticsearch { connect-timeout = 1s, response-timeout = 10s }";
+    }
+
+    /** Contributors among the first {@code n} whose worker id no judgment holds any more (one aggregation). */
+    @Override
+    public long erasedAmongFirst(int n) throws IOException {
+        refresh();
+        List<FieldValue> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add(FieldValue.of(world.contributor(i).workerId()));
+        }
+        var r = client.search(s -> s.index(pattern).size(0).query(q -> q.terms(t -> t.field("judgments.workerId").terms(v -> v.value(ids))))
+                .aggregations("w", a -> a.terms(t -> t.field("judgments.workerId").size(10_000))), Void.class);
+        Set<String> still = new HashSet<>();
+        r.aggregations().get("w").sterms().buckets().array().forEach(b -> still.add(b.key().stringValue()));
+        return IntStream.range(0, n).filter(i -> !still.contains(world.contributor(i).workerId())).count();
+    }
+
+    @Override
+    public void assertErased(int index) throws IOException {
+        assertThat(holding(world.contributor(index))).as("documents still holding contributor %d", index).isZero();
+    }
+
+    /** Neighbours share documents: only the erased person's elements were masked, so this one's are all still there. */
+    @Override
+    public void assertIntact(int index) throws IOException {
+        assertThat(holding(world.contributor(index))).as("documents holding contributor %d", index).isEqualTo(world.esDocumentsOf(index));
+    }
+
+    /** Every erased contributor gone, and no document deleted (masked, never deleted). */
+    @Override
+    public void assertAllErased(int n) throws Exception {
+        super.assertAllErased(n);
+        assertThat(total()).isEqualTo(world.esDocumentCount());
+    }
+
+    /** Documents masked for the request (a document shared by two requests counts for both). */
+    @Override
+    public long reportedWork(PhaseCompleted pc) {
+        return pc.targets().stream().mapToLong(TargetResult::masked).sum();
+    }
+
+    @Override
+    public long seededWork(int n) {
+        return IntStream.range(0, n).mapToLong(world::esDocumentsOf).sum();
+    }
+
+    @Override
+    public void assertExecutedTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(pattern);
+        TargetResult t = pc.targets().getFirst();
+        assertThat(t.deleted()).isZero();
+        assertThat(t.masked()).isEqualTo(world.esDocumentsOf(index));
+        assertThat(t.residual()).isZero();
+    }
+
+    @Override
+    public void assertDryRunTargets(PhaseCompleted pc, int index) {
+        assertThat(pc.targets()).extracting(TargetResult::target).containsExactly(pattern);
+        assertThat(pc.targets().getFirst().wouldMask()).isEqualTo(world.esDocumentsOf(index));
+    }
+
+    @Override
+    public void afterBatch(BatchOutcome outcome) throws IOException {
+        assertThat(total()).as("documents are masked, never deleted").isEqualTo(world.esDocumentCount());
+    }
+
+    @Override
+    public List<String> storeMetrics() {
+        return List.of("erasure_sink_es_request_seconds_count", "erasure_sink_es_email_mode_total");
     }
 }

@@ -2,6 +2,7 @@ package org.erasure.sink.postgres;
 
 import org.erasure.sink.runtime.testkit.Announced;
 import org.erasure.sink.runtime.testkit.LogScan;
+import org.erasure.sink.runtime.testkit.StoreContract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.erasure.sink.runtime.testkit.StoreFixture.byTarget;
@@ -87,49 +88,13 @@ class PostgresErasureStoreTest {
     @Test
     void dryRunChangesNothingAndPredictsTheExecuteCountsAndReplayReportsZero(PostgresServer postgres, TestNames names) throws Exception {
         PgFixture f = PgFixture.seed(postgres, names, 30);
-        SampleWorld w = f.world;
-        List<SampleWorld.Contributor> people = IntStream.range(5, 17).mapToObj(w::contributor).toList();
-        List<ErasureItem> dry = people.stream().map(c -> PgFixture.item(c, Mode.DRY_RUN)).toList();
-        List<ErasureItem> exec = people.stream().map(c -> PgFixture.item(c, Mode.EXECUTE)).toList();
-        List<ErasureItem> replay = people.stream().map(c -> PgFixture.item(c, Mode.EXECUTE)).toList();
-
+        List<SampleWorld.Contributor> people = IntStream.range(5, 17).mapToObj(f.world::contributor).toList();
         try (PostgresErasureStore store = f.store()) {
-            String before = f.digest();
-            Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
-            assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
-
-            Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
-            assertThat(f.digest()).isNotEqualTo(before);
+            var runs = StoreContract.dryRunPredictsExecuteAndReplayReportsZero(store, people, f::digest);
             for (int k = 0; k < people.size(); k++) {
-                Map<String, TargetResult> d = byTarget(dryResults.get(dry.get(k).requestId()));
-                Map<String, TargetResult> e = byTarget(execResults.get(exec.get(k).requestId()));
-                for (String target : store.targets()) {
-                    assertThat(d.get(target).deleted()).isZero();
-                    assertThat(d.get(target).masked()).isZero();
-                    assertThat(d.get(target).wouldDelete()).as("%s wouldDelete", target).isEqualTo(e.get(target).deleted());
-                    assertThat(d.get(target).wouldMask()).as("%s wouldMask", target).isEqualTo(e.get(target).masked());
-                }
-                assertThat(d.get(JOBS).wouldDelete()).isEqualTo(people.get(k).jobs());
-                assertThat(d.get(PEOPLE).wouldMask()).isEqualTo(1);
+                assertThat(runs.dry(k).get(JOBS).wouldDelete()).isEqualTo(people.get(k).jobs());
+                assertThat(runs.dry(k).get(PEOPLE).wouldMask()).isEqualTo(1);
             }
-
-            String afterExecute = f.digest();
-            Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
-            assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
-            for (ErasureItem item : replay) {
-                byTarget(replayResults.get(item.requestId())).values().forEach(t -> {
-                    assertThat(t.deleted()).isZero();
-                    assertThat(t.masked()).isZero();
-                });
-            }
-            store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
-
-            // A dry run after the erasure finds nothing left to do either.
-            List<ErasureItem> dryAgain = people.stream().map(c -> PgFixture.item(c, Mode.DRY_RUN)).toList();
-            Announced.erase(store, new ErasureBatch(dryAgain)).values().forEach(r -> byTarget(r).values().forEach(t -> {
-                assertThat(t.wouldDelete()).isZero();
-                assertThat(t.wouldMask()).isZero();
-            }));
         }
     }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.erasure.sink.runtime.testkit.Announced;
+import org.erasure.sink.runtime.testkit.StoreContract;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.redis.RedisServer;
@@ -80,44 +81,17 @@ class RedisErasureStoreTest {
     }
 
     @Test
-    void dryRunChangesNothingAndPredictsTheExecuteCountsAndReplayReportsZero(RedisServer redis) {
+    void dryRunChangesNothingAndPredictsTheExecuteCountsAndReplayReportsZero(RedisServer redis) throws Exception {
         try (RedisFixture f = RedisFixture.seed(redis, 30); RedisErasureStore store = f.store()) {
             List<SampleWorld.Contributor> people = IntStream.range(5, 17).mapToObj(f.world::contributor).toList();
-            List<ErasureItem> dry = people.stream().map(c -> RedisFixture.item(c, Mode.DRY_RUN)).toList();
-            List<ErasureItem> exec = people.stream().map(c -> RedisFixture.item(c, Mode.EXECUTE)).toList();
-            List<ErasureItem> replay = people.stream().map(c -> RedisFixture.item(c, Mode.EXECUTE)).toList();
-
-            String before = f.digest();
-            Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
-            assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
-
-            Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
-            assertThat(f.digest()).isNotEqualTo(before);
+            var runs = StoreContract.dryRunPredictsExecuteAndReplayReportsZero(store, people, f::digest);
             long total = 0;
             for (int k = 0; k < people.size(); k++) {
-                Map<String, TargetResult> d = byTarget(dryResults.get(dry.get(k).requestId()));
-                Map<String, TargetResult> e = byTarget(execResults.get(exec.get(k).requestId()));
-                for (String target : store.targets()) {
-                    assertThat(d.get(target).deleted()).isZero();
-                    assertThat(d.get(target).wouldDelete()).as("%s wouldDelete", target).isEqualTo(e.get(target).deleted());
-                    total += e.get(target).deleted();
-                }
-                assertThat(d.get(SESSIONS).wouldDelete()).isEqualTo(1);
-                assertThat(d.get(ONLINE).wouldDelete()).isEqualTo(f.world.isOnline(people.get(k).index()) ? 1 : 0);
+                assertThat(runs.dry(k).get(SESSIONS).wouldDelete()).isEqualTo(1);
+                assertThat(runs.dry(k).get(ONLINE).wouldDelete()).isEqualTo(f.world.isOnline(people.get(k).index()) ? 1 : 0);
+                total += runs.executed(k).values().stream().mapToLong(TargetResult::deleted).sum();
             }
             assertThat(total).isEqualTo(3L * people.size() + people.stream().filter(c -> f.world.isOnline(c.index())).count());
-
-            String afterExecute = f.digest();
-            Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
-            assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
-            for (ErasureItem item : replay) {
-                byTarget(replayResults.get(item.requestId())).values().forEach(t -> assertThat(t.deleted()).isZero());
-            }
-            store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
-
-            List<ErasureItem> dryAgain = people.stream().map(c -> RedisFixture.item(c, Mode.DRY_RUN)).toList();
-            Announced.erase(store, new ErasureBatch(dryAgain)).values()
-                    .forEach(r -> byTarget(r).values().forEach(t -> assertThat(t.wouldDelete()).isZero()));
         }
     }
 

@@ -65,7 +65,7 @@ class SinkConfigTest {
                 .hasMessageContaining("sink.batch.max-sise: unknown key (did you mean sink.batch.max-size?)")
                 .hasMessageContaining("sink.conf: 2");
         // and through main: exit code 2, nothing started
-        assertThat(new picocli.CommandLine(new SinkApplication.Command(new SlowStoreAndLanesTest.TimedModule()))
+        assertThat(new picocli.CommandLine(new SinkApplication.Command(new SinkMainTest.RedisModule()))
                 .execute("--config", file.toString())).isEqualTo(2);
     }
 

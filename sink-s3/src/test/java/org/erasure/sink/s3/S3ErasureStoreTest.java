@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.erasure.sink.runtime.testkit.Announced;
+import org.erasure.sink.runtime.testkit.StoreContract;
 import org.erasure.devstack.fault.TcpProxy;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
@@ -87,47 +88,20 @@ class S3ErasureStoreTest {
     }
 
     @Test
-    void dryRunChangesNothingAndPredictsTheExecuteCountsAndReplayReportsZero(S3Server s3, TestNames names) {
+    void dryRunChangesNothingAndPredictsTheExecuteCountsAndReplayReportsZero(S3Server s3, TestNames names) throws Exception {
         try (S3Fixture f = S3Fixture.seed(s3, names, 20)) {
             SampleWorld w = f.world;
             List<SampleWorld.Contributor> people = IntStream.range(3, 13).mapToObj(w::contributor).toList();
-            List<ErasureItem> dry = people.stream().map(c -> S3Fixture.item(c, Mode.DRY_RUN)).toList();
-            List<ErasureItem> exec = people.stream().map(c -> S3Fixture.item(c, Mode.EXECUTE)).toList();
-            List<ErasureItem> replay = people.stream().map(c -> S3Fixture.item(c, Mode.EXECUTE)).toList();
-
             try (S3ErasureStore store = f.store()) {
-                String before = f.digest();
-                Map<UUID, RequestResult> dryResults = Announced.erase(store, new ErasureBatch(dry));
-                assertThat(f.digest()).as("a dry run changes nothing").isEqualTo(before);
-
-                Map<UUID, RequestResult> execResults = Announced.erase(store, new ErasureBatch(exec));
-                assertThat(f.digest()).isNotEqualTo(before);
+                var runs = StoreContract.dryRunPredictsExecuteAndReplayReportsZero(store, people, f::digest);
                 for (int k = 0; k < people.size(); k++) {
-                    Map<String, TargetResult> d = byTarget(dryResults.get(dry.get(k).requestId()));
-                    Map<String, TargetResult> e = byTarget(execResults.get(exec.get(k).requestId()));
                     for (String target : store.targets()) {
-                        assertThat(d.get(target).deleted()).isZero();
-                        assertThat(d.get(target).wouldDelete()).as("%s wouldDelete", target).isEqualTo(e.get(target).deleted());
-                        assertThat(d.get(target).note()).isEqualTo(e.get(target).note());
+                        assertThat(runs.dry(k).get(target).note()).isEqualTo(runs.executed(k).get(target).note());
+                        assertThat(runs.replayed(k).get(target).note()).isNull();
                     }
                     int index = (int) (people.get(k).id() - w.firstId());
-                    assertThat(d.values().stream().mapToLong(TargetResult::wouldDelete).sum()).isEqualTo(f.seededEntries(index));
+                    assertThat(runs.dry(k).values().stream().mapToLong(TargetResult::wouldDelete).sum()).isEqualTo(f.seededEntries(index));
                 }
-
-                String afterExecute = f.digest();
-                Map<UUID, RequestResult> replayResults = Announced.erase(store, new ErasureBatch(replay));
-                assertThat(f.digest()).as("a replay changes nothing").isEqualTo(afterExecute);
-                for (ErasureItem item : replay) {
-                    byTarget(replayResults.get(item.requestId())).values().forEach(t -> {
-                        assertThat(t.deleted()).isZero();
-                        assertThat(t.note()).isNull();
-                    });
-                }
-                store.verify(new ErasureBatch(replay)).values().forEach(rs -> assertThat(residual(rs)).isZero());
-
-                List<ErasureItem> dryAgain = people.stream().map(c -> S3Fixture.item(c, Mode.DRY_RUN)).toList();
-                Announced.erase(store, new ErasureBatch(dryAgain)).values()
-                        .forEach(r -> byTarget(r).values().forEach(t -> assertThat(t.wouldDelete()).isZero()));
             }
             assertThat(f.totalEntries()).isEqualTo(w.s3VersionCount() + 2
                     - people.stream().mapToLong(c -> f.seededEntries((int) (c.id() - w.firstId()))).sum());

@@ -236,7 +236,8 @@ public final class SinkContract {
 
     /**
      * The happy path through the runner: a lone request, a mixed batch (execute, dry-run, another
-     * phase, dead letters, a tombstone), the dead-letter topic, /health and /metrics, a warm lone request.
+     * phase, dead letters, a tombstone), the write-ahead (STARTED) reports, the dead-letter topic,
+     * /health and /metrics, a warm lone request.
      */
     public static void requestsFlowThroughToPhaseCompletedWithDeadLettersAndSkips(KafkaBroker kafka, TestNames names,
             StoreFixture.Seeder seeder) throws Exception {
@@ -285,6 +286,7 @@ public final class SinkContract {
                 f.assertExecutedTargets(pc, index);
                 f.assertErased(index);
             }
+            assertAnnouncedWhatWasReported(h, execute, all);
             for (ContributorErasureRequested r : dry) {
                 PhaseCompleted pc = all.get(r.requestId()).getFirst();
                 int index = (int) (Long.parseLong(r.contributorId()) - w.firstId());
@@ -336,6 +338,33 @@ public final class SinkContract {
                 assertThat(loneMs).isLessThan(bound.toMillis());
             }
         }
+    }
+
+    /**
+     * The write-ahead on a run without faults: each request's last STARTED report (the running totals of its
+     * erase call) announced exactly what its result reports, per target (targets with nothing to do may be left out).
+     */
+    private static void assertAnnouncedWhatWasReported(SinkKafkaHarness h, List<ContributorErasureRequested> execute,
+                                                       Map<UUID, List<PhaseCompleted>> results) {
+        Map<UUID, Map<String, List<Long>>> reported = new java.util.HashMap<>();
+        for (ContributorErasureRequested r : execute) {
+            Map<String, List<Long>> counts = counts(results.get(r.requestId()).getFirst());
+            if (!counts.isEmpty()) {
+                reported.put(r.requestId(), counts);
+            }
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> h.started().keySet().containsAll(reported.keySet()));
+        Map<UUID, List<PhaseCompleted>> started = h.started();
+        reported.forEach((id, counts) -> assertThat(counts(started.get(id).getLast()))
+                .as("announced (last STARTED) = reported, per target, for %s", id).isEqualTo(counts));
+    }
+
+    /** Deleted and masked per target, leaving out targets with neither. */
+    private static Map<String, List<Long>> counts(PhaseCompleted pc) {
+        Map<String, List<Long>> out = new java.util.HashMap<>();
+        pc.targets().stream().filter(t -> t.deleted() + t.masked() > 0)
+                .forEach(t -> out.put(t.target(), List.of(t.deleted(), t.masked())));
+        return out;
     }
 
     private static String get(int port, String path) throws Exception {
