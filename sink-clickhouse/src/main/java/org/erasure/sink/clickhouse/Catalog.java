@@ -1,5 +1,6 @@
 package org.erasure.sink.clickhouse;
 
+import com.typesafe.config.Config;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,39 +8,60 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.erasure.sink.clickhouse.TableMapping.Action;
-import org.erasure.sink.clickhouse.TableMapping.ColumnStrategy;
-import org.erasure.sink.clickhouse.TableMapping.KeyColumnStrategy;
-import org.erasure.sink.clickhouse.TableMapping.Strategy;
+import org.erasure.sink.jdbc.CatalogDialect;
+import org.erasure.sink.jdbc.Column;
+import org.erasure.sink.jdbc.MappingRules;
+import org.erasure.sink.jdbc.MappingValidator;
+import org.erasure.sink.jdbc.TableMapping;
+import org.erasure.sink.jdbc.TableMapping.Action;
+import org.erasure.sink.jdbc.TableMapping.ColumnStrategy;
+import org.erasure.sink.jdbc.TableMapping.Strategy;
 
 /**
- * Validates the mapping against {@code system.tables}/{@code system.columns} at startup: engines,
- * column types, which PII columns are key columns (sorting, partition or primary key: ClickHouse
- * cannot UPDATE them, Code 420), and which mapped tables are fed by Kafka-engine tables.
+ * ClickHouse's side of the shared mapping checks ({@link MappingValidator}): tables and engines from
+ * {@code system.tables}, columns and their key membership from {@code system.columns}, the type names;
+ * and what only ClickHouse has: which PII columns are key columns (sorting, partition or primary key:
+ * ClickHouse cannot UPDATE them, Code 420) and which mapped tables are fed by Kafka-engine tables.
  */
-final class Catalog {
+final class Catalog implements CatalogDialect {
 
     static final Set<String> INTEGER_TYPES = Set.of("UInt8", "UInt16", "UInt32", "UInt64", "Int8", "Int16", "Int32", "Int64");
     private static final Pattern MV_TARGET = Pattern.compile("\\bTO\\s+((?:`(?:[^`\\\\]|\\\\.)+`|[A-Za-z0-9_]+)(?:\\.(?:`(?:[^`\\\\]|\\\\.)+`|[A-Za-z0-9_]+))?)");
     private static final Pattern KAFKA_TOPICS = Pattern.compile("kafka_topic_list\\s*=\\s*'([^']*)'");
 
-    private Catalog() {}
+    /** reject: startup fails; delete: the matching rows are deleted instead; report: the key column is left and reported. */
+    enum KeyColumnStrategy { REJECT, DELETE, REPORT }
 
-    record Column(String name, String type, boolean sortingKey, boolean partitionKey, boolean primaryKey) {
-        boolean inKey() {
-            return sortingKey || partitionKey || primaryKey;
-        }
+    private final String database;
+    private final Map<String, String> engines;
 
-        String keyKinds() {
-            List<String> k = new ArrayList<>();
-            if (sortingKey) k.add("sorting key");
-            if (partitionKey) k.add("partition key");
-            if (primaryKey) k.add("primary key");
-            return String.join(", ", k);
+    private Catalog(String database, Map<String, String> engines) {
+        this.database = database;
+        this.engines = engines;
+    }
+
+    /**
+     * {@code clickhouse.tables}: action mask unless said; fixed or null (no hmac: a mutation is SQL text
+     * run later, with no key to hand); the extra is the key-column strategy, by default
+     * {@code clickhouse.key-column-strategy}.
+     */
+    static MappingRules<KeyColumnStrategy> rules(Config clickhouse) {
+        KeyColumnStrategy defaultKey = keyStrategy(clickhouse.getString("key-column-strategy"), "clickhouse.key-column-strategy");
+        return new MappingRules<>("clickhouse", Action.MASK, List.of(Strategy.FIXED, Strategy.NULL), List.of(),
+                (entry, here) -> entry.hasPath("key-column-strategy")
+                        ? keyStrategy(entry.getString("key-column-strategy"), here + ": key-column-strategy") : defaultKey);
+    }
+
+    private static KeyColumnStrategy keyStrategy(String value, String where) {
+        try {
+            return KeyColumnStrategy.valueOf(value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": must be reject, delete or report (was '" + value + "')");
         }
     }
 
@@ -50,7 +72,7 @@ final class Catalog {
      * A validated table: the effective action (a mask table whose PII is in a key column and uses
      * key-column-strategy = delete is a delete table), the columns to UPDATE, the key columns left.
      */
-    record ResolvedTable(TableMapping mapping, String qualifiedName, Action action, Map<String, ColumnStrategy> maskColumns,
+    record ResolvedTable(TableMapping<KeyColumnStrategy> mapping, String qualifiedName, Action action, Map<String, ColumnStrategy> maskColumns,
                          List<String> reportedKeyColumns, boolean numericId, String idType, List<KafkaFeed> feeds,
                          String keyNote) {
         String name() {
@@ -58,7 +80,7 @@ final class Catalog {
         }
     }
 
-    static List<ResolvedTable> resolve(Connection c, String database, List<TableMapping> tables) throws SQLException {
+    static List<ResolvedTable> resolve(Connection c, String database, List<TableMapping<KeyColumnStrategy>> tables) throws SQLException {
         Map<String, String> engines = new LinkedHashMap<>();
         Map<String, String> createQueries = new LinkedHashMap<>();
         try (Statement s = c.createStatement();
@@ -72,60 +94,30 @@ final class Catalog {
             throw new IllegalArgumentException("clickhouse.database '" + database + "' not found or has no tables");
         }
         Map<String, List<KafkaFeed>> feeds = kafkaFeeds(c, database, engines, createQueries);
-
-        List<ResolvedTable> resolved = new ArrayList<>();
-        for (int i = 0; i < tables.size(); i++) {
-            TableMapping t = tables.get(i);
-            String where = "clickhouse.tables[" + i + "] (" + t.table() + ")";
-            String engine = engines.get(t.table());
-            if (engine == null) {
-                throw new IllegalArgumentException(where + ": table '" + t.table() + "' not found in database '" + database + "'");
-            }
-            checkEngine(where, engine);
-            Map<String, Column> columns = columns(c, database, t.table());
-            Column id = require(columns, t.contributorColumn(), where, "contributor-column");
-            boolean numericId = INTEGER_TYPES.contains(baseType(id.type()));
-            if (!numericId && !isString(id.type())) {
-                throw new IllegalArgumentException(where + ": contributor-column '" + id.name() + "' has type " + id.type()
-                        + "; supported: (U)Int8..64, String");
-            }
-            if (t.hasEmail()) {
-                Column e = require(columns, t.emailColumn(), where, "email-column");
-                if (!isString(e.type())) {
-                    throw new IllegalArgumentException(where + ": email-column '" + e.name() + "' must be a String column (is " + e.type() + ")");
-                }
-            }
+        return MappingValidator.resolve(c, new Catalog(database, engines), "clickhouse", tables, (t, where, columns) -> {
+            Column id = columns.get(t.contributorColumn());
             Map<String, ColumnStrategy> mask = new LinkedHashMap<>();
             List<Column> keyPii = new ArrayList<>();
-            for (Map.Entry<String, ColumnStrategy> e : t.columns().entrySet()) {
-                Column col = require(columns, e.getKey(), where, "columns");
-                if (e.getValue().strategy() == Strategy.FIXED && !isString(col.type())) {
-                    throw new IllegalArgumentException(where + ": column '" + col.name() + "' is " + col.type()
-                            + "; strategy fixed needs a String column");
-                }
-                if (e.getValue().strategy() == Strategy.NULL && !col.type().startsWith("Nullable(")) {
-                    throw new IllegalArgumentException(where + ": column '" + col.name() + "' is " + col.type()
-                            + "; strategy null needs a Nullable column");
-                }
-                if (col.inKey()) {
-                    keyPii.add(col);
+            t.columns().forEach((name, strategy) -> {
+                if (columns.get(name).inKey()) {
+                    keyPii.add(columns.get(name));
                 } else {
-                    mask.put(e.getKey(), e.getValue());
+                    mask.put(name, strategy);
                 }
-            }
+            });
             Action action = t.action();
             List<String> reported = List.of();
             String keyNote = null;
             if (!keyPii.isEmpty()) {
-                String names = String.join(", ", keyPii.stream().map(k -> k.name() + " (" + k.keyKinds() + ")").toList());
-                switch (t.keyColumnStrategy()) {
+                String names = String.join(", ", keyPii.stream().map(k -> k.name() + " (" + String.join(", ", k.keys()) + ")").toList());
+                switch (t.extra()) {
                     case REJECT -> throw new IllegalArgumentException(where + ": column(s) " + names
                             + " would be masked by ALTER TABLE ... UPDATE, but ClickHouse cannot UPDATE key columns (Code 420, CANNOT_UPDATE_COLUMN). "
                             + "Set key-column-strategy = delete (delete the matching rows) or report (leave the key columns as they are and report it), "
                             + "or remove the column(s) from the mapping");
                     case DELETE -> {
                         action = Action.DELETE;
-                        mask = Map.of();
+                        mask.clear();
                         keyNote = "PII column(s) " + names + " cannot be updated: matching rows deleted instead (key-column-strategy = delete)";
                     }
                     case REPORT -> {
@@ -134,10 +126,64 @@ final class Catalog {
                     }
                 }
             }
-            resolved.add(new ResolvedTable(t, Sql.quote(database) + "." + Sql.quote(t.table()), action, mask, reported,
-                    numericId, id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote));
+            return new ResolvedTable(t, Sql.quote(database) + "." + Sql.quote(t.table()), action, mask, reported,
+                    INTEGER_TYPES.contains(baseType(id.type())), id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote);
+        });
+    }
+
+    @Override
+    public String container() {
+        return "database '" + database + "'";
+    }
+
+    /** The table's columns; its engine is checked first ({@link #checkEngine}). */
+    @Override
+    public Map<String, Column> columns(Connection c, String table, String where) throws SQLException {
+        String engine = engines.get(table);
+        if (engine == null) {
+            return Map.of();
         }
-        return resolved;
+        checkEngine(where, engine);
+        Map<String, Column> columns = new LinkedHashMap<>();
+        try (Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT name, type, is_in_sorting_key, is_in_partition_key, is_in_primary_key"
+                     + " FROM system.columns WHERE database = " + Sql.str(database) + " AND table = " + Sql.str(table))) {
+            while (rs.next()) {
+                List<String> keys = new ArrayList<>();
+                if (rs.getInt(3) != 0) keys.add("sorting key");
+                if (rs.getInt(4) != 0) keys.add("partition key");
+                if (rs.getInt(5) != 0) keys.add("primary key");
+                String type = rs.getString(2);
+                boolean nullable = type.startsWith("Nullable(") || type.startsWith("LowCardinality(Nullable(");
+                columns.put(rs.getString(1), new Column(rs.getString(1), type, nullable, keys));
+            }
+        }
+        return columns;
+    }
+
+    @Override
+    public boolean isIdType(String type) {
+        return INTEGER_TYPES.contains(baseType(type)) || isString(type);
+    }
+
+    @Override
+    public String idTypes() {
+        return "(U)Int8..64, String";
+    }
+
+    @Override
+    public boolean isText(String type) {
+        return isString(type);
+    }
+
+    @Override
+    public String textWord() {
+        return "String";
+    }
+
+    @Override
+    public String nullableWord() {
+        return "Nullable";
     }
 
     /**
@@ -215,27 +261,6 @@ final class Catalog {
         }
         parts.add(cur.toString());
         return parts.size() == 1 ? new String[] {defaultDb, parts.get(0)} : new String[] {parts.get(0), parts.get(1)};
-    }
-
-    private static Column require(Map<String, Column> columns, String name, String where, String key) {
-        Column c = columns.get(name);
-        if (c == null) {
-            throw new IllegalArgumentException(where + ": " + key + " '" + name + "' not found in table");
-        }
-        return c;
-    }
-
-    static Map<String, Column> columns(Connection c, String database, String table) throws SQLException {
-        Map<String, Column> columns = new LinkedHashMap<>();
-        try (Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("SELECT name, type, is_in_sorting_key, is_in_partition_key, is_in_primary_key"
-                     + " FROM system.columns WHERE database = " + Sql.str(database) + " AND table = " + Sql.str(table))) {
-            while (rs.next()) {
-                columns.put(rs.getString(1), new Column(rs.getString(1), rs.getString(2),
-                        rs.getInt(3) != 0, rs.getInt(4) != 0, rs.getInt(5) != 0));
-            }
-        }
-        return columns;
     }
 
     /** {@code LowCardinality(Nullable(String))} → {@code String}. */

@@ -23,16 +23,17 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.erasure.events.Identifiers;
 import org.erasure.events.Phase;
 import org.erasure.events.TargetResult;
 import org.erasure.sink.clickhouse.Catalog.KafkaFeed;
 import org.erasure.sink.clickhouse.Catalog.ResolvedTable;
-import org.erasure.sink.clickhouse.TableMapping.Action;
-import org.erasure.sink.clickhouse.TableMapping.ColumnStrategy;
+import org.erasure.sink.jdbc.BatchKeys;
+import org.erasure.sink.jdbc.JdbcErasureStore;
+import org.erasure.sink.jdbc.TableMapping;
+import org.erasure.sink.jdbc.TableMapping.Action;
+import org.erasure.sink.jdbc.TableMapping.ColumnStrategy;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
-import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * reason, values redacted) or the batch's deadline ({@code mutation-timeout}; transient: the runtime
  * retries/pauses). The ids table is dropped when the batch is done, unfinished mutations killed first.
  */
-public final class ClickHouseErasureStore implements ErasureStore {
+public final class ClickHouseErasureStore extends JdbcErasureStore {
     private static final Logger log = LoggerFactory.getLogger(ClickHouseErasureStore.class);
     static final String MUTATIONS_METRIC = "erasure.sink.clickhouse.mutations";
     static final String MUTATION_WAIT_METRIC = "erasure.sink.clickhouse.mutation.wait";
@@ -83,12 +84,10 @@ public final class ClickHouseErasureStore implements ErasureStore {
     private static final Pattern QUOTED = Pattern.compile("'(?:[^'\\\\]|\\\\.)*'|`(?:[^`\\\\]|\\\\.)*`|\"(?:[^\"\\\\]|\\\\.)*\"");
     private static final Pattern EMAILISH = Pattern.compile("[^\\s@]*@[^\\s@]*");
 
-    private final HikariDataSource dataSource;
     private final String database;
     private final String idsDatabase;
     private final IdsTableSweeper sweeper;
     private final List<ResolvedTable> tables;
-    private final List<String> targets;
     private final Duration mutationTimeout;
     private final Duration pollInterval;
     private final MeterRegistry meters;
@@ -96,12 +95,11 @@ public final class ClickHouseErasureStore implements ErasureStore {
 
     ClickHouseErasureStore(HikariDataSource dataSource, String database, String idsDatabase, IdsTableSweeper sweeper,
                            List<ResolvedTable> tables, Duration mutationTimeout, Duration pollInterval, MeterRegistry meters) {
-        this.dataSource = dataSource;
+        super(dataSource, Phase.CLICKHOUSE, tables.stream().map(ResolvedTable::name).toList(), ClickHouseErasureStore::translate);
         this.database = database;
         this.idsDatabase = idsDatabase;
         this.sweeper = sweeper;
         this.tables = List.copyOf(tables);
-        this.targets = tables.stream().map(ResolvedTable::name).toList();
         this.mutationTimeout = mutationTimeout;
         this.pollInterval = pollInterval;
         this.meters = meters == null ? new SimpleMeterRegistry() : meters;
@@ -110,16 +108,6 @@ public final class ClickHouseErasureStore implements ErasureStore {
         }
         this.mutationWait = Timer.builder(MUTATION_WAIT_METRIC).description("time from ALTER to is_done, per mutation")
                 .register(this.meters);
-    }
-
-    @Override
-    public Phase phase() {
-        return Phase.CLICKHOUSE;
-    }
-
-    @Override
-    public List<String> targets() {
-        return targets;
     }
 
     List<ResolvedTable> resolvedTables() {
@@ -166,12 +154,12 @@ public final class ClickHouseErasureStore implements ErasureStore {
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
-        Counts counts = new Counts(targets);
-        try (Connection c = dataSource.getConnection()) {
+        Counts counts = new Counts(targets());
+        withConnection("erase", c -> {
             if (!dryRuns.isEmpty()) {
                 try (IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, dryRuns)) {
                     for (ResolvedTable t : tables) {
-                        Keys keys = Keys.of(t, dryRuns);
+                        BatchKeys keys = keys(t, dryRuns);
                         if (!keys.isEmpty() && acts(t)) {
                             attribute(c, t, keys, ids, true, (item, n, partNames) ->
                                     counts.add(item, t, n, partNames));
@@ -182,9 +170,9 @@ public final class ClickHouseErasureStore implements ErasureStore {
             if (!executes.isEmpty()) {
                 try (IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, executes)) {
                     // Count every table first, announce, then mutate: the announcement precedes every change.
-                    Map<ResolvedTable, Keys> toMutate = new LinkedHashMap<>();
+                    Map<ResolvedTable, BatchKeys> toMutate = new LinkedHashMap<>();
                     for (ResolvedTable t : tables) {
-                        Keys keys = Keys.of(t, executes);
+                        BatchKeys keys = keys(t, executes);
                         if (keys.isEmpty() || !acts(t)) {
                             continue;
                         }
@@ -203,9 +191,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
                     }
                 }
             }
-        } catch (SQLException e) {
-            throw translate(e, "erase");
-        }
+        });
 
         return counts.tally.results(batch.items(), (item, index, r) -> withNotes(item, tables.get(index), r, counts));
     }
@@ -213,7 +199,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
     /** Why an id matched by email only, what a dry run's mutation would rewrite, the batch's mutation, key and feed caveats. */
     private static TargetResult withNotes(ErasureItem item, ResolvedTable t, TargetResult r, Counts counts) {
         List<String> notes = new ArrayList<>();
-        if (!Keys.idParses(t, item.contributorId())) {
+        if (IdsTable.idLiteral(t, item.contributorId()).isEmpty()) {
             notes.add("contributorId is not a valid " + t.idType() + " id for this table; matched by email only");
         }
         if (item.dryRun()) {
@@ -252,8 +238,8 @@ public final class ClickHouseErasureStore implements ErasureStore {
      * One GROUP BY over the rows that match and (mask tables) still hold PII, attributed id first,
      * then by the stored email as normalised (the stored spelling may differ in case and spaces).
      */
-    private void attribute(Connection c, ResolvedTable t, Keys keys, IdsTable ids, boolean withParts, RowGroup sink) throws SQLException {
-        TableMapping m = t.mapping();
+    private void attribute(Connection c, ResolvedTable t, BatchKeys keys, IdsTable ids, boolean withParts, RowGroup sink) throws SQLException {
+        TableMapping<?> m = t.mapping();
         // toStringCutToZero: a FixedString value prints with its zero padding, the request's id without.
         StringBuilder sql = new StringBuilder(Catalog.baseType(t.idType()).startsWith("FixedString(") ? "SELECT toStringCutToZero(" : "SELECT toString(")
                 .append(Sql.quote(m.contributorColumn())).append(") AS c, ");
@@ -285,10 +271,10 @@ public final class ClickHouseErasureStore implements ErasureStore {
      * purpose: issued together, a lone request's three mutations took 0.8-1.1 s instead of 0.3-0.4 s
      * on the dev-stack's server (2 background threads).
      */
-    private Map<String, String> mutate(Connection c, Map<ResolvedTable, Keys> toMutate, IdsTable ids) throws SQLException {
+    private Map<String, String> mutate(Connection c, Map<ResolvedTable, BatchKeys> toMutate, IdsTable ids) throws SQLException {
         long deadline = System.nanoTime() + mutationTimeout.toNanos();
         Map<String, String> mutationIds = new LinkedHashMap<>();
-        for (Map.Entry<ResolvedTable, Keys> e : toMutate.entrySet()) {
+        for (Map.Entry<ResolvedTable, BatchKeys> e : toMutate.entrySet()) {
             ResolvedTable t = e.getKey();
             StringBuilder sql = new StringBuilder("ALTER TABLE ").append(t.qualifiedName());
             if (t.action() == Action.DELETE) {
@@ -304,6 +290,7 @@ public final class ClickHouseErasureStore implements ErasureStore {
                     sql.append(Sql.quote(col.getKey())).append(" = ").append(switch (col.getValue().strategy()) {
                         case FIXED -> Sql.str(col.getValue().value());
                         case NULL -> "NULL";
+                        case HMAC -> throw noHmac();
                     });
                 }
                 sql.append(" WHERE ").append(match(t, e.getValue(), ids)).append(" AND (").append(unmasked(t)).append(')');
@@ -412,20 +399,20 @@ public final class ClickHouseErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
-        Tally tally = new Tally(targets);
-        try (Connection c = dataSource.getConnection(); IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, batch.items())) {
-            for (ResolvedTable t : tables) {
-                Keys keys = Keys.of(t, batch.items());
-                if (keys.isEmpty() || !acts(t)) {
-                    continue;
+        Tally tally = new Tally(targets());
+        withConnection("verify", c -> {
+            try (IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, batch.items())) {
+                for (ResolvedTable t : tables) {
+                    BatchKeys keys = keys(t, batch.items());
+                    if (keys.isEmpty() || !acts(t)) {
+                        continue;
+                    }
+                    // Independent read: rows with the batch's identifiers, emails in any case and surrounding
+                    // spaces, that still hold unmasked PII (delete tables: any row).
+                    attribute(c, t, keys, ids, false, (item, n, parts) -> tally.found(item, t.name(), n));
                 }
-                // Independent read: rows with the batch's identifiers, emails in any case and surrounding
-                // spaces, that still hold unmasked PII (delete tables: any row).
-                attribute(c, t, keys, ids, false, (item, n, parts) -> tally.found(item, t.name(), n));
             }
-        } catch (SQLException e) {
-            throw translate(e, "verify");
-        }
+        });
         return tally.residuals(batch.items());
     }
 
@@ -441,20 +428,20 @@ public final class ClickHouseErasureStore implements ErasureStore {
     @Override
     public void close() {
         sweeper.close();
-        dataSource.close();
+        super.close();
     }
 
     // ---------------------------------------------------------------- SQL pieces
 
     /** Rows of {@code t} holding one of the batch's ids, or one of its emails in any case and surrounding spaces. */
-    private static String match(ResolvedTable t, Keys keys, IdsTable ids) {
+    private static String match(ResolvedTable t, BatchKeys keys, IdsTable ids) {
         StringBuilder sql = new StringBuilder("(");
         boolean any = false;
-        if (!keys.byId.isEmpty()) {
+        if (!keys.ids().isEmpty()) {
             sql.append(Sql.quote(t.mapping().contributorColumn())).append(" IN ").append(ids.ids(t));
             any = true;
         }
-        if (!keys.byEmail.isEmpty()) {
+        if (!keys.emails().isEmpty()) {
             if (any) {
                 sql.append(" OR ");
             }
@@ -480,9 +467,15 @@ public final class ClickHouseErasureStore implements ErasureStore {
             terms.add(switch (e.getValue().strategy()) {
                 case FIXED -> "(" + col + " IS NOT NULL AND " + col + " != " + Sql.str(e.getValue().value()) + ")";
                 case NULL -> col + " IS NOT NULL";
+                case HMAC -> throw noHmac();
             });
         }
         return String.join(" OR ", terms);
+    }
+
+    /** Catalog.rules accepts fixed and null only: a mutation is SQL text run later, with no key to hand. */
+    private static IllegalStateException noHmac() {
+        return new IllegalStateException("hmac is not a ClickHouse strategy");
     }
 
     // ---------------------------------------------------------------- errors
@@ -516,41 +509,8 @@ public final class ClickHouseErasureStore implements ErasureStore {
 
     // ---------------------------------------------------------------- keys
 
-    /** The batch's identifiers that apply to one table, as reverse maps for attribution. */
-    static final class Keys {
-        final Map<String, ErasureItem> byId = new LinkedHashMap<>();    // toString(column value) → item
-        final Map<String, ErasureItem> byEmail = new LinkedHashMap<>(); // normalised email → item
-
-        static Keys of(ResolvedTable t, List<ErasureItem> items) {
-            Keys k = new Keys();
-            for (ErasureItem item : items) {
-                // Numeric ids keyed as the column prints them (canonical digits), string ids as they are.
-                IdsTable.idLiteral(t, item.contributorId())
-                        .ifPresent(literal -> k.byId.putIfAbsent(t.numericId() ? literal : item.contributorId(), item));
-                if (t.mapping().hasEmail()) {
-                    for (String email : item.identifiers().emails()) {
-                        k.byEmail.putIfAbsent(Identifiers.normaliseEmail(email), item);
-                    }
-                }
-            }
-            return k;
-        }
-
-        static boolean idParses(ResolvedTable t, String contributorId) {
-            return IdsTable.idLiteral(t, contributorId).isPresent();
-        }
-
-        boolean isEmpty() {
-            return byId.isEmpty() && byEmail.isEmpty();
-        }
-
-        /** The request a row group belongs to: by id first, then by its stored email as normalised. */
-        ErasureItem owner(String id, String email) {
-            ErasureItem item = id == null ? null : byId.get(id);
-            if (item == null && email != null) {
-                item = byEmail.get(Identifiers.normaliseEmail(email));
-            }
-            return item;
-        }
+    /** The batch's identifiers for one table: numeric ids keyed as the column prints them (canonical digits), string ids as they are. */
+    static BatchKeys keys(ResolvedTable t, List<ErasureItem> items) {
+        return BatchKeys.of(items, id -> IdsTable.idLiteral(t, id).map(literal -> t.numericId() ? literal : id), t.mapping().hasEmail());
     }
 }

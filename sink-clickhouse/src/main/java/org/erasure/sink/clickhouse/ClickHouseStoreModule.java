@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import org.erasure.events.Phase;
 import org.erasure.sink.jdbc.JdbcPool;
+import org.erasure.sink.jdbc.TableMapping;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -29,7 +30,7 @@ public final class ClickHouseStoreModule implements StoreModule {
 
     @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
-        List<TableMapping> mapping = TableMapping.parse(config);
+        List<TableMapping<Catalog.KeyColumnStrategy>> mapping = Catalog.rules(config).parse(config);
         String database = config.getString("database");
         String idsDatabase = config.getString("ids-table.database").isBlank() ? database : config.getString("ids-table.database");
         Duration mutationTimeout = config.getDuration("mutation-timeout");

@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.Optional;
+import org.erasure.sink.jdbc.BatchKeys;
 
 /**
  * Literals and identifiers for ClickHouse SQL text. Mutations are stored as text and run later in
@@ -58,10 +59,6 @@ final class Sql {
      * {@code type} (e.g. UInt64, Int32, Nullable(UInt64)); empty otherwise.
      */
     static Optional<String> integer(String type, String id) {
-        Optional<BigInteger> parsed = org.erasure.events.Identifiers.canonicalInteger(id);
-        if (parsed.isEmpty()) {
-            return Optional.empty();
-        }
         String base = Catalog.baseType(type);
         boolean unsigned = base.startsWith("UInt");
         int bits;
@@ -70,12 +67,6 @@ final class Sql {
         } catch (NumberFormatException e) {
             return Optional.empty();
         }
-        BigInteger v = parsed.get();
-        BigInteger min = unsigned ? BigInteger.ZERO : BigInteger.ONE.shiftLeft(bits - 1).negate();
-        BigInteger max = unsigned ? BigInteger.ONE.shiftLeft(bits).subtract(BigInteger.ONE) : BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
-        if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
-            return Optional.empty();
-        }
-        return Optional.of(v.toString());
+        return BatchKeys.integer(id, bits, unsigned).map(BigInteger::toString);
     }
 }

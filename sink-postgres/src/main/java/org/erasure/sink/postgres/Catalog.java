@@ -4,105 +4,124 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import org.erasure.sink.jdbc.CatalogDialect;
+import org.erasure.sink.jdbc.Column;
+import org.erasure.sink.jdbc.MappingRules;
+import org.erasure.sink.jdbc.MappingValidator;
+import org.erasure.sink.jdbc.TableMapping;
+import org.erasure.sink.jdbc.TableMapping.Strategy;
 
 /**
- * Validates the mapping against the catalog at startup and resolves column types (for typed array
- * parameters). Every name that ends up in SQL was found here, and is still quoted ({@link #quote}).
+ * PostgreSQL's side of the shared mapping checks ({@link MappingValidator}): columns from
+ * {@code pg_catalog}, the type names, and what only PostgreSQL has (the hmac strategy needs
+ * {@code postgres.hmac-key}; the erased-at column is a timestamp or date). Every name that ends up in
+ * SQL was found here, and is still quoted ({@link #quote}).
  */
-final class Catalog {
+final class Catalog implements CatalogDialect {
 
-    static final Set<String> ID_TYPES = Set.of("int2", "int4", "int8", "text", "varchar", "bpchar", "uuid");
-    static final Set<String> TEXT_TYPES = Set.of("text", "varchar", "bpchar");
-    static final Set<String> TIME_TYPES = Set.of("timestamptz", "timestamp", "date");
+    static final List<String> ID_TYPES = List.of("int2", "int4", "int8", "text", "varchar", "bpchar", "uuid");
+    static final List<String> TEXT_TYPES = List.of("text", "varchar", "bpchar");
+    static final List<String> TIME_TYPES = List.of("timestamptz", "timestamp", "date");
 
-    private Catalog() {}
+    /** {@code postgres.tables}: action required; fixed, null or hmac; the extra is the optional erased-at column. */
+    static final MappingRules<String> RULES = new MappingRules<>("postgres", null, List.of(Strategy.FIXED, Strategy.NULL, Strategy.HMAC),
+            List.of("erased-at-column"), (entry, here) -> entry.hasPath("erased-at-column") ? entry.getString("erased-at-column") : null);
 
-    /** A mapped table whose columns exist, with the catalog type name ({@code pg_type.typname}) of each used column. */
-    record ResolvedTable(TableMapping mapping, String qualifiedName, Map<String, String> types) {
+    private final String schema;
+
+    private Catalog(String schema) {
+        this.schema = schema;
+    }
+
+    /** A mapped table whose columns exist, with the catalog type name ({@code pg_type.typname}) of each column. */
+    record ResolvedTable(TableMapping<String> mapping, String qualifiedName, Map<String, Column> columns) {
         String type(String column) {
-            return types.get(column);
+            return columns.get(column).type();
+        }
+
+        String idType() {
+            return type(mapping.contributorColumn());
+        }
+
+        /** Set to now() on the rows masked; null if not mapped. */
+        String erasedAtColumn() {
+            return mapping.extra();
         }
     }
 
-    static List<ResolvedTable> resolve(Connection c, String schema, List<TableMapping> tables, boolean hmacKeyPresent) throws SQLException {
-        List<ResolvedTable> resolved = new ArrayList<>();
-        for (int i = 0; i < tables.size(); i++) {
-            TableMapping t = tables.get(i);
-            String where = "postgres.tables[" + i + "] (" + t.table() + ")";
-            Map<String, String> columns = columns(c, schema, t.table());
-            if (columns.isEmpty()) {
-                throw new IllegalArgumentException(where + ": table '" + t.table() + "' not found in schema '" + schema + "'");
-            }
-            Map<String, String> used = new HashMap<>();
-            require(columns, t.contributorColumn(), where, "contributor-column", used);
-            if (!ID_TYPES.contains(used.get(t.contributorColumn()))) {
-                throw new IllegalArgumentException(where + ": contributor-column '" + t.contributorColumn() + "' has type "
-                        + used.get(t.contributorColumn()) + "; supported: " + ID_TYPES);
-            }
-            if (t.hasEmail()) {
-                require(columns, t.emailColumn(), where, "email-column", used);
-                if (!TEXT_TYPES.contains(used.get(t.emailColumn()))) {
-                    throw new IllegalArgumentException(where + ": email-column '" + t.emailColumn() + "' must be a text column");
+    static List<ResolvedTable> resolve(Connection c, String schema, List<TableMapping<String>> tables, boolean hmacKeyPresent) throws SQLException {
+        return MappingValidator.resolve(c, new Catalog(schema), "postgres", tables, (t, where, columns) -> {
+            t.columns().forEach((column, s) -> {
+                if (s.strategy() == Strategy.HMAC && !hmacKeyPresent) {
+                    throw new IllegalArgumentException(where + ": column '" + column + "' uses hmac but postgres.hmac-key is not set (>= 16 bytes)");
+                }
+            });
+            if (t.extra() != null) {
+                Column at = MappingValidator.require(columns, t.extra(), where, "erased-at-column");
+                if (!TIME_TYPES.contains(at.type())) {
+                    throw new IllegalArgumentException(where + ": erased-at-column '" + at.name() + "' must be a timestamp or date column");
                 }
             }
-            for (Map.Entry<String, TableMapping.ColumnStrategy> e : t.columns().entrySet()) {
-                require(columns, e.getKey(), where, "columns", used);
-                TableMapping.Strategy s = e.getValue().strategy();
-                if (s != TableMapping.Strategy.NULL && !TEXT_TYPES.contains(used.get(e.getKey()))) {
-                    throw new IllegalArgumentException(where + ": column '" + e.getKey() + "' is " + used.get(e.getKey())
-                            + "; strategy " + s.name().toLowerCase() + " needs a text column");
-                }
-                if (s == TableMapping.Strategy.HMAC && !hmacKeyPresent) {
-                    throw new IllegalArgumentException(where + ": column '" + e.getKey() + "' uses hmac but postgres.hmac-key is not set (>= 16 bytes)");
-                }
-                if (e.getKey().equals(t.contributorColumn())) {
-                    throw new IllegalArgumentException(where + ": the contributor-column cannot be masked (rows would no longer be found)");
-                }
-            }
-            if (t.erasedAtColumn() != null) {
-                require(columns, t.erasedAtColumn(), where, "erased-at-column", used);
-                if (!TIME_TYPES.contains(used.get(t.erasedAtColumn()))) {
-                    throw new IllegalArgumentException(where + ": erased-at-column '" + t.erasedAtColumn() + "' must be a timestamp or date column");
-                }
-            }
-            resolved.add(new ResolvedTable(t, quote(schema) + "." + quote(t.table()), used));
-        }
-        return resolved;
+            return new ResolvedTable(t, quote(schema) + "." + quote(t.table()), columns);
+        });
     }
 
-    private static void require(Map<String, String> columns, String column, String where, String key, Map<String, String> used) {
-        String type = columns.get(column);
-        if (type == null) {
-            throw new IllegalArgumentException(where + ": " + key + " '" + column + "' not found in table");
-        }
-        used.put(column, type);
+    @Override
+    public String container() {
+        return "schema '" + schema + "'";
     }
 
-    private static Map<String, String> columns(Connection c, String schema, String table) throws SQLException {
+    @Override
+    public Map<String, Column> columns(Connection c, String table, String where) throws SQLException {
         String sql = """
-                SELECT a.attname, t.typname
+                SELECT a.attname, t.typname, NOT a.attnotnull
                   FROM pg_catalog.pg_attribute a
                   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
                   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
                   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
                  WHERE n.nspname = ? AND c.relname = ? AND c.relkind IN ('r', 'p')
-                   AND a.attnum > 0 AND NOT a.attisdropped""";
-        Map<String, String> columns = new HashMap<>();
+                   AND a.attnum > 0 AND NOT a.attisdropped
+                 ORDER BY a.attnum""";
+        Map<String, Column> columns = new LinkedHashMap<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, schema);
             ps.setString(2, table);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    columns.put(rs.getString(1), rs.getString(2));
+                    columns.put(rs.getString(1), new Column(rs.getString(1), rs.getString(2), rs.getBoolean(3), List.of()));
                 }
             }
         }
         return columns;
+    }
+
+    @Override
+    public boolean isIdType(String type) {
+        return ID_TYPES.contains(type);
+    }
+
+    @Override
+    public String idTypes() {
+        return String.join(", ", ID_TYPES);
+    }
+
+    @Override
+    public boolean isText(String type) {
+        return TEXT_TYPES.contains(type);
+    }
+
+    @Override
+    public String textWord() {
+        return "text";
+    }
+
+    /** Not checked at start: PostgreSQL refuses NULL in a NOT NULL column itself (23502) and the batch rolls back. */
+    @Override
+    public String nullableWord() {
+        return null;
     }
 
     /** SQL identifier quoting (the names were validated against the catalog already). */

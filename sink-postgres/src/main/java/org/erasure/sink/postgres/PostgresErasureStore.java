@@ -1,6 +1,7 @@
 package org.erasure.sink.postgres;
 
 import com.zaxxer.hikari.HikariDataSource;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.sql.Array;
@@ -14,21 +15,21 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.erasure.events.Identifiers;
 import org.erasure.events.Phase;
 import org.erasure.sink.postgres.Catalog.ResolvedTable;
-import org.erasure.sink.postgres.TableMapping.Action;
-import org.erasure.sink.postgres.TableMapping.ColumnStrategy;
-import org.erasure.sink.postgres.TableMapping.Strategy;
+import org.erasure.sink.jdbc.BatchKeys;
+import org.erasure.sink.jdbc.JdbcErasureStore;
+import org.erasure.sink.jdbc.TableMapping.Action;
+import org.erasure.sink.jdbc.TableMapping.ColumnStrategy;
+import org.erasure.sink.jdbc.TableMapping.Strategy;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
-import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -54,32 +55,19 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Rows are attributed to requests in Java from the returned contributor id (or, failing that, email).
  */
-public final class PostgresErasureStore implements ErasureStore {
+public final class PostgresErasureStore extends JdbcErasureStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresErasureStore.class);
     static final String HMAC_PATTERN = "^hmac:[0-9a-f]{64}$";
 
-    private final HikariDataSource dataSource;
     private final List<ResolvedTable> tables;
-    private final List<String> targets;
     private final long statementTimeoutMs;
     private final byte[] hmacKey;
 
     PostgresErasureStore(HikariDataSource dataSource, List<ResolvedTable> tables, Duration statementTimeout, byte[] hmacKey) {
-        this.dataSource = dataSource;
+        super(dataSource, Phase.POSTGRES, tables.stream().map(t -> t.mapping().table()).toList(), PostgresErasureStore::translate);
         this.tables = List.copyOf(tables);
-        this.targets = tables.stream().map(t -> t.mapping().table()).toList();
         this.statementTimeoutMs = statementTimeout.toMillis();
         this.hmacKey = hmacKey;
-    }
-
-    @Override
-    public Phase phase() {
-        return Phase.POSTGRES;
-    }
-
-    @Override
-    public List<String> targets() {
-        return targets;
     }
 
     // ---------------------------------------------------------------- erase
@@ -88,14 +76,14 @@ public final class PostgresErasureStore implements ErasureStore {
     public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
-        Tally tally = new Tally(targets);
-        try (Connection c = dataSource.getConnection()) {
+        Tally tally = new Tally(targets());
+        withConnection("erase", c -> {
             c.setAutoCommit(false);
             try {
                 setTimeout(c);
                 if (!dryRuns.isEmpty()) {
                     for (ResolvedTable t : tables) {
-                        Keys keys = Keys.of(t, dryRuns);
+                        BatchKeys keys = keys(t, dryRuns);
                         Sql sql = new Sql("SELECT ").append(selectKeys(t)).append(" FROM ").append(t.qualifiedName())
                                 .append(" WHERE ").match(t, keys, c);
                         if (t.mapping().action() == Action.MASK) {
@@ -106,7 +94,7 @@ public final class PostgresErasureStore implements ErasureStore {
                 }
                 if (!executes.isEmpty()) {
                     for (ResolvedTable t : tables) {
-                        Keys keys = Keys.of(t, executes);
+                        BatchKeys keys = keys(t, executes);
                         if (t.mapping().action() == Action.DELETE) {
                             Sql sql = new Sql("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
                                     .append(" RETURNING ").append(selectKeys(t));
@@ -123,15 +111,13 @@ public final class PostgresErasureStore implements ErasureStore {
                 rollback(c);
                 throw e;
             }
-        } catch (SQLException e) {
-            throw translate(e, "erase");
-        }
+        });
 
-        return tally.results(batch.items(), (item, target, r) -> target == 0 && !Keys.idParses(tables.getFirst(), item.contributorId())
+        return tally.results(batch.items(), (item, target, r) -> target == 0 && idValue(tables.getFirst(), item.contributorId()).isEmpty()
                 ? r.withNote("contributorId is not a valid id for this database; matched by email only") : r);
     }
 
-    private void mask(Connection c, ResolvedTable t, Keys keys, Tally tally) throws SQLException {
+    private void mask(Connection c, ResolvedTable t, BatchKeys keys, Tally tally) throws SQLException {
         List<String> hmacColumns = t.mapping().columns().entrySet().stream()
                 .filter(e -> e.getValue().strategy() == Strategy.HMAC).map(Map.Entry::getKey).toList();
         Sql select = new Sql("SELECT ctid::text, ").append(selectKeys(t));
@@ -146,7 +132,7 @@ public final class PostgresErasureStore implements ErasureStore {
         try (PreparedStatement ps = select.prepare(c); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rowIds.add(rs.getString(1));
-                ErasureItem item = keys.owner(rs.getObject(2), t.mapping().hasEmail() ? rs.getString(3) : null);
+                ErasureItem item = owner(keys, rs.getObject(2), t.mapping().hasEmail() ? rs.getString(3) : null);
                 count(tally, item, t, true);
                 int base = t.mapping().hasEmail() ? 4 : 3;
                 for (int i = 0; i < hmacColumns.size(); i++) {
@@ -174,8 +160,8 @@ public final class PostgresErasureStore implements ErasureStore {
             }
             sets.add(col);
         }
-        if (t.mapping().erasedAtColumn() != null) {
-            setSql.append(", ").append(Catalog.quote(t.mapping().erasedAtColumn())).append(" = now()");
+        if (t.erasedAtColumn() != null) {
+            setSql.append(", ").append(Catalog.quote(t.erasedAtColumn())).append(" = now()");
         }
         update.append(setSql).append(" FROM unnest(").param(c.createArrayOf("text", rowIds.toArray()));
         StringBuilder alias = new StringBuilder("rid");
@@ -196,14 +182,14 @@ public final class PostgresErasureStore implements ErasureStore {
 
     @Override
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
-        Tally tally = new Tally(targets);
-        try (Connection c = dataSource.getConnection()) {
+        Tally tally = new Tally(targets());
+        withConnection("verify", c -> {
             c.setAutoCommit(false);
             c.setReadOnly(true);
             try {
                 setTimeout(c);
                 for (ResolvedTable t : tables) {
-                    Keys keys = Keys.of(t, batch.items());
+                    BatchKeys keys = keys(t, batch.items());
                     // Independent read: what is there now, whatever erase reported.
                     Sql sql = new Sql("SELECT ").append(selectKeys(t)).append(" FROM ").append(t.qualifiedName())
                             .append(" WHERE ").match(t, keys, c);
@@ -219,9 +205,7 @@ public final class PostgresErasureStore implements ErasureStore {
             } finally {
                 c.setReadOnly(false);
             }
-        } catch (SQLException e) {
-            throw translate(e, "verify");
-        }
+        });
         return tally.residuals(batch.items());
     }
 
@@ -234,11 +218,6 @@ public final class PostgresErasureStore implements ErasureStore {
         } catch (SQLException e) {
             throw new StoreUnavailableException("PostgreSQL unreachable (SQLState " + e.getSQLState() + ")");
         }
-    }
-
-    @Override
-    public void close() {
-        dataSource.close();
     }
 
     // ---------------------------------------------------------------- helpers
@@ -255,10 +234,10 @@ public final class PostgresErasureStore implements ErasureStore {
     }
 
     /** Runs a statement returning (contributor[, email]) rows and counts them per request, as masked or not. */
-    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, Keys keys, Tally tally, boolean masked) throws SQLException {
+    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, BatchKeys keys, Tally tally, boolean masked) throws SQLException {
         try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                ErasureItem item = keys.owner(rs.getObject(1), t.mapping().hasEmail() ? rs.getString(2) : null);
+                ErasureItem item = owner(keys, rs.getObject(1), t.mapping().hasEmail() ? rs.getString(2) : null);
                 count(tally, item, t, masked);
             }
         }
@@ -336,15 +315,15 @@ public final class PostgresErasureStore implements ErasureStore {
             return this;
         }
 
-        Sql match(ResolvedTable t, Keys keys, Connection c) throws SQLException {
+        Sql match(ResolvedTable t, BatchKeys keys, Connection c) throws SQLException {
             text.append('(').append(Catalog.quote(t.mapping().contributorColumn())).append(" = ANY(");
-            param(keys.idArray(c));
+            param(c.createArrayOf(arrayType(t), keys.ids().toArray()));
             text.append(')');
-            if (t.mapping().hasEmail() && keys.hasEmails()) {
+            if (t.mapping().hasEmail() && !keys.emails().isEmpty()) {
                 // Requests carry normalised (trimmed, lower-case) emails; the stored spelling is whatever
                 // the application wrote. An expression index on lower(btrim(email)) keeps this indexed.
                 text.append(" OR lower(btrim(").append(Catalog.quote(t.mapping().emailColumn())).append(")) = ANY(");
-                param(c.createArrayOf("text", keys.emails()));
+                param(c.createArrayOf("text", keys.emails().toArray()));
                 text.append(')');
             }
             text.append(')');
@@ -393,75 +372,37 @@ public final class PostgresErasureStore implements ErasureStore {
         }
     }
 
-    /** The batch's identifiers as typed arrays for one table, and the reverse maps for attribution. */
-    static final class Keys {
-        private final ResolvedTable table;
-        private final Map<Object, ErasureItem> byId = new LinkedHashMap<>();
-        private final Map<String, ErasureItem> byEmail = new LinkedHashMap<>();
+    // ---------------------------------------------------------------- keys
 
-        private Keys(ResolvedTable table) {
-            this.table = table;
-        }
+    /** The batch's identifiers for one table, ids as the column's values compare ({@code Long}, {@code UUID}, text). */
+    private static BatchKeys keys(ResolvedTable t, List<ErasureItem> items) {
+        return BatchKeys.of(items, id -> idValue(t, id), t.mapping().hasEmail());
+    }
 
-        static Keys of(ResolvedTable t, List<ErasureItem> items) {
-            Keys k = new Keys(t);
-            String type = t.type(t.mapping().contributorColumn());
-            for (ErasureItem item : items) {
-                Object id = parse(type, item.contributorId());
-                if (id != null) {
-                    k.byId.putIfAbsent(id, item);
-                }
-                if (t.mapping().hasEmail()) {
-                    for (String email : item.identifiers().emails()) {
-                        k.byEmail.putIfAbsent(Identifiers.normaliseEmail(email), item);
-                    }
-                }
-            }
-            return k;
-        }
-
-        static boolean idParses(ResolvedTable t, String contributorId) {
-            return parse(t.type(t.mapping().contributorColumn()), contributorId) != null;
-        }
-
-        private static Object parse(String type, String id) {
-            try {
-                return switch (type) {
-                    case "int2", "int4", "int8" -> Identifiers.canonicalInteger(id)
-                            .filter(v -> v.bitLength() < 64).map(java.math.BigInteger::longValue).orElse(null);
-                    case "uuid" -> UUID.fromString(id.strip());
-                    default -> id;
-                };
-            } catch (IllegalArgumentException e) {
-                return null; // not representable in this column: it cannot match any row by id
-            }
-        }
-
-        Array idArray(Connection c) throws SQLException {
-            String type = table.type(table.mapping().contributorColumn());
-            String arrayType = switch (type) {
-                case "int2", "int4", "int8" -> "int8";
-                case "uuid" -> "uuid";
-                default -> "text";
+    /** Empty when the id is not representable in the column: it cannot match any row by id. */
+    private static Optional<?> idValue(ResolvedTable t, String id) {
+        try {
+            return switch (t.idType()) {
+                case "int2", "int4", "int8" -> BatchKeys.integer(id, 64, false).map(BigInteger::longValue);
+                case "uuid" -> Optional.of(UUID.fromString(id.strip()));
+                default -> Optional.of(id);
             };
-            return c.createArrayOf(arrayType, byId.keySet().toArray());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
         }
+    }
 
-        boolean hasEmails() {
-            return !byEmail.isEmpty();
-        }
+    /** The array type the ids are bound as: every integer column compares with {@code int8}. */
+    private static String arrayType(ResolvedTable t) {
+        return switch (t.idType()) {
+            case "int2", "int4", "int8" -> "int8";
+            case "uuid" -> "uuid";
+            default -> "text";
+        };
+    }
 
-        Object[] emails() {
-            return byEmail.keySet().toArray();
-        }
-
-        ErasureItem owner(Object id, String email) {
-            Object key = id instanceof Number n ? (Object) n.longValue() : id;
-            ErasureItem item = key == null ? null : byId.get(key);
-            if (item == null && email != null) {
-                item = byEmail.get(Identifiers.normaliseEmail(email));
-            }
-            return item;
-        }
+    /** The request of a returned row: integer ids come back as the column's Java type, keyed as {@code Long}. */
+    private static ErasureItem owner(BatchKeys keys, Object id, String email) {
+        return keys.owner(id instanceof Number n ? (Object) n.longValue() : id, email);
     }
 }

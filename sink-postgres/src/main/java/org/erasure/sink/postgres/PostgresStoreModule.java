@@ -8,6 +8,7 @@ import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import org.erasure.events.Phase;
 import org.erasure.sink.jdbc.JdbcPool;
+import org.erasure.sink.jdbc.TableMapping;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -22,7 +23,7 @@ public final class PostgresStoreModule implements StoreModule {
 
     @Override
     public ErasureStore create(Config config, MeterRegistry meters) {
-        List<TableMapping> mapping = TableMapping.parse(config);
+        List<TableMapping<String>> mapping = Catalog.RULES.parse(config);
         String key = config.getString("hmac-key");
         byte[] hmacKey = key.getBytes(StandardCharsets.UTF_8);
         if (!key.isEmpty() && hmacKey.length < 16) {
