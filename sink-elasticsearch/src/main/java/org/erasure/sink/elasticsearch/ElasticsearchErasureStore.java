@@ -343,11 +343,33 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         return mode;
     }
 
-    /** One point-in-time scan of a query: mask in memory, bulk-update what changed. */
+    /**
+     * Read the query's documents, mask in memory, bulk-update what changed. A first plain search answers
+     * when one page holds every hit (a single request's documents: two calls fewer than a point in time);
+     * otherwise the scan starts over in a point in time, paged with {@code search_after}.
+     */
     private void scan(Target t, Query should, Lookup lookup, TargetRun run, WriteAhead writeAhead) {
         Query query = Query.of(q -> q.bool(b -> b.filter(should)));
         DocumentMasker masker = new DocumentMasker(t.groups(), settings.maskValue());
         String expression = run.view.searchExpression(t.index());
+        SearchResponse<ObjectNode> first = es("search", () -> client.search(s -> s.index(expression).ignoreUnavailable(true)
+                .allowNoIndices(true).expandWildcards(ExpandWildcard.Open).query(query).size(settings.pageSize())
+                .seqNoPrimaryTerm(true).trackTotalHits(h -> h.enabled(false)).source(sc -> sc.filter(f -> f.includes(t.sourceKeys()))),
+                ObjectNode.class));
+        if (first.hits().hits().size() < settings.pageSize()) {
+            Bulks bulks = new Bulks(run);
+            boolean scanned = false;
+            try {
+                List<Update> pending = maskPage(t, first.hits().hits(), masker, lookup, run, bulks, new ArrayList<>(), writeAhead);
+                if (!pending.isEmpty()) {
+                    bulks.send(t, pending, lookup, masker, writeAhead);
+                }
+                scanned = true;
+            } finally {
+                drain(bulks, scanned);
+            }
+            return;
+        }
         String keepAlive = settings.pitKeepAlive().toSeconds() + "s";
         String pit = es("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
                 .ignoreUnavailable(true).expandWildcards(ExpandWildcard.Open))).id();
@@ -374,30 +396,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     pit = page.pitId();
                 }
                 List<Hit<ObjectNode>> hits = page.hits().hits();
-                long maskNanos = 0;
-                for (Hit<ObjectNode> hit : hits) {
-                    if (hit.source() == null) {
-                        continue;
-                    }
-                    long maskStart = System.nanoTime();
-                    Outcome o = masker.apply(hit.source(), lookup);
-                    maskNanos += System.nanoTime() - maskStart;
-                    boolean blocked = run.view.writeBlocked.contains(hit.index());
-                    if (blocked && (o.changed() || !o.dryMatched().isEmpty())) {
-                        run.blockedHit.add(hit.index());
-                        run.blockedDocs++;
-                        continue; // neither masked nor counted as would-mask: EXECUTE cannot write there
-                    }
-                    o.dryMatched().forEach(run::count);
-                    if (o.changed()) {
-                        pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o));
-                        if (pending.size() >= settings.bulkSize()) {
-                            bulks.send(t, pending, lookup, masker, writeAhead);
-                            pending = new ArrayList<>();
-                        }
-                    }
-                }
-                meters.timer("erasure.sink.es.request", "operation", "mask in memory").record(Duration.ofNanos(maskNanos));
+                pending = maskPage(t, hits, masker, lookup, run, bulks, pending, writeAhead);
                 if (hits.size() < settings.pageSize()) {
                     break;
                 }
@@ -409,19 +408,54 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             scanned = true;
         } finally {
             try {
-                if (scanned) {
-                    bulks.drain();
-                } else {
-                    try {
-                        bulks.drain();
-                    } catch (RuntimeException suppressed) {
-                        log.debug("a bulk also failed after the scan failed: {}", suppressed.getClass().getSimpleName());
-                    }
-                }
+                drain(bulks, scanned);
             } finally {
                 closePit(pit);
             }
         }
+    }
+
+    /** Wait for the bulks in flight; after a failed scan, their own failure must not hide the scan's. */
+    private static void drain(Bulks bulks, boolean scanned) {
+        if (scanned) {
+            bulks.drain();
+            return;
+        }
+        try {
+            bulks.drain();
+        } catch (RuntimeException suppressed) {
+            log.debug("a bulk also failed after the scan failed: {}", suppressed.getClass().getSimpleName());
+        }
+    }
+
+    /** Mask one page's hits in memory; sends a bulk whenever {@code bulk-size} updates are pending, returns the rest. */
+    private List<Update> maskPage(Target t, List<Hit<ObjectNode>> hits, DocumentMasker masker, Lookup lookup, TargetRun run,
+                                  Bulks bulks, List<Update> pending, WriteAhead writeAhead) {
+        long maskNanos = 0;
+        for (Hit<ObjectNode> hit : hits) {
+            if (hit.source() == null) {
+                continue;
+            }
+            long maskStart = System.nanoTime();
+            Outcome o = masker.apply(hit.source(), lookup);
+            maskNanos += System.nanoTime() - maskStart;
+            boolean blocked = run.view.writeBlocked.contains(hit.index());
+            if (blocked && (o.changed() || !o.dryMatched().isEmpty())) {
+                run.blockedHit.add(hit.index());
+                run.blockedDocs++;
+                continue; // neither masked nor counted as would-mask: EXECUTE cannot write there
+            }
+            o.dryMatched().forEach(run::count);
+            if (o.changed()) {
+                pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o));
+                if (pending.size() >= settings.bulkSize()) {
+                    bulks.send(t, pending, lookup, masker, writeAhead);
+                    pending = new ArrayList<>();
+                }
+            }
+        }
+        meters.timer("erasure.sink.es.request", "operation", "mask in memory").record(Duration.ofNanos(maskNanos));
+        return pending;
     }
 
     /** Refresh (and optionally expunge) the indices written to. */

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 /**
  * A Redis glob ({@code *}, {@code ?}, {@code [...]} with {@code ^} and ranges, {@code \} escapes), as
  * used in a configured key pattern, matched client-side. Only configuration text is ever parsed as
- * a glob: contributor ids are data and never become part of a glob or a SCAN MATCH.
+ * a glob: contributor ids are data; one enters a SCAN MATCH only {@link #escape escaped}.
  *
  * <p>Client-side matching is per Java {@code char}; Redis matches per byte. They differ only for
  * {@code ?} / {@code [...]} against non-ASCII characters in the wildcard parts of a pattern.

@@ -61,6 +61,15 @@ final class KeyPattern {
     }
 
     /**
+     * A SCAN MATCH every key of contributor {@code id} under this pattern satisfies (a superset: keys are
+     * still attributed by {@link #ownerOf}). The id is glob-escaped: data, never a wildcard.
+     */
+    String narrowMatch(String id) {
+        return before.isLiteral() ? Glob.escape(before.literalText() + id) + "*"
+                : Glob.escape(before.literalPrefix()) + "*" + Glob.escape(id) + "*";
+    }
+
+    /**
      * The id of {@code ids} whose key {@code key} is under this pattern, or null. If several ids
      * fit (one id a prefix of another, e.g. {@code 12} and {@code 12:3} against {@code session:12:3:x}),
      * the longest wins.

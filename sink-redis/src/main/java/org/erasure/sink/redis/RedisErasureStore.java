@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  *       single-key commands: one round trip per chunk, and each reply (0/1) attributes the key to its
  *       request exactly;</li>
  *   <li>wildcard patterns ({@code session:{contributorId}:*}): ONE SCAN pass per batch over the
- *       broad MATCH {@code <common literal prefix>*} (ids never enter a MATCH), keys matched
+ *       broad MATCH {@code <common literal prefix>*} (a batch of at most {@code narrow-scans} ids x patterns: one
+ *       narrow SCAN per id instead, the id glob-escaped in its MATCH), keys matched
  *       client-side against the batch's ids, then UNLINKed in the same pipelined chunks;</li>
  *   <li>sets / hashes: one EVAL per set (hash) and chunk of ids that reports which ids are members
  *       (fields) and removes them with one SREM (HDEL); dry run and verify use the read-only variant.</li>
@@ -321,14 +322,11 @@ public final class RedisErasureStore implements ErasureStore {
         KeyPattern.Ids ids = new KeyPattern.Ids(byId.keySet());
         Set<String> exact = new HashSet<>();
         exactKeys(items).forEach(k -> exact.add(k.key()));
-        KeysScanOptions options = KeysScanOptions.defaults().chunkSize(settings.scanCount());
-        if (!scanMatch.equals("*")) {
-            options = options.pattern(scanMatch);
-        }
+        boolean narrow = (long) items.size() * scanPatterns.size() <= settings.narrowScans();
         long begin = System.nanoTime();
         long examined = 0;
         Map<String, KeyRef> hits = new LinkedHashMap<>();
-        for (String key : client.getKeys().getKeys(options)) {
+        for (String key : narrow ? narrowScans(items) : client.getKeys().getKeys(broadScan())) {
             examined++;
             if (hits.containsKey(key) || exact.contains(key)) {
                 continue; // SCAN may return a key twice
@@ -346,9 +344,27 @@ public final class RedisErasureStore implements ErasureStore {
             scanTimer.record(nanos, TimeUnit.NANOSECONDS);
             scannedKeys.increment(examined);
         }
-        log.debug("{} SCAN pass MATCH {} COUNT {}: {} keys examined, {} of the batch's {} contributors' keys found in {} ms",
-                purpose, scanMatch, settings.scanCount(), examined, hits.size(), items.size(), nanos / 1_000_000);
+        log.debug("{} SCAN {}: {} keys examined, {} of the batch's {} contributors' keys found in {} ms", purpose,
+                narrow ? "narrow, per id" : "pass MATCH " + scanMatch, examined, hits.size(), items.size(), nanos / 1_000_000);
         return new ArrayList<>(hits.values());
+    }
+
+    private KeysScanOptions broadScan() {
+        KeysScanOptions options = KeysScanOptions.defaults().chunkSize(settings.scanCount());
+        return scanMatch.equals("*") ? options : options.pattern(scanMatch);
+    }
+
+    /** One SCAN per (wildcard pattern, id) with the pattern's narrow MATCH: Redis returns only candidates. */
+    private List<String> narrowScans(List<ErasureItem> items) {
+        List<String> keys = new ArrayList<>();
+        for (KeyPattern pattern : scanPatterns) {
+            for (ErasureItem item : items) {
+                KeysScanOptions options = KeysScanOptions.defaults().chunkSize(settings.narrowScanCount())
+                        .pattern(pattern.narrowMatch(item.contributorId()));
+                client.getKeys().getKeys(options).forEach(keys::add);
+            }
+        }
+        return keys;
     }
 
     /** Runs one single-key command per key, pipelined in chunks; a reply of 1 counts for the key's item and target. */

@@ -21,6 +21,8 @@ record RedisSettings(
         int poolSize,
         int nettyThreads,
         int scanCount,
+        int narrowScans,
+        int narrowScanCount,
         int unlinkChunkSize,
         List<KeyPattern> keys,
         List<String> sets,
@@ -48,6 +50,10 @@ record RedisSettings(
             throw new IllegalArgumentException("redis.database must be 0 with redis.mode = cluster");
         }
         int scanCount = positive(c, "scan-count");
+        int narrowScans = c.getInt("narrow-scans");
+        if (narrowScans < 0) {
+            throw new IllegalArgumentException("redis.narrow-scans must be 0 (never) or more, not " + narrowScans);
+        }
         int chunk = positive(c, "unlink-chunk-size");
         List<KeyPattern> keys = new ArrayList<>();
         List<String> rawKeys = c.getStringList("keys");
@@ -75,7 +81,7 @@ record RedisSettings(
         return new RedisSettings(mode, List.copyOf(addresses), c.getString("username"), c.getString("password"), database,
                 c.getDuration("connect-timeout"), c.getDuration("timeout"), c.getInt("retry-attempts"),
                 c.getDuration("retry-interval"), positive(c, "pool-size"), positive(c, "netty-threads"),
-                scanCount, chunk, List.copyOf(keys), List.copyOf(sets), List.copyOf(hashes));
+                scanCount, narrowScans, positive(c, "narrow-scan-count"), chunk, List.copyOf(keys), List.copyOf(sets), List.copyOf(hashes));
     }
 
     private static int positive(Config c, String key) {

@@ -26,6 +26,14 @@ class KeyPatternTest {
     }
 
     @Test
+    void aNarrowMatchHoldsTheIdEscapedAndIsASupersetOfItsKeys() {
+        assertThat(KeyPattern.parse("session:{contributorId}:*").narrowMatch("42")).isEqualTo("session:42*");
+        assertThat(KeyPattern.parse("session:{contributorId}:*").narrowMatch("a*b?[c]\\")).isEqualTo("session:a\\*b\\?\\[c\\]\\\\*");
+        assertThat(KeyPattern.parse("*:tok:{contributorId}").narrowMatch("7")).isEqualTo("*7*");
+        assertThat(KeyPattern.parse("s:*:{contributorId}:x").narrowMatch("7")).isEqualTo("s:*7*");
+    }
+
+    @Test
     void invalidPatternsAreRejected() {
         assertThatThrownBy(() -> KeyPattern.parse("session:*")).hasMessageContaining("no {contributorId}");
         assertThatThrownBy(() -> KeyPattern.parse("{contributorId}:{contributorId}")).hasMessageContaining("more than one");

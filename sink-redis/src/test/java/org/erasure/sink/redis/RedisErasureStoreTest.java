@@ -29,6 +29,8 @@ import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.TargetResidual;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.redisson.api.BatchOptions;
 import org.redisson.api.RBatch;
 import org.slf4j.Logger;
@@ -113,8 +115,10 @@ class RedisErasureStoreTest {
         }
     }
 
-    @Test
-    void hostileIdentifiersAreTreatedAsData(RedisServer redis, TestNames names) {
+    /** In one batch of all (the broad SCAN pass) and each alone (a narrow SCAN per id: the id escaped inside MATCH). */
+    @ParameterizedTest(name = "in one batch: {0}")
+    @ValueSource(booleans = {true, false})
+    void hostileIdentifiersAreTreatedAsData(boolean oneBatch, RedisServer redis, TestNames names) {
         String hash = "presence:" + names.stem();
         String tag = "h" + Long.toString(System.nanoTime(), 36);
         List<String> hostile = List.of(
@@ -140,18 +144,25 @@ class RedisErasureStoreTest {
             for (String id : hostile) {
                 items.add(new ErasureItem(UUID.randomUUID(), id, Identifiers.of(List.of(), List.of()), Mode.EXECUTE));
             }
+            List<ErasureItem> dryItems = items.stream()
+                    .map(i -> new ErasureItem(UUID.randomUUID(), i.contributorId(), i.identifiers(), Mode.DRY_RUN)).toList();
             try (RedisErasureStore store = f.store("hashes = [\"" + hash + "\"]")) {
-                Map<UUID, RequestResult> dry = Announced.erase(store, new ErasureBatch(items.stream()
-                        .map(i -> new ErasureItem(UUID.randomUUID(), i.contributorId(), i.identifiers(), Mode.DRY_RUN)).toList()));
-                dry.values().forEach(r -> assertThat(byTarget(r).values()).allSatisfy(t -> assertThat(t.wouldDelete()).isEqualTo(1)));
+                for (ErasureBatch batch : batches(dryItems, oneBatch)) {
+                    Map<UUID, RequestResult> dry = Announced.erase(store, batch);
+                    dry.values().forEach(r -> assertThat(byTarget(r).values()).allSatisfy(t -> assertThat(t.wouldDelete()).isEqualTo(1)));
+                }
                 assertThat(f.dbsize()).isEqualTo(dbBefore);
 
-                Map<UUID, RequestResult> r = Announced.erase(store, new ErasureBatch(items));
-                for (ErasureItem item : items) {
-                    assertThat(byTarget(r.get(item.requestId())).values()).as("one of each for one hostile id")
-                            .allSatisfy(t -> assertThat(t.deleted()).isEqualTo(1));
+                for (ErasureBatch batch : batches(items, oneBatch)) {
+                    Map<UUID, RequestResult> r = Announced.erase(store, batch);
+                    for (ErasureItem item : batch.items()) {
+                        assertThat(byTarget(r.get(item.requestId())).values()).as("one of each for hostile id %s", item.contributorId())
+                                .allSatisfy(t -> assertThat(t.deleted()).isEqualTo(1));
+                    }
                 }
-                store.verify(new ErasureBatch(items)).values().forEach(rs -> assertThat(residual(rs)).isZero());
+                for (ErasureBatch batch : batches(items, oneBatch)) {
+                    store.verify(batch).values().forEach(rs -> assertThat(residual(rs)).isZero());
+                }
             }
             assertThat(f.dbsize()).isEqualTo(dbBefore - 3L * hostile.size());
             assertThat(f.onlineSize()).isEqualTo(onlineBefore - hostile.size());
@@ -171,6 +182,10 @@ class RedisErasureStoreTest {
             }
             f.client.getKeys().unlink(hash);
         }
+    }
+
+    private static List<ErasureBatch> batches(List<ErasureItem> items, boolean oneBatch) {
+        return oneBatch ? List.of(new ErasureBatch(items)) : items.stream().map(ErasureBatch::of).toList();
     }
 
     private static String worldDigest(RedisFixture f) {

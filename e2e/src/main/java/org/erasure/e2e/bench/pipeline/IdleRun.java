@@ -3,6 +3,7 @@ package org.erasure.e2e.bench.pipeline;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -12,7 +13,9 @@ import org.erasure.devstack.DevStack;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.e2e.bench.pipeline.report.BenchReport.Idle;
 import org.erasure.e2e.bench.pipeline.report.BenchReport.ServiceUsage;
+import org.erasure.e2e.bench.pipeline.report.BenchReport.StageLatency;
 import org.erasure.events.ErasureReason;
+import org.erasure.events.Phase;
 import org.erasure.events.Topics;
 
 /**
@@ -33,11 +36,13 @@ final class IdleRun {
         try (PipelineSession session = PipelineSession.start(stack, topics, logDir, heap)) {
             Map<String, Long> cpuBefore = session.cpuTicks();
             List<Double> latencies = new ArrayList<>();
+            Map<String, List<Double>> stages = new LinkedHashMap<>();
             Map<String, Long> outcomes = new TreeMap<>();
             int missing = 0;
             for (int i = 0; i < people.size(); i++) {
                 long t0 = System.nanoTime();
                 UUID id = session.ingest().submitOne(people.get(i), ErasureReason.ACCOUNT_CLOSED);
+                long accepted = System.nanoTime();
                 TopicWatcher.Final f = awaitFinal(session, id);
                 if (i < warmup) {
                     continue;
@@ -48,6 +53,16 @@ final class IdleRun {
                     continue;
                 }
                 latencies.add((f.arrivedNanos() - t0) / 1e9);
+                stages.computeIfAbsent("ACCEPT", k -> new ArrayList<>()).add((accepted - t0) / 1e9);
+                long lastResult = t0;
+                for (Phase phase : Phase.values()) {
+                    Long at = session.watcher().reportArrival(phase, id);
+                    if (at != null) {
+                        stages.computeIfAbsent(phase.name(), k -> new ArrayList<>()).add((at - t0) / 1e9);
+                        lastResult = Math.max(lastResult, at);
+                    }
+                }
+                stages.computeIfAbsent("SEALING", k -> new ArrayList<>()).add((f.arrivedNanos() - lastResult) / 1e9);
                 outcomes.merge(f.outcome(), 1L, Long::sum);
                 if ((i - warmup + 1) % 10 == 0) {
                     Progress.say("idle: %d of %d, p50 so far %.3f s", i - warmup + 1, requests, Percentiles.of(latencies, 50));
@@ -58,7 +73,10 @@ final class IdleRun {
                     nullIfNaN(Percentiles.of(latencies, 50)), nullIfNaN(Percentiles.of(latencies, 99)),
                     latencies.stream().mapToDouble(Double::doubleValue).max().stream().boxed().findFirst().orElse(null),
                     latencies.stream().mapToDouble(Double::doubleValue).average().stream().boxed().findFirst().orElse(null),
-                    missing, outcomes, usage, seeded.seed());
+                    missing, outcomes, usage, seeded.seed(), stages.entrySet().stream()
+                            .map(e -> new StageLatency(e.getKey(), nullIfNaN(Percentiles.of(e.getValue(), 50)),
+                                    nullIfNaN(Percentiles.of(e.getValue(), 99)), e.getValue().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)))
+                            .toList());
         }
     }
 

@@ -125,6 +125,11 @@ final class TopicWatcher implements AutoCloseable {
         return (int) ids.stream().filter(arrivals::containsKey).count();
     }
 
+    /** When {@code phase}'s PhaseCompleted result for the request arrived (System.nanoTime), or null. */
+    Long reportArrival(Phase phase, UUID requestId) {
+        return phaseArrivals.get(phase).get(requestId);
+    }
+
     /** Arrival of the last final record among {@code ids}, if every one has arrived. */
     OptionalLong lastFinal(Collection<UUID> ids) {
         long last = Long.MIN_VALUE;

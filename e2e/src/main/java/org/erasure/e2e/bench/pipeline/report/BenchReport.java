@@ -42,7 +42,13 @@ public record BenchReport(
     /** (b) single requests one after another through ingest, submit to final record. */
     public record Idle(int requests, int warmup, String reason, List<Double> latenciesSeconds, Double p50, Double p99,
                        Double max, Double mean, int missing, Map<String, Long> outcomes, List<ServiceUsage> services,
-                       Seed seed) {}
+                       Seed seed, List<StageLatency> stages) {}
+
+    /**
+     * Where an idle request's time goes: per phase, submit → that sink's result on the topic; {@code SEALING},
+     * the last result → the final record (the verifier); {@code ACCEPT}, submit → ingest's answer.
+     */
+    public record StageLatency(String stage, Double p50, Double p99, Double max) {}
 
     /** Per sink: how many of the burst's requests it reported, and when the last report arrived. */
     public record SinkTiming(String phase, int reported, Double lastSeconds) {}

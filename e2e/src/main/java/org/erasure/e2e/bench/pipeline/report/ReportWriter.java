@@ -222,6 +222,11 @@ public final class ReportWriter {
             rows.add(new String[] {"(b) idle: " + r.idle().requests() + " single requests, submit → final record",
                     "p50 " + seconds(r.idle().p50()) + ", p99 " + seconds(r.idle().p99()) + ", max " + seconds(r.idle().max())
                             + (r.idle().missing() > 0 ? ", " + r.idle().missing() + " missing" : "")});
+            if (r.idle().stages() != null && !r.idle().stages().isEmpty()) {
+                rows.add(new String[] {"(b) idle, where the time goes (p50 / p99 from submit; SEALING from the last result)",
+                        String.join("; ", r.idle().stages().stream().map(st -> st.stage().toLowerCase(Locale.ROOT) + " "
+                                + seconds(st.p50()) + " / " + seconds(st.p99())).toList())});
+            }
         }
         if (r.oldWay() != null) {
             rows.add(new String[] {String.format(Locale.ROOT, "(c) old way, one at a time, %,d contributors → extrapolated to %,d",
