@@ -6,11 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.erasure.devstack.kafka.KafkaBroker;
+import org.erasure.devstack.kafka.TopicReader;
 import org.erasure.devstack.seed.ClickHouseSeeder;
 import org.erasure.devstack.seed.KafkaSeeder;
 import org.erasure.devstack.seed.SampleWorld;
@@ -30,37 +27,9 @@ record KafkaSnapshot(String profilesTopic, String retainedTopic, Map<String, Str
     static KafkaSnapshot take(KafkaBroker kafka, SeedNames names) {
         String profiles = KafkaSeeder.profilesTopic(names);
         String retained = ClickHouseSeeder.kafkaTopic(names.chDatabase());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(kafka.consumerConfig("snapshot-" + profiles))) {
-            Map<String, String> latest = new TreeMap<>();
-            read(consumer, profiles, r -> {
-                if (r.value() == null) {
-                    latest.remove(r.key());
-                } else {
-                    latest.put(r.key(), r.value());
-                }
-            });
-            long[] count = {0};
-            read(consumer, retained, r -> count[0]++);
-            return new KafkaSnapshot(profiles, retained, latest, count[0]);
-        }
-    }
-
-    /** Every record of {@code topic} up to the end offsets of now, from the beginning. */
-    private static void read(KafkaConsumer<String, String> consumer, String topic,
-                             java.util.function.Consumer<ConsumerRecord<String, String>> each) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, READ_TIMEOUT);
-        long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp, READ_TIMEOUT) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("reading " + topic + " did not reach its end offsets in " + READ_TIMEOUT);
-            }
-            consumer.poll(Duration.ofMillis(200)).forEach(each);
-        }
-        consumer.unsubscribe();
+        long[] count = {0};
+        TopicReader.readAll(kafka, retained, READ_TIMEOUT, r -> count[0]++);
+        return new KafkaSnapshot(profiles, retained, TopicReader.latest(kafka, profiles, READ_TIMEOUT), count[0]);
     }
 
     @Override

@@ -23,12 +23,10 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.erasure.devstack.DevStack;
+import org.erasure.devstack.kafka.TopicReader;
 import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.seed.SeedNames;
 import java.time.Duration;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.erasure.devstack.seed.KafkaSeeder;
 import org.redisson.api.RType;
 import org.redisson.api.RedissonClient;
@@ -249,27 +247,7 @@ final class StoreSnapshot {
     private static void kafka(DevStack stack, SeedNames names, Map<String, Item> items) {
         String topic = KafkaSeeder.profilesTopic(names);
         Duration timeout = Duration.ofSeconds(60);
-        Map<String, String> latest = new TreeMap<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(stack.kafka().consumerConfig("snapshot-" + topic))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + topic + " did not reach its end offsets in " + timeout);
-                }
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.put(r.key(), r.value());
-                    }
-                }
-            }
-        }
+        Map<String, String> latest = TopicReader.latest(stack.kafka(), topic, timeout);
         latest.forEach((key, value) -> {
             Set<String> ids = tokens(key);
             ids.addAll(tokens(value));

@@ -9,24 +9,20 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
+import org.erasure.devstack.kafka.TopicReader;
 import org.erasure.events.Identifiers;
 import org.erasure.events.Mode;
 import org.erasure.events.TargetResult;
@@ -71,30 +67,7 @@ class KafkaTopicsErasureStoreTest {
 
     /** Live keys per key, read as a consumer of the topic would (latest value wins). */
     static Map<String, String> latest(KafkaBroker kafka, String topic) {
-        Map<String, Object> c = kafka.clientConfig();
-        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        Map<String, String> latest = new HashMap<>();
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-        try {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null) {
-                        latest.remove(r.key());
-                    } else {
-                        latest.put(r.key(), r.value());
-                    }
-                }
-            }
-        } finally {
-            // No close grace: it can wait 30 s for fetches in flight, and the fault scenario polls this in a loop.
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
-        }
-        return latest;
+        return TopicReader.latest(kafka, topic, Duration.ofSeconds(60));
     }
 
     @Test
