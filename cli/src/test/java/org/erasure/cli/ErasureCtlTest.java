@@ -213,6 +213,37 @@ class ErasureCtlTest {
     }
 
     @Test
+    void aLargeSubmitListsTwentyRowsAndWritesEveryRowToTheReceipt() throws Exception {
+        int[] rows = java.util.stream.IntStream.range(30, 55).toArray();
+        Path f = csv(csvOf(rows));
+        Path receipt = f.resolveSibling("receipt-" + UUID.randomUUID() + ".csv");
+        Ctl.Result r = ctl.run("submit", "--csv", f.toString(), "--receipt", receipt.toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Submitted 25 erasure requests (25 published, 0 already open)",
+                "  ... and 5 more rows; every row is in " + receipt);
+        assertThat(r.out().lines().filter(l -> l.startsWith("  line "))).hasSize(20);
+        List<String> lines = Files.readAllLines(receipt);
+        assertThat(lines).hasSize(26).first().isEqualTo("line,contributorId,requestId,status");
+        // Each receipt row names the request that is on the topic for that contributor.
+        for (int i = 0; i < rows.length; i++) {
+            String contributor = Long.toString(world.contributor(rows[i]).id());
+            List<ContributorErasureRequested> published = requestsOf(topics, contributor);
+            assertThat(published).hasSize(1);
+            assertThat(lines.get(i + 1)).isEqualTo((i + 2) + "," + contributor + "," + published.getFirst().requestId() + ",PUBLISHED");
+        }
+        assertThat(String.join("\n", lines)).doesNotContain("@");
+    }
+
+    @Test
+    void aReceiptThatCannotBeWrittenStopsTheSubmitBeforeAnythingIsPublished() throws Exception {
+        Path f = csv(csvOf(55));
+        Ctl.Result r = ctl.run("submit", "--csv", f.toString(), "--receipt", f.resolveSibling("no-such-dir").resolve("r.csv").toString());
+        assertThat(r.exitCode()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).contains("cannot write the receipt", "nothing was published");
+        assertThat(requestsOf(topics, Long.toString(world.contributor(55).id()))).isEmpty();
+    }
+
+    @Test
     void submitDirectPublishesToKafkaWithIdentifiersFromPostgres() throws Exception {
         String id = Long.toString(world.contributor(24).id());
         Path f = csv("contributor_id,email_address\n" + id + ",\n");

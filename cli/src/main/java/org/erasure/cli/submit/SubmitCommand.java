@@ -80,6 +80,13 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--timeout", paramLabel = "DURATION", description = "--wait gives up after this long (ISO-8601, e.g. PT10M; default: erasurectl.wait.timeout).")
     Duration timeout;
 
+    @Option(names = "--receipt", paramLabel = "FILE", description = "Write every submitted row as CSV (line,contributorId,requestId,status) "
+            + "to FILE. The console lists at most " + SHOWN + " rows.")
+    Path receipt;
+
+    /** Rows listed on the console: a 10,000-row purge would otherwise bury the summary. */
+    static final int SHOWN = 20;
+
     @Override
     public Integer call() {
         PrintStream out = root.out();
@@ -110,13 +117,23 @@ public final class SubmitCommand implements Callable<Integer> {
                 completions = new CompletionLog(s.kafka(), s.topics().completions(), s.kafkaTimeout());
                 start = completions.endOffsets();
             }
+            if (receipt != null) {
+                startReceipt();
+            }
             List<Submitted> submitted = direct ? submitDirect(s, items, mode) : submitViaIngest(s, bytes, mode);
             long existing = submitted.stream().filter(Submitted::existing).count();
             out.println("Submitted " + submitted.size() + " erasure requests (" + (submitted.size() - existing) + " published, "
                     + existing + " already open), mode " + mode + (direct ? ", directly to Kafka" : ", through ingest"));
-            for (Submitted x : submitted) {
+            for (Submitted x : submitted.subList(0, Math.min(SHOWN, submitted.size()))) {
                 out.println("  line " + x.line() + "  contributor " + x.contributorId() + "  request " + x.requestId()
                         + (x.existing() ? "  (already open)" : ""));
+            }
+            if (receipt != null) {
+                writeReceipt(submitted);
+            }
+            if (submitted.size() > SHOWN) {
+                out.println("  ... and " + (submitted.size() - SHOWN) + " more rows"
+                        + (receipt != null ? "; every row is in " + receipt : " (--receipt FILE lists every row)"));
             }
             if (!waitForCompletion) {
                 return ExitCode.OK;
@@ -127,6 +144,37 @@ public final class SubmitCommand implements Callable<Integer> {
                 completions.close();
             }
         }
+    }
+
+    private static final String RECEIPT_HEADER = "line,contributorId,requestId,status" + System.lineSeparator();
+
+    /** Before publishing: a receipt that cannot be written stops the run while nothing is published. */
+    private void startReceipt() {
+        try {
+            Files.writeString(receipt, RECEIPT_HEADER);
+        } catch (IOException e) {
+            throw new CliException(ExitCode.INVALID_INPUT, "cannot write the receipt " + receipt + " ("
+                    + e.getClass().getSimpleName() + "); nothing was published");
+        }
+    }
+
+    private void writeReceipt(List<Submitted> submitted) {
+        StringBuilder rows = new StringBuilder(RECEIPT_HEADER);
+        for (Submitted x : submitted) {
+            rows.append(x.line()).append(',').append(csvField(x.contributorId())).append(',').append(x.requestId())
+                    .append(',').append(x.existing() ? "EXISTING" : "PUBLISHED").append(System.lineSeparator());
+        }
+        try {
+            Files.writeString(receipt, rows);
+        } catch (IOException e) {
+            // Published already: say so, so nobody submits the file twice.
+            throw new CliException(ExitCode.INTERNAL, "the " + submitted.size() + " requests were published, but the receipt "
+                    + receipt + " could not be written (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private static String csvField(String v) {
+        return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
     record Submitted(int line, String contributorId, UUID requestId, boolean existing) {}
@@ -179,7 +227,11 @@ public final class SubmitCommand implements Callable<Integer> {
         if (found.size() < ids.size()) {
             out.println("Still waiting for " + (ids.size() - found.size()) + " of " + ids.size() + " final records after " + limit
                     + "; follow them with 'erasurectl status REQUEST_ID'.");
-            ids.stream().filter(id -> !found.containsKey(id)).forEach(id -> out.println("  no final record yet: " + id));
+            List<UUID> pending = ids.stream().filter(id -> !found.containsKey(id)).toList();
+            pending.stream().limit(SHOWN).forEach(id -> out.println("  no final record yet: " + id));
+            if (pending.size() > SHOWN) {
+                out.println("  ... and " + (pending.size() - SHOWN) + " more" + (receipt != null ? " (request ids in " + receipt + ")" : ""));
+            }
             code = ExitCode.ERASURE_FAILED;
         }
         if (found.values().stream().anyMatch(r -> r.outcome() == Outcome.FAILED || r.outcome() == Outcome.TIMED_OUT)) {

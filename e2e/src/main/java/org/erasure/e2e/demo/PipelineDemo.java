@@ -88,7 +88,7 @@ public final class PipelineDemo implements Callable<Integer> {
                     "--max-contributors", Integer.toString(maxContributors), "--out", csv.toString());
             if (exit == 0) {
                 List<String> submit = new ArrayList<>(List.of("submit", "--csv", csv.toString(), "--wait",
-                        "--timeout", timeout.toString()));
+                        "--timeout", timeout.toString(), "--receipt", dir.resolve("requests.csv").toString()));
                 if (dryRun) {
                     submit.add("--dry-run");
                 }
