@@ -45,6 +45,10 @@ public final class ErasureBenchmark implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "10000", description = "Requests, one per contributor (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--spread", description = "Spread the requests evenly over the seeded contributors (every "
+            + "contributors/requests-th, as an inactivity purge picks them) instead of the first --requests.")
+    boolean spread;
+
     @Option(names = "--batch-sizes", split = ",", defaultValue = "500,1", description = "sink.batch.max-size values (default: ${DEFAULT-VALUE}).")
     List<Integer> batchSizes;
 
@@ -91,7 +95,7 @@ public final class ErasureBenchmark implements Callable<Integer> {
         Topics topics = Topics.withPrefix(names.stem() + ".");
         try (ErasureTraffic traffic = new ErasureTraffic(stack.kafka(), topics, 3)) {
             List<ContributorErasureRequested> batch = IntStream.range(0, requests)
-                    .mapToObj(i -> ErasureTraffic.request(world.contributor(i), Mode.EXECUTE, List.of(kind.phase()))).toList();
+                    .mapToObj(i -> ErasureTraffic.request(world.contributor(spread ? (int) ((long) i * contributors / requests) : i), Mode.EXECUTE, List.of(kind.phase()))).toList();
             traffic.publish(batch);
             Config config = ConfigFactory.parseString(
                             PipelineConfig.sinkHocon(stack.kafka(), topics.prefix(), kind, "bench", batchSize)
