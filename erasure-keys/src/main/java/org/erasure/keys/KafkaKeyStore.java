@@ -169,7 +169,14 @@ public final class KafkaKeyStore implements KeyStore {
     /** Reads every partition up to its end offsets of now; new partitions are read from their beginning. */
     private void catchUp() {
         List<TopicPartition> partitions = new ArrayList<>();
-        consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        long metadataDeadline = System.nanoTime() + timeout.toNanos();
+        while (partitions.isEmpty()) {
+            // Right after creation the topic may not be in the metadata yet: reading nothing would miss keys.
+            consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            if (partitions.isEmpty() && System.nanoTime() > metadataDeadline) {
+                throw new IllegalStateException("key topic " + topic + " has no partitions in the metadata after " + timeout);
+            }
+        }
         if (!assigned.containsAll(partitions)) {
             List<TopicPartition> added = partitions.stream().filter(tp -> !assigned.contains(tp)).toList();
             assigned.addAll(partitions);
