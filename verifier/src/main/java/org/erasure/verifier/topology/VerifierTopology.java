@@ -138,6 +138,13 @@ public final class VerifierTopology {
         if (request == null) {
             return List.of();
         }
+        if (request.hasSealedIdentifiers()) {
+            // Not yet opened here (erasure-keys): skipping is better than a digest failure stopping the stream thread.
+            metrics.request("sealed");
+            log.error("Request skipped: its identifiers are sealed and this verifier cannot open them yet (docs/privacy.md)"
+                    + " requestId={} contributorId={}", request.requestId(), request.contributorId());
+            return List.of();
+        }
         try {
             RequestSummary summary = RequestSummary.of(request, digest);
             return List.of(KeyValue.pair(summary.requestId().toString(), summary));

@@ -135,6 +135,21 @@ class VerifierTopologyTest {
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
     }
 
+    /** Sealed identifiers (erasure-keys) are not opened by the verifier yet: such a request is skipped, the stream goes on. */
+    @Test
+    void aSealedRequestIsSkippedWithoutStoppingTheStream() {
+        start();
+        ContributorErasureRequested sealed = request("c-sealed").build()
+                .withSealedIdentifiers(org.erasure.events.SealedIdentifiers.of("dk-1", new byte[] {1, 2, 3}));
+        send(sealed);
+        send(all(sealed, PhaseStatus.SUCCEEDED));
+        assertThat(drain()).isEmpty();
+        ContributorErasureRequested r = request("c-1").build();
+        send(r);
+        send(all(r, PhaseStatus.SUCCEEDED));
+        assertThat(single().requestId()).isEqualTo(r.requestId());
+    }
+
     /** Rolling upgrade: a request names a phase added after this verifier was built (a seventh sink, MONGO). */
     @Test
     void aPhaseThisVerifierDoesNotKnowIsRecordedAsSkippedAndDoesNotHoldTheRecord() {
