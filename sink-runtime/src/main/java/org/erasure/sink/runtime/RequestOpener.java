@@ -59,8 +59,10 @@ public final class RequestOpener implements AutoCloseable {
         Map<UUID, Opening> opened;
         try {
             opened = keys.openAll(requests);
-        } catch (IllegalStateException e) {
-            throw new StoreUnavailableException("the key store could not be read: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Key-store trouble only (opening failures are outcomes): Kafka timeouts, an unreadable topic. Never key material.
+            throw new StoreUnavailableException("the key store could not be read: " + e.getClass().getSimpleName()
+                    + (e instanceof IllegalStateException ? ": " + e.getMessage() : ""));
         }
         for (ContributorErasureRequested r : requests) {
             switch (opened.get(r.requestId())) {

@@ -262,5 +262,21 @@ class BatchProcessorTest {
         List<PhaseCompleted> noKeys = processor(store, 500, 1).process(List.of(plain, open));
         assertThat(noKeys).extracting(pc -> pc.error() == null ? "OK" : pc.error().code()).containsExactly("KEY_UNAVAILABLE", "OK");
         assertThatThrownBy(() -> ErasureItem.of(open)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sealed");
+
+        // A key store that cannot be read is an outage (the poll is re-run later), not a per-request failure.
+        org.erasure.keys.KeyStore down = new org.erasure.keys.KeyStore() {
+            @Override public void put(UUID requestId, org.erasure.keys.WrappedKey key) {}
+            @Override public java.util.Optional<org.erasure.keys.WrappedKey> get(UUID requestId) {
+                throw new org.apache.kafka.common.errors.TimeoutException("key topic unreachable");
+            }
+            @Override public void shred(UUID requestId) {}
+            @Override public void close() {}
+        };
+        BatchProcessor keyStoreDown = new BatchProcessor(new FakeStore(), new SinkInfo("sink-fake", "1"), 500, retry,
+                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC(), WriteAheadPublisher.DISCARD,
+                RequestOpener.with(new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(
+                        org.erasure.keys.KeyEncryptionKey.fromBase64("kek-1", java.util.Base64.getEncoder().encodeToString(kek))), down)));
+        assertThatThrownBy(() -> keyStoreDown.process(List.of(plain, open))).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("key store");
     }
 }
