@@ -20,7 +20,8 @@ import java.util.UUID;
  * @param requestId     unique id of this request (and of the whole erasure run)
  * @param contributorId the person's id; Kafka key. Stripped; at most 200 characters, no control
  *                      characters, not an email address (it is copied into every report)
- * @param identifiers   the person's ids as known to the stores
+ * @param identifiers   the person's ids as known to the stores; null when the request carries
+ *                      {@code sealedIdentifiers} instead (exactly one of the two is set)
  * @param requestedAt   when the request was made
  * @param requestedBy   service or user that asked
  * @param reason        why
@@ -28,6 +29,8 @@ import java.util.UUID;
  * @param systems       phases to run: open names, a sink acts when its own is listed; default {@link Phase#known()}
  * @param deadline      legal deadline; default requestedAt + 30 days
  * @param replayOf      requestId of an earlier run this one repeats, or null
+ * @param sealedIdentifiers the identifiers encrypted with the request's data key (module erasure-keys),
+ *                      or null for a plain request; a reader opens them with the key store
  */
 public record ContributorErasureRequested(
         int schemaVersion,
@@ -40,7 +43,8 @@ public record ContributorErasureRequested(
         Mode mode,
         Set<Phase> systems,
         Instant deadline,
-        UUID replayOf) {
+        UUID replayOf,
+        SealedIdentifiers sealedIdentifiers) {
 
     /** GDPR Art. 12(3): "without undue delay and in any event within one month". */
     public static final Duration DEFAULT_DEADLINE = Duration.ofDays(30);
@@ -49,7 +53,13 @@ public record ContributorErasureRequested(
         Checks.schemaVersion(schemaVersion);
         Checks.required(requestId, "requestId");
         contributorId = Checks.contributorId(contributorId);
-        Checks.required(identifiers, "identifiers");
+        if (identifiers == null && sealedIdentifiers == null) {
+            throw new InvalidEventException("identifiers", "missing (set identifiers or sealedIdentifiers)");
+        }
+        if (identifiers != null && sealedIdentifiers != null) {
+            // Both would leave the plain copy the sealing exists to avoid, and two sources of truth.
+            throw new InvalidEventException("sealedIdentifiers", "must not be set together with identifiers");
+        }
         Checks.required(requestedAt, "requestedAt");
         Checks.nonBlank(requestedBy, "requestedBy");
         Checks.required(reason, "reason");
@@ -69,6 +79,33 @@ public record ContributorErasureRequested(
         if (requestId.equals(replayOf)) {
             throw new InvalidEventException("replayOf", "must differ from requestId");
         }
+    }
+
+    /** A plain request, as every producer wrote it before sealed identifiers existed. */
+    public ContributorErasureRequested(int schemaVersion, UUID requestId, String contributorId, Identifiers identifiers,
+            Instant requestedAt, String requestedBy, ErasureReason reason, Mode mode, Set<Phase> systems,
+            Instant deadline, UUID replayOf) {
+        this(schemaVersion, requestId, contributorId, identifiers, requestedAt, requestedBy, reason, mode, systems,
+                deadline, replayOf, null);
+    }
+
+    /** True when the identifiers travel encrypted ({@link #sealedIdentifiers()}), false for plain identifiers. */
+    public boolean hasSealedIdentifiers() {
+        return sealedIdentifiers != null;
+    }
+
+    /** The same request with its identifiers replaced by their sealed form (what a sealing producer sends). */
+    public ContributorErasureRequested withSealedIdentifiers(SealedIdentifiers sealed) {
+        Checks.required(sealed, "sealedIdentifiers");
+        return new ContributorErasureRequested(schemaVersion, requestId, contributorId, null, requestedAt, requestedBy,
+                reason, mode, systems, deadline, replayOf, sealed);
+    }
+
+    /** The same request with plain identifiers (what a reader builds after opening sealed ones). */
+    public ContributorErasureRequested withIdentifiers(Identifiers plain) {
+        Checks.required(plain, "identifiers");
+        return new ContributorErasureRequested(schemaVersion, requestId, contributorId, plain, requestedAt, requestedBy,
+                reason, mode, systems, deadline, replayOf, null);
     }
 
     /** The Kafka record key: the contributor id. */
@@ -91,7 +128,8 @@ public record ContributorErasureRequested(
                 .mode(mode)
                 .systems(systems)
                 .deadline(deadline)
-                .replayOf(replayOf);
+                .replayOf(replayOf)
+                .sealedIdentifiers(sealedIdentifiers);
     }
 
     /**
@@ -110,15 +148,22 @@ public record ContributorErasureRequested(
         private Set<Phase> systems;
         private Instant deadline;
         private UUID replayOf;
+        private SealedIdentifiers sealedIdentifiers;
 
         private Builder() {}
 
         public Builder requestId(UUID requestId) { this.requestId = requestId; return this; }
         public Builder contributorId(String contributorId) { this.contributorId = contributorId; return this; }
-        public Builder identifiers(Identifiers identifiers) { this.identifiers = identifiers; return this; }
-        public Builder identifiers(List<String> emails, List<String> workerIds) {
-            this.identifiers = new Identifiers(emails, workerIds);
+        /** Plain identifiers: replaces sealed ones set before. */
+        public Builder identifiers(Identifiers identifiers) {
+            this.identifiers = identifiers;
+            if (identifiers != null) {
+                this.sealedIdentifiers = null;
+            }
             return this;
+        }
+        public Builder identifiers(List<String> emails, List<String> workerIds) {
+            return identifiers(new Identifiers(emails, workerIds));
         }
         public Builder requestedAt(Instant requestedAt) { this.requestedAt = requestedAt; return this; }
         public Builder requestedBy(String requestedBy) { this.requestedBy = requestedBy; return this; }
@@ -128,6 +173,14 @@ public record ContributorErasureRequested(
         public Builder systems(Phase first, Phase... rest) { java.util.List<Phase> all = new java.util.ArrayList<>(java.util.List.of(rest)); all.add(first); this.systems = Phase.sortedSet(all); return this; }
         public Builder deadline(Instant deadline) { this.deadline = deadline; return this; }
         public Builder replayOf(UUID replayOf) { this.replayOf = replayOf; return this; }
+        /** Sealed identifiers instead of plain ones: replaces plain ones set before (when non-null). */
+        public Builder sealedIdentifiers(SealedIdentifiers sealed) {
+            this.sealedIdentifiers = sealed;
+            if (sealed != null) {
+                this.identifiers = null;
+            }
+            return this;
+        }
 
         /** @throws InvalidEventException naming the first invalid field */
         public ContributorErasureRequested build() {
@@ -142,7 +195,8 @@ public record ContributorErasureRequested(
                     mode,
                     systems,
                     deadline,
-                    replayOf);
+                    replayOf,
+                    sealedIdentifiers);
         }
     }
 }

@@ -151,6 +151,44 @@ class ContributorErasureRequestedTest {
                 .hasMessage("field 'contributorId': wrong type (expected string)");
     }
 
+    @Test
+    void exactlyOneOfPlainAndSealedIdentifiers() {
+        ContributorErasureRequested sealed = Samples.sealedRequest();
+        assertThat(sealed.hasSealedIdentifiers()).isTrue();
+        assertThat(sealed.identifiers()).isNull();
+        assertThat(sealed.sealedIdentifiers()).isEqualTo(Samples.SEALED);
+        assertThat(Samples.request().hasSealedIdentifiers()).isFalse();
+        // Setting one through the builder replaces the other; toBuilder keeps whichever the request has.
+        assertThat(sealed.toBuilder().build()).isEqualTo(sealed);
+        assertThat(sealed.toBuilder().identifiers(Samples.request().identifiers()).build()).isEqualTo(Samples.request());
+        assertThat(sealed.withIdentifiers(Samples.request().identifiers())).isEqualTo(Samples.request());
+        // The plain constructor every producer used before still builds a plain request.
+        ContributorErasureRequested r = Samples.request();
+        assertThat(new ContributorErasureRequested(r.schemaVersion(), r.requestId(), r.contributorId(), r.identifiers(),
+                r.requestedAt(), r.requestedBy(), r.reason(), r.mode(), r.systems(), r.deadline(), r.replayOf())).isEqualTo(r);
+        assertInvalid(() -> new ContributorErasureRequested(1, r.requestId(), r.contributorId(), r.identifiers(), r.requestedAt(),
+                r.requestedBy(), r.reason(), r.mode(), null, null, null, Samples.SEALED), "sealedIdentifiers", "must not be set together");
+        assertInvalid(() -> new ContributorErasureRequested(1, r.requestId(), r.contributorId(), null, r.requestedAt(),
+                r.requestedBy(), r.reason(), r.mode(), null, null, null, null), "identifiers", "missing");
+    }
+
+    @Test
+    void sealedIdentifiersAreChecked() {
+        assertInvalid(() -> new SealedIdentifiers("dk 1", "AAAA"), "keyId", "not a key id");
+        assertInvalid(() -> new SealedIdentifiers(null, "AAAA"), "keyId", "missing");
+        assertInvalid(() -> new SealedIdentifiers("dk-1", "not base64!"), "ciphertext", "not base64");
+        assertInvalid(() -> new SealedIdentifiers("dk-1", " "), "ciphertext", "must not be blank");
+        assertThat(Samples.SEALED.ciphertextBytes()).containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+        assertThat(Samples.SEALED.toString()).doesNotContain(Samples.SEALED.ciphertext());
+    }
+
+    @Test
+    void aSealedRequestCannotBeDigestedUnopened() {
+        org.erasure.events.integrity.SubjectDigest digest = new org.erasure.events.integrity.SubjectDigest(new byte[32]);
+        assertThatThrownBy(() -> digest.digest(Samples.sealedRequest()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("sealed identifiers");
+    }
+
     private static void assertInvalid(Runnable r, String field, String problem) {
         assertThatThrownBy(r::run)
                 .isInstanceOf(InvalidEventException.class)

@@ -17,7 +17,15 @@ public final class Samples {
     public static final Instant REQUESTED_AT = Instant.parse("2026-03-01T10:15:30.123Z");
     public static final String DIGEST = "a".repeat(64);
 
+    /** Not a real ciphertext (this library cannot seal): only its shape matters here. */
+    public static final SealedIdentifiers SEALED = SealedIdentifiers.of("dk-7e1f", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+
     private Samples() {}
+
+    /** {@link #request()} carrying sealed identifiers instead of plain ones. */
+    public static ContributorErasureRequested sealedRequest() {
+        return request().withSealedIdentifiers(SEALED);
+    }
 
     public static ContributorErasureRequested request() {
         return ContributorErasureRequested.builder()

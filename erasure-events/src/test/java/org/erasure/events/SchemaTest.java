@@ -27,6 +27,31 @@ class SchemaTest {
         assertValid(ContributorErasureRequested.class, Samples.request().toBuilder()
                 .replayOf(Samples.EARLIER_REQUEST_ID).mode(Mode.DRY_RUN).reason(ErasureReason.OTHER)
                 .systems(Phase.REDIS).identifiers(List.of(), List.of()).build());
+        assertValid(ContributorErasureRequested.class, Samples.sealedRequest());
+    }
+
+    @Test
+    void exactlyOneOfIdentifiersAndSealedIdentifiersOnTheWire() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode both =
+                (com.fasterxml.jackson.databind.node.ObjectNode) SchemaSupport.PLAIN.readTree(EventJson.write(Samples.request()));
+        both.set("sealedIdentifiers", SchemaSupport.PLAIN.readTree(EventJson.write(Samples.SEALED)));
+        com.fasterxml.jackson.databind.node.ObjectNode neither = both.deepCopy();
+        neither.remove("identifiers");
+        neither.remove("sealedIdentifiers");
+        com.fasterxml.jackson.databind.node.ObjectNode badCiphertext =
+                (com.fasterxml.jackson.databind.node.ObjectNode) SchemaSupport.PLAIN.readTree(EventJson.write(Samples.sealedRequest()));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) badCiphertext.get("sealedIdentifiers")).put("ciphertext", "alice@example.com");
+        record Case(com.fasterxml.jackson.databind.node.ObjectNode json, String field) {}
+        for (Case c : List.of(new Case(both, "sealedIdentifiers"), new Case(neither, "identifiers"),
+                new Case(badCiphertext, "sealedIdentifiers.ciphertext"))) {
+            String json = SchemaSupport.PLAIN.writeValueAsString(c.json());
+            assertThat(SchemaSupport.validate(ContributorErasureRequested.class, json)).as(c.field()).isNotEmpty();
+            assertThatThrownBy(() -> EventSerdes.requested().deserializer().deserialize("t", json.getBytes(StandardCharsets.UTF_8)))
+                    .as(c.field())
+                    .isInstanceOf(EventFormatException.class)
+                    .hasMessageNotContaining("alice@example.com")
+                    .extracting(e -> ((EventFormatException) e).field()).isEqualTo(c.field());
+        }
     }
 
     @Test

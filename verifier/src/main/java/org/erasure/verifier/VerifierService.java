@@ -32,6 +32,8 @@ public final class VerifierService implements AutoCloseable {
     private final StatusServer http = new StatusServer(registry);
     private final StatusPage statusPage;
     private KafkaStreams streams;
+    /** Opens sealed requests (verifier.keys.kek); null when not configured. */
+    private org.erasure.keys.RequestKeys requestKeys;
     private KafkaStreamsMetrics streamsMetrics;
     private int httpPort;
     private final CountDownLatch terminated = new CountDownLatch(1);
@@ -70,7 +72,16 @@ public final class VerifierService implements AutoCloseable {
         VerifierMetrics metrics = new VerifierMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmGcMetrics().bindTo(registry);
-        Topology topology = VerifierTopology.build(config, metrics);
+        if (config.keys().kek() != null) {
+            // The client settings (security) are those given to Kafka Streams; unknown ones only log a warning.
+            java.util.Map<String, Object> client = new java.util.HashMap<>(config.kafkaStreams());
+            client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+            requestKeys = new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(config.keys().kek()),
+                    org.erasure.keys.KafkaKeyStore.open(config.keys().topic(), client, config.keys().timeout()));
+            log.info("Sealed requests are opened with key-encryption key {} and key topic {}", config.keys().kek().id(),
+                    config.keys().topic().name());
+        }
+        Topology topology = VerifierTopology.build(config, metrics, requestKeys);
         log.info("Topology:\n{}", topology.describe());
         streams = new KafkaStreams(topology, StreamsProperties.of(config, self.host() + ":" + self.port(), metrics));
         streams.setUncaughtExceptionHandler(e -> {
@@ -123,6 +134,9 @@ public final class VerifierService implements AutoCloseable {
         }
         if (streamsMetrics != null) {
             streamsMetrics.close();
+        }
+        if (requestKeys != null) {
+            requestKeys.close();
         }
         statusPage.close();
         http.close();

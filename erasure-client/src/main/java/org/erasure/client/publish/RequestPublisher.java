@@ -40,6 +40,8 @@ public final class RequestPublisher implements AutoCloseable {
     private final Topics topics;
     private Producer<String, ContributorErasureRequested> producer;
     private boolean closed;
+    /** Applied to each request before it is sent; identity unless identifiers are sealed (erasure-keys). */
+    private java.util.function.UnaryOperator<ContributorErasureRequested> sealer = java.util.function.UnaryOperator.identity();
 
     /**
      * @param kafka           client settings (bootstrap.servers, security...); producer settings are added
@@ -65,6 +67,15 @@ public final class RequestPublisher implements AutoCloseable {
         return topics;
     }
 
+    /**
+     * Seals each request's identifiers before it is sent (e.g. {@code RequestKeys::seal}, which stores the request's
+     * key durably first). A sealer failure publishes nothing; keys it already stored name no published request.
+     */
+    public synchronized RequestPublisher sealingWith(java.util.function.UnaryOperator<ContributorErasureRequested> sealer) {
+        this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
+        return this;
+    }
+
     /** Publishes each request to the lane of its reason ({@link RequestLane#forReason}). */
     public void publish(List<ContributorErasureRequested> requests) {
         publish(requests, r -> RequestLane.forReason(r.reason()));
@@ -83,6 +94,13 @@ public final class RequestPublisher implements AutoCloseable {
         if (requests.isEmpty()) {
             return;
         }
+        List<ContributorErasureRequested> toSend;
+        try {
+            toSend = requests.stream().map(sealer).toList();
+        } catch (RuntimeException e) {
+            log.warn("cannot seal the requests' identifiers: {}", e.getClass().getSimpleName());
+            throw new PublishException("the key store is unreachable (" + e.getClass().getSimpleName() + "); nothing was published", e);
+        }
         Producer<String, ContributorErasureRequested> p;
         try {
             p = producer();
@@ -93,7 +111,7 @@ public final class RequestPublisher implements AutoCloseable {
         }
         try {
             p.beginTransaction();
-            for (ContributorErasureRequested r : requests) {
+            for (ContributorErasureRequested r : toSend) {
                 p.send(new ProducerRecord<>(lane.apply(r).topic(topics), r.kafkaKey(), r));
             }
             p.commitTransaction();

@@ -54,7 +54,11 @@ public final class SubjectDigest {
         mac(); // fail fast if the JRE lacks HmacSHA256
     }
 
+    /** @throws IllegalStateException for a sealed request: open it first (erasure-keys), the digest needs the identifiers */
     public String digest(ContributorErasureRequested request) {
+        if (request.hasSealedIdentifiers()) {
+            throw new IllegalStateException("request " + request.requestId() + " has sealed identifiers: open them before digesting");
+        }
         return digest(request.contributorId(), request.identifiers());
     }
 

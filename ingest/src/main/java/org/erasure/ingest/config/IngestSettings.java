@@ -31,7 +31,8 @@ public record IngestSettings(
         boolean claimsEnabled, String claimsTopic, short claimsReplicationFactor, Duration claimsLease,
         SubmissionService.Resolution resolution, boolean rejectUnknown, String resolutionSql,
         String postgresUrl, String postgresUser, String postgresPassword, String postgresSchema, int postgresPoolSize,
-        String verifierBaseUrl, Duration verifierTimeout) {
+        String verifierBaseUrl, Duration verifierTimeout,
+        org.erasure.keys.KeysSettings keys) {
 
     /** What ingest reads: {@code ingest}, environment {@code INGEST_*}; Kafka client properties are free-form. */
     public static final ConfigScope SCOPE = ConfigScope.of("ingest").open("ingest.kafka.client");
@@ -101,7 +102,17 @@ public record IngestSettings(
                 resolution, c.getBoolean("resolution.reject-unknown"), c.getString("resolution.sql"),
                 c.getString("postgres.url"), c.getString("postgres.user"), c.getString("postgres.password"),
                 c.getString("postgres.schema"), c.getInt("postgres.pool-size"),
-                c.getString("verifier.base-url").replaceAll("/+$", ""), c.getDuration("verifier.timeout"));
+                c.getString("verifier.base-url").replaceAll("/+$", ""), c.getDuration("verifier.timeout"),
+                keys(c.getConfig("keys")));
+    }
+
+    /** {@code ingest.keys}: sealing off by default; on without a key-encryption key is a start-up error. */
+    static org.erasure.keys.KeysSettings keys(Config section) {
+        try {
+            return org.erasure.keys.KeysSettings.from(section);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("ingest.keys", e.getMessage());
+        }
     }
 
     /**

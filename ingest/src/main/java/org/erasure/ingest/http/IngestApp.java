@@ -58,6 +58,8 @@ public final class IngestApp implements AutoCloseable {
     /** The claims topic shared by replicas; null with ingest.claims.enabled = false. */
     private final ClaimLog claims;
     private final Admin admin;
+    /** Seals requests' identifiers (ingest.keys.encrypt); null when off. */
+    private final org.erasure.keys.RequestKeys requestKeys;
     private final Javalin app;
     private final String openApi;
 
@@ -67,6 +69,14 @@ public final class IngestApp implements AutoCloseable {
         new JvmThreadMetrics().bindTo(metrics);
         new ProcessorMetrics().bindTo(metrics);
         this.publisher = new RequestPublisher(settings.kafkaClient(), settings.topics(), settings.transactionalId(), settings.kafkaTimeout());
+        this.requestKeys = settings.keys().encrypt()
+                ? new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(settings.keys().kek()),
+                        org.erasure.keys.KafkaKeyStore.open(settings.keys().topic(), settings.kafkaClient(), settings.keys().timeout()))
+                : null;
+        if (requestKeys != null) {
+            publisher.sealingWith(requestKeys::seal);
+            log.info("ingest seals identifiers with key-encryption key {}; keys on {}", settings.keys().kek().id(), settings.keys().topic().name());
+        }
         if (settings.resolution() != SubmissionService.Resolution.OFF) {
             HikariConfig hc = new HikariConfig();
             hc.setJdbcUrl(settings.postgresUrl());
@@ -213,6 +223,9 @@ public final class IngestApp implements AutoCloseable {
             follower.close();
         }
         publisher.close();
+        if (requestKeys != null) {
+            requestKeys.close();
+        }
         admin.close();
         if (dataSource != null) {
             dataSource.close();

@@ -46,13 +46,25 @@ public final class BatchProcessor {
     private final SinkMetrics metrics;
     private final Clock clock;
     private final WriteAheadPublisher writeAhead;
+    private final RequestOpener opener;
 
     public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock, WriteAheadPublisher writeAhead) {
-        this(store, settings.sinkInfo(), settings.maxBatch(), retryConfig(settings), metrics, clock, writeAhead);
+        this(store, settings, metrics, clock, writeAhead, RequestOpener.none());
+    }
+
+    public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock, WriteAheadPublisher writeAhead,
+                          RequestOpener opener) {
+        this(store, settings.sinkInfo(), settings.maxBatch(), retryConfig(settings), metrics, clock, writeAhead, opener);
     }
 
     public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock,
                           WriteAheadPublisher writeAhead) {
+        this(store, sink, maxBatch, retryConfig, metrics, clock, writeAhead, RequestOpener.none());
+    }
+
+    public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock,
+                          WriteAheadPublisher writeAhead, RequestOpener opener) {
+        this.opener = opener;
         this.store = store;
         this.sink = sink;
         this.maxBatch = maxBatch;
@@ -78,18 +90,31 @@ public final class BatchProcessor {
     /**
      * Processes the requests of one poll (already filtered to this phase).
      *
-     * @return one PhaseCompleted per request, in request order
-     * @throws StoreUnavailableException when the store stays down through the retries: nothing is
-     *         reported, the caller pauses and re-runs the whole poll later (the store is idempotent)
+     * @return one PhaseCompleted per request, in request order (requests refused before the store, such as
+     *         a shredded key, first)
+     * @throws StoreUnavailableException when the store (or the key store) stays down through the retries:
+     *         nothing is reported, the caller pauses and re-runs the whole poll later (the store is idempotent)
      */
     public List<PhaseCompleted> process(List<ContributorErasureRequested> requests) {
+        RequestOpener.Result opened = opener.open(requests);
+        List<PhaseCompleted> out = new ArrayList<>(requests.size());
+        for (RequestOpener.Refusal refusal : opened.refused()) {
+            Instant now = clock.instant();
+            PhaseCompleted pc = failed(PhaseCompleted.builder().forRequest(refusal.request()).phase(store.phase()).sink(sink)
+                    .startedAt(now).completedAt(now), refusal.code(), refusal.message());
+            metrics.completed(pc.status(), pc.targets());
+            try (var a = MDC.putCloseable("requestId", refusal.request().requestId().toString());
+                 var b = MDC.putCloseable("contributorId", refusal.request().contributorId())) {
+                log.warn("phase {} FAILED: {} {}", pc.phase(), pc.error().code(), pc.error().message());
+            }
+            out.add(pc);
+        }
         Map<UUID, ContributorErasureRequested> byId = new LinkedHashMap<>();
         List<ErasureItem> items = new ArrayList<>();
-        for (ContributorErasureRequested r : requests) {
+        for (ContributorErasureRequested r : opened.readable()) {
             byId.put(r.requestId(), r);
             items.add(ErasureItem.of(r));
         }
-        List<PhaseCompleted> out = new ArrayList<>(requests.size());
         for (ErasureBatch batch : BatchPlanner.plan(items, maxBatch)) {
             out.addAll(processBatch(batch, byId));
         }

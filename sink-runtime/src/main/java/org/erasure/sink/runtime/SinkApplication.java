@@ -39,6 +39,7 @@ public final class SinkApplication implements AutoCloseable {
     private final List<LaneRun> lanes;
     private final HealthServer http;
     private final PrometheusMeterRegistry registry;
+    private RequestOpener opener = RequestOpener.none();
 
     private SinkApplication(SinkSettings settings, List<LaneRun> lanes, HealthServer http, PrometheusMeterRegistry registry) {
         this.settings = settings;
@@ -61,6 +62,7 @@ public final class SinkApplication implements AutoCloseable {
         List<RequestLane> wanted = settings.bulkLane() ? List.of(RequestLane.INTERACTIVE, RequestLane.BULK) : List.of(RequestLane.INTERACTIVE);
         List<LaneRun> runs = new ArrayList<>();
         HealthServer http = null;
+        RequestOpener opener = openerFor(config, settings);
         try {
             for (RequestLane lane : wanted) {
                 ErasureStore store = createWaitingForTheStore(module, config, registry, settings);
@@ -68,7 +70,7 @@ public final class SinkApplication implements AutoCloseable {
                     store.close();
                     throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
                 }
-                SinkRunner runner = new SinkRunner(settings, lane, store, new SinkMetrics(registry, settings.name(), lane), priority);
+                SinkRunner runner = new SinkRunner(settings, lane, store, new SinkMetrics(registry, settings.name(), lane), priority, opener);
                 Thread thread = Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-loop").start(runner);
                 runs.add(new LaneRun(lane, store, runner, thread));
             }
@@ -80,11 +82,36 @@ public final class SinkApplication implements AutoCloseable {
                 r.runner().close();
                 r.store().close();
             });
+            opener.close();
             throw e;
         }
         log.info("sink {} {} started (phase {}, targets {}, lanes {}{})", settings.name(), settings.version(), module.phase(),
                 runs.getFirst().store().targets(), wanted, http == null ? "" : ", http port " + http.port());
-        return new SinkApplication(settings, List.copyOf(runs), http, registry);
+        SinkApplication app = new SinkApplication(settings, List.copyOf(runs), http, registry);
+        app.opener = opener;
+        return app;
+    }
+
+    /**
+     * Sealed requests are opened with {@code sink.keys}: without a key-encryption key nothing is created and a
+     * sealed request fails its phase with {@code KEY_UNAVAILABLE}; with one, the key topic is read (erasure-keys).
+     */
+    static RequestOpener openerFor(Config config, SinkSettings settings) {
+        org.erasure.keys.KeysSettings keys;
+        try {
+            keys = org.erasure.keys.KeysSettings.from(config.getConfig("sink.keys"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("sink.keys", e.getMessage());
+        }
+        if (keys.kek() == null) {
+            return RequestOpener.none();
+        }
+        Map<String, Object> client = new java.util.HashMap<>(settings.consumerClientProperties());
+        client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        log.info("sink {} opens sealed requests with key-encryption key {} and key topic {}", settings.name(), keys.kek().id(),
+                keys.topic().name());
+        return RequestOpener.with(new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(keys.kek()),
+                org.erasure.keys.KafkaKeyStore.open(keys.topic(), client, keys.timeout())));
     }
 
     /**
@@ -167,6 +194,7 @@ public final class SinkApplication implements AutoCloseable {
             http.close();
         }
         lanes.forEach(r -> r.store().close());
+        opener.close();
         registry.close();
     }
 

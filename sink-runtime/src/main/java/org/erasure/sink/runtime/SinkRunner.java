@@ -110,11 +110,20 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     private int probeAttempt;
     private long nextProbeNanos;
 
+    private final RequestOpener opener;
+
     public SinkRunner(SinkSettings settings, ErasureStore store, SinkMetrics metrics) {
         this(settings, RequestLane.INTERACTIVE, store, metrics, new LanePriority());
     }
 
     public SinkRunner(SinkSettings settings, RequestLane lane, ErasureStore store, SinkMetrics metrics, LanePriority priority) {
+        this(settings, lane, store, metrics, priority, RequestOpener.none());
+    }
+
+    /** @param opener opens sealed requests (shared by the lanes; closed by its owner, not by this runner) */
+    public SinkRunner(SinkSettings settings, RequestLane lane, ErasureStore store, SinkMetrics metrics, LanePriority priority,
+                      RequestOpener opener) {
+        this.opener = opener;
         this.settings = settings;
         this.lane = lane;
         this.store = store;
@@ -185,7 +194,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
                 new KafkaWriteAheadPublisher(writeAheadProducer, lane.phaseCompletionsTopic(settings.topics()), settings.writeAheadTimeout())
                         .publish(started);
                 metrics.writeAhead(started.size());
-            });
+            }, opener);
             consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(List.of(lane.topic(settings.topics())), new Rebalance());
             log.info("sink {} lane {} consuming {} as group {} (transactional.id {}, chunks {}..{} aiming at {} ms, linger {} ms)",

@@ -40,6 +40,7 @@ class BatchProcessorTest {
         int transientFailures;
         String sticky; // contributor whose rows survive erasure (residual)
         final AtomicInteger calls = new AtomicInteger();
+        final List<ErasureItem> seen = new ArrayList<>(); // every item handed to erase
 
         @Override public Phase phase() { return Phase.REDIS; }
         @Override public List<String> targets() { return List.of("keys"); }
@@ -50,6 +51,7 @@ class BatchProcessorTest {
         @Override
         public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
             calls.incrementAndGet();
+            seen.addAll(batch.items());
             if (transientFailures > 0) {
                 transientFailures--;
                 throw new StoreUnavailableException("connection refused");
@@ -223,5 +225,58 @@ class BatchProcessorTest {
         assertThat(out).hasSize(11);
         assertThat(out.getLast().requestId()).isEqualTo(in.getLast().requestId());
         assertThat(out.getLast().totalDeleted()).as("the replay finds nothing left").isZero();
+    }
+
+    @Test
+    void sealedRequestsAreOpenedAndAShreddedKeyFailsItsPhaseWithKeyShredded() {
+        FakeStore store = new FakeStore();
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] kek = new byte[32];
+        random.nextBytes(kek);
+        org.erasure.keys.RequestKeys keys = new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(
+                org.erasure.keys.KeyEncryptionKey.fromBase64("kek-1", java.util.Base64.getEncoder().encodeToString(kek))),
+                new org.erasure.keys.InMemoryKeyStore());
+        ContributorErasureRequested plain = req("plain", Mode.EXECUTE);
+        ContributorErasureRequested open = keys.seal(req("sealed", Mode.EXECUTE).toBuilder().identifiers(List.of("s@example.com"), List.of()).build());
+        ContributorErasureRequested shredded = keys.seal(req("shredded", Mode.EXECUTE));
+        keys.shred(shredded.requestId());
+        FakeStore recording = new FakeStore();
+        List<ErasureItem> seen = recording.seen;
+        RetryConfig retry = RetryConfig.custom().maxAttempts(1).retryExceptions(StoreUnavailableException.class).build();
+        BatchProcessor withKeys = new BatchProcessor(recording, new SinkInfo("sink-fake", "1"), 500, retry,
+                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC(), WriteAheadPublisher.DISCARD, RequestOpener.with(keys));
+
+        List<PhaseCompleted> out = withKeys.process(List.of(plain, open, shredded));
+
+        assertThat(out).hasSize(3);
+        PhaseCompleted refused = out.getFirst();
+        assertThat(refused.requestId()).isEqualTo(shredded.requestId());
+        assertThat(refused.status()).isEqualTo(PhaseStatus.FAILED);
+        assertThat(refused.error().code()).isEqualTo("KEY_SHREDDED");
+        assertThat(out.subList(1, 3)).extracting(PhaseCompleted::status).containsOnly(PhaseStatus.SUCCEEDED);
+        // The store saw the opened identifiers, and never the shredded request.
+        assertThat(seen).extracting(ErasureItem::contributorId).containsExactly("plain", "sealed");
+        assertThat(seen.get(1).identifiers().emails()).containsExactly("s@example.com");
+
+        // A sink without a key-encryption key refuses sealed requests by name, and still erases plain ones.
+        List<PhaseCompleted> noKeys = processor(store, 500, 1).process(List.of(plain, open));
+        assertThat(noKeys).extracting(pc -> pc.error() == null ? "OK" : pc.error().code()).containsExactly("KEY_UNAVAILABLE", "OK");
+        assertThatThrownBy(() -> ErasureItem.of(open)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sealed");
+
+        // A key store that cannot be read is an outage (the poll is re-run later), not a per-request failure.
+        org.erasure.keys.KeyStore down = new org.erasure.keys.KeyStore() {
+            @Override public void put(UUID requestId, org.erasure.keys.WrappedKey key) {}
+            @Override public java.util.Optional<org.erasure.keys.WrappedKey> get(UUID requestId) {
+                throw new org.apache.kafka.common.errors.TimeoutException("key topic unreachable");
+            }
+            @Override public void shred(UUID requestId) {}
+            @Override public void close() {}
+        };
+        BatchProcessor keyStoreDown = new BatchProcessor(new FakeStore(), new SinkInfo("sink-fake", "1"), 500, retry,
+                new SinkMetrics(new SimpleMeterRegistry(), "sink-fake"), Clock.systemUTC(), WriteAheadPublisher.DISCARD,
+                RequestOpener.with(new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(
+                        org.erasure.keys.KeyEncryptionKey.fromBase64("kek-1", java.util.Base64.getEncoder().encodeToString(kek))), down)));
+        assertThatThrownBy(() -> keyStoreDown.process(List.of(plain, open))).isInstanceOf(StoreUnavailableException.class)
+                .hasMessageContaining("key store");
     }
 }

@@ -31,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * @param sla                 optional SLA from requestedAt; empty = only the request's deadline
  * @param digestKey           HMAC key for {@link SubjectDigest}; never logged
  * @param kafkaStreams        extra Kafka Streams properties, verbatim
+ * @param keys                opening sealed requests ({@code verifier.keys}); {@code keys.kek()} null = not configured
  */
 public record VerifierConfig(
         String applicationId,
@@ -49,7 +50,8 @@ public record VerifierConfig(
         boolean insecureDevKey,
         int httpPort,
         String advertisedHost,
-        Map<String, String> kafkaStreams) {
+        Map<String, String> kafkaStreams,
+        org.erasure.keys.KeysSettings keys) {
 
     private static final Logger log = LoggerFactory.getLogger(VerifierConfig.class);
 
@@ -137,7 +139,17 @@ public record VerifierConfig(
                 insecure,
                 c.getInt("http.port"),
                 c.getString("http.advertised-host"),
-                extra);
+                extra,
+                keys(c.getConfig("keys")));
+    }
+
+    /** {@code verifier.keys}; a malformed key-encryption key fails the start without quoting it. */
+    static org.erasure.keys.KeysSettings keys(Config section) {
+        try {
+            return org.erasure.keys.KeysSettings.from(section);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("verifier.keys", e.getMessage());
+        }
     }
 
     /** The key from the inline value or the file; null when neither is set. */

@@ -64,6 +64,11 @@ public final class VerifierTopology {
     private VerifierTopology() {}
 
     public static Topology build(VerifierConfig config, VerifierMetrics metrics) {
+        return build(config, metrics, null);
+    }
+
+    /** @param keys opens sealed requests before they are digested; null: sealed requests are skipped */
+    public static Topology build(VerifierConfig config, VerifierMetrics metrics, org.erasure.keys.RequestKeys keys) {
         SubjectDigest digest = config.subjectDigest();
         Map<String, String> changelog = Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
@@ -79,8 +84,8 @@ public final class VerifierTopology {
         // 1. Requests, keyed by contributorId: replace the identifiers by their digest *before* anything
         //    is written anywhere, then re-key by requestId. One repartition topic per lane, so that the
         //    processor can take an interactive request before queued bulk work (InteractiveFirst).
-        KStream<String, Inbound> requests = requestsByRequestId(builder, config.topics().requests(), REQUESTS_REPARTITION, "", digest, metrics, config)
-                .merge(requestsByRequestId(builder, config.topics().requestsBulk(), BULK_REQUESTS_REPARTITION, "bulk-", digest, metrics, config),
+        KStream<String, Inbound> requests = requestsByRequestId(builder, config.topics().requests(), REQUESTS_REPARTITION, "", digest, metrics, config, keys)
+                .merge(requestsByRequestId(builder, config.topics().requestsBulk(), BULK_REQUESTS_REPARTITION, "bulk-", digest, metrics, config, keys),
                         Named.as("merge-lanes"));
 
         // 2. Phase reports of both lanes, already keyed by requestId.
@@ -117,10 +122,10 @@ public final class VerifierTopology {
     }
 
     private static KStream<String, Inbound> requestsByRequestId(StreamsBuilder builder, String topic, String repartition, String prefix,
-            SubjectDigest digest, VerifierMetrics metrics, VerifierConfig config) {
+            SubjectDigest digest, VerifierMetrics metrics, VerifierConfig config, org.erasure.keys.RequestKeys keys) {
         return builder
                 .stream(topic, Consumed.with(Serdes.String(), EventSerdes.requested()).withName(prefix + "requests"))
-                .flatMap((contributorId, request) -> summarise(request, digest, metrics), Named.as(prefix + "digest-and-key-by-request-id"))
+                .flatMap((contributorId, request) -> summarise(request, digest, metrics, keys), Named.as(prefix + "digest-and-key-by-request-id"))
                 .repartition(Repartitioned.with(Serdes.String(), RequestSummary.SERDE)
                         .withName(repartition)
                         .withNumberOfPartitions(config.partitions()))
@@ -134,9 +139,34 @@ public final class VerifierTopology {
                 .mapValues(Inbound.Report::new, Named.as(prefix + "as-report"));
     }
 
-    private static List<KeyValue<String, RequestSummary>> summarise(ContributorErasureRequested request, SubjectDigest digest, VerifierMetrics metrics) {
+    private static List<KeyValue<String, RequestSummary>> summarise(ContributorErasureRequested request, SubjectDigest digest,
+            VerifierMetrics metrics, org.erasure.keys.RequestKeys keys) {
         if (request == null) {
             return List.of();
+        }
+        if (request.hasSealedIdentifiers()) {
+            // Opened only to digest: the identifiers leave this step as the digest, as for a plain request.
+            // Skipping is better than a digest failure stopping the stream thread (a key-store outage does stop it).
+            if (keys == null) {
+                metrics.request("sealed");
+                log.error("Request skipped: its identifiers are sealed and verifier.keys.kek is not set (docs/privacy.md)"
+                        + " requestId={} contributorId={}", request.requestId(), request.contributorId());
+                return List.of();
+            }
+            switch (keys.open(request)) {
+                case org.erasure.keys.Opening.Opened o -> request = o.request();
+                case org.erasure.keys.Opening.KeyShredded s -> {
+                    metrics.request("key_shredded");
+                    log.error("Request skipped: {} (its key was shredded) requestId={} contributorId={}", s.code(),
+                            request.requestId(), request.contributorId());
+                    return List.of();
+                }
+                case org.erasure.keys.Opening.Unreadable u -> {
+                    metrics.request("key_unreadable");
+                    log.error("Request skipped: {} ({}) contributorId={}", u.code(), u.reason(), request.contributorId());
+                    return List.of();
+                }
+            }
         }
         try {
             RequestSummary summary = RequestSummary.of(request, digest);

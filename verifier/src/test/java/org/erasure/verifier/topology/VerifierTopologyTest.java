@@ -58,6 +58,8 @@ class VerifierTopologyTest {
     TestOutputTopic<String, ErasureCompleted> completions;
     /** Everything read from the output so far, in order: the chain under test. */
     final List<ErasureCompleted> emitted = new ArrayList<>();
+    /** Opens sealed requests when set before {@link #start}. */
+    org.erasure.keys.RequestKeys keys;
 
     void start(Map<String, Object> overrides) {
         Map<String, Object> settings = new HashMap<>(Map.of(
@@ -69,7 +71,7 @@ class VerifierTopologyTest {
         settings.putAll(overrides);
         config = VerifierConfig.from(ConfigFactory.parseMap(settings));
         VerifierMetrics metrics = VerifierMetrics.noop();
-        driver = new TopologyTestDriver(VerifierTopology.build(config, metrics), StreamsProperties.of(config, null, metrics), T0);
+        driver = new TopologyTestDriver(VerifierTopology.build(config, metrics, keys), StreamsProperties.of(config, null, metrics), T0);
         requests = driver.createInputTopic(config.topics().requests(), new StringSerializer(), EventSerdes.requested().serializer());
         reports = driver.createInputTopic(config.topics().phaseCompletions(), new StringSerializer(), EventSerdes.phaseCompleted().serializer());
         completions = driver.createOutputTopic(config.topics().completions(), new StringDeserializer(), EventSerdes.erasureCompleted().deserializer());
@@ -133,6 +135,42 @@ class VerifierTopologyTest {
         assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(r));
         assertThat(c.previousHash()).isNull();
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    /** Sealed identifiers (erasure-keys) are not opened by the verifier yet: such a request is skipped, the stream goes on. */
+    @Test
+    void aSealedRequestIsSkippedWithoutStoppingTheStream() {
+        start();
+        ContributorErasureRequested sealed = request("c-sealed").build()
+                .withSealedIdentifiers(org.erasure.events.SealedIdentifiers.of("dk-1", new byte[] {1, 2, 3}));
+        send(sealed);
+        send(all(sealed, PhaseStatus.SUCCEEDED));
+        assertThat(drain()).isEmpty();
+        ContributorErasureRequested r = request("c-1").build();
+        send(r);
+        send(all(r, PhaseStatus.SUCCEEDED));
+        assertThat(single().requestId()).isEqualTo(r.requestId());
+    }
+
+    /** With request keys, a sealed request is opened to be digested (as the plain one would be); a shredded one is skipped. */
+    @Test
+    void aSealedRequestIsOpenedForItsDigestAndAShreddedOneIsSkipped() {
+        byte[] kek = new byte[32];
+        new java.security.SecureRandom().nextBytes(kek);
+        keys = new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(org.erasure.keys.KeyEncryptionKey.fromBase64("kek-1",
+                java.util.Base64.getEncoder().encodeToString(kek))), new org.erasure.keys.InMemoryKeyStore());
+        start();
+        ContributorErasureRequested plain = request("c-1").identifiers(List.of("one@example.com"), List.of("w-1")).build();
+        ContributorErasureRequested sealed = keys.seal(plain);
+        ContributorErasureRequested shredded = keys.seal(request("c-2").identifiers(List.of("two@example.com"), List.of()).build());
+        keys.shred(shredded.requestId());
+        send(sealed);
+        send(shredded);
+        send(all(shredded, PhaseStatus.SUCCEEDED));
+        send(all(sealed, PhaseStatus.SUCCEEDED));
+        ErasureCompleted c = single();
+        assertThat(c.requestId()).isEqualTo(sealed.requestId());
+        assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(plain));
     }
 
     /** Rolling upgrade: a request names a phase added after this verifier was built (a seventh sink, MONGO). */

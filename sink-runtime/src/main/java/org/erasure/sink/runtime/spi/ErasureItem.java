@@ -23,7 +23,11 @@ public record ErasureItem(UUID requestId, String contributorId, Identifiers iden
         Objects.requireNonNull(mode, "mode");
     }
 
+    /** @throws IllegalArgumentException for a request whose identifiers are still sealed (the runtime opens them first) */
     public static ErasureItem of(ContributorErasureRequested request) {
+        if (request.hasSealedIdentifiers()) {
+            throw new IllegalArgumentException("request " + request.requestId() + " has sealed identifiers: open them before building an item");
+        }
         return new ErasureItem(request.requestId(), request.contributorId(), request.identifiers(), request.mode());
     }
 

@@ -1,0 +1,242 @@
+package org.erasure.keys;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The default key store: a compacted topic ({@link KeyTopic}), record key = requestId, value = JSON
+ * {@code {keyId, kekId, wrapped, createdAt}}; a shred is a tombstone.
+ *
+ * <p>Reads materialise the topic in memory: each {@link #get}/{@link #getAll} first reads every partition
+ * up to its end offsets of that moment (committed records only), so it sees every put and shred that
+ * completed before it, from any process. Writes are acknowledged by all in-sync replicas before they return.
+ * The map holds wrapped keys only (useless without the key-encryption key), about 200 bytes per request.
+ */
+public final class KafkaKeyStore implements KeyStore {
+    /** Key of the records the shredding job writes to roll an idle segment (a tombstone: it holds nothing). */
+    public static final String ROLL_MARKER = "~roll";
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaKeyStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String topic;
+    private final Duration timeout;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<UUID, WrappedKey> keys = new HashMap<>();
+    private final Set<TopicPartition> assigned = new HashSet<>();
+
+    private KafkaKeyStore(String topic, Duration timeout, KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer) {
+        this.topic = topic;
+        this.timeout = timeout;
+        this.producer = producer;
+        this.consumer = consumer;
+    }
+
+    /**
+     * Creates the topic if absent (refuses one that is not compacted: a deleting topic would lose every key
+     * at retention, a plain one would never physically remove a shredded key) and opens the store.
+     *
+     * @param client Kafka client properties (bootstrap servers, security); serializers and ids are set here
+     */
+    public static KafkaKeyStore open(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        ensureTopic(settings, client, timeout);
+        Map<String, Object> p = new HashMap<>(client);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        Map<String, Object> c = new HashMap<>(client);
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, no group: every reader sees the whole topic
+        return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
+    }
+
+    static void ensureTopic(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        try (Admin admin = Admin.create(client)) {
+            try {
+                NewTopic t = new NewTopic(settings.name(), Optional.of(settings.partitions()),
+                        settings.replicationFactor() > 0 ? Optional.of(settings.replicationFactor()) : Optional.empty())
+                        .configs(settings.config());
+                admin.createTopics(List.of(t)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("created key topic {} with {}", settings.name(), settings.config());
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) throw e;
+            }
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, settings.name());
+            Config actual = admin.describeConfigs(List.of(r)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(r);
+            ConfigEntry policy = actual.get("cleanup.policy");
+            if (policy == null || !"compact".equals(policy.value())) {
+                throw new IllegalStateException("key topic " + settings.name() + " has cleanup.policy="
+                        + (policy == null ? "?" : policy.value()) + "; it must be exactly 'compact' (see docs/privacy.md)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking key topic " + settings.name());
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("key topic " + settings.name() + " could not be created or described: "
+                    + (e.getCause() != null ? e.getCause() : e));
+        }
+    }
+
+    @Override
+    public void put(UUID requestId, WrappedKey key) {
+        send(requestId.toString(), encode(key));
+        synchronized (this) {
+            keys.put(requestId, key);
+        }
+    }
+
+    @Override
+    public Optional<WrappedKey> get(UUID requestId) {
+        return Optional.ofNullable(getAll(List.of(requestId)).get(requestId));
+    }
+
+    @Override
+    public synchronized Map<UUID, WrappedKey> getAll(Collection<UUID> requestIds) {
+        catchUp();
+        Map<UUID, WrappedKey> out = new HashMap<>();
+        for (UUID id : requestIds) {
+            WrappedKey k = keys.get(id);
+            if (k != null) out.put(id, k);
+        }
+        return out;
+    }
+
+    @Override
+    public void shred(UUID requestId) {
+        send(requestId.toString(), null);
+        synchronized (this) {
+            keys.remove(requestId);
+        }
+    }
+
+    /** Writes a tombstone under {@link #ROLL_MARKER}: a write that lets a segment holding shreds roll when nothing else is written. */
+    public void writeRollMarker() {
+        send(ROLL_MARKER, null);
+    }
+
+    private void send(String key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted writing to key topic " + topic);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("key topic " + topic + " did not acknowledge a write for request " + key
+                    + " in " + timeout + ": " + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : "timeout"));
+        }
+    }
+
+    /** Reads every partition up to its end offsets of now; new partitions are read from their beginning. */
+    private void catchUp() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        long metadataDeadline = System.nanoTime() + timeout.toNanos();
+        while (partitions.isEmpty()) {
+            // Right after creation the topic may not be in the metadata yet: reading nothing would miss keys.
+            consumer.partitionsFor(topic, timeout).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            if (partitions.isEmpty() && System.nanoTime() > metadataDeadline) {
+                throw new IllegalStateException("key topic " + topic + " has no partitions in the metadata after " + timeout);
+            }
+        }
+        if (!assigned.containsAll(partitions)) {
+            List<TopicPartition> added = partitions.stream().filter(tp -> !assigned.contains(tp)).toList();
+            assigned.addAll(partitions);
+            consumer.assign(assigned);
+            consumer.seekToBeginning(added);
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (assigned.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("key topic " + topic + " was not read to its end in " + timeout);
+            }
+            for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                apply(r);
+            }
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> r) {
+        UUID requestId;
+        try {
+            requestId = UUID.fromString(r.key());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return; // roll markers and anything else that is not a request's key
+        }
+        if (r.value() == null) {
+            keys.remove(requestId);
+            return;
+        }
+        try {
+            keys.put(requestId, decode(r.value()));
+        } catch (RuntimeException | IOException e) {
+            // Never the value: it is key material, even if wrapped.
+            LOG.warn("key topic {} partition {} offset {}: unreadable key record for request {} ignored",
+                    r.topic(), r.partition(), r.offset(), requestId);
+        }
+    }
+
+    static byte[] encode(WrappedKey key) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("keyId", key.keyId());
+        n.put("kekId", key.kekId());
+        n.put("wrapped", key.wrapped());
+        n.put("createdAt", key.createdAt().toString());
+        try {
+            return JSON.writeValueAsBytes(n);
+        } catch (IOException e) {
+            throw new IllegalStateException("could not serialise a wrapped key");
+        }
+    }
+
+    static WrappedKey decode(byte[] value) throws IOException {
+        JsonNode n = JSON.readTree(value);
+        return new WrappedKey(n.path("keyId").asText(null), n.path("kekId").asText(null), n.path("wrapped").asText(null),
+                Instant.parse(n.path("createdAt").asText()));
+    }
+
+    @Override
+    public synchronized void close() {
+        producer.close(Duration.ofSeconds(5));
+        consumer.close();
+    }
+}

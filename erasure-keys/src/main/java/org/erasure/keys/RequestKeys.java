@@ -1,0 +1,77 @@
+package org.erasure.keys;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Identifiers;
+
+/**
+ * Seal, open and shred the identifiers of requests: {@link Envelope} plus a {@link KeyStore}.
+ * What a producer (ingest) and a reader (a sink, the verifier) use.
+ */
+public final class RequestKeys implements AutoCloseable {
+    private final Envelope envelope;
+    private final KeyStore store;
+
+    public RequestKeys(Envelope envelope, KeyStore store) {
+        this.envelope = envelope;
+        this.store = store;
+    }
+
+    /**
+     * The request with its identifiers sealed under a fresh data key, stored (durably) before this returns:
+     * publish the result only after this call. A request already sealed is returned as it is.
+     */
+    public ContributorErasureRequested seal(ContributorErasureRequested request) {
+        if (request.hasSealedIdentifiers()) {
+            return request;
+        }
+        Envelope.Sealing s = envelope.seal(request.requestId(), request.identifiers());
+        store.put(request.requestId(), s.key());
+        return request.withSealedIdentifiers(s.sealed());
+    }
+
+    public Opening open(ContributorErasureRequested request) {
+        return openAll(List.of(request)).get(request.requestId());
+    }
+
+    /** Opens a batch with one key-store read; keyed by requestId, in the order given. */
+    public Map<UUID, Opening> openAll(Collection<ContributorErasureRequested> requests) {
+        List<UUID> sealedIds = requests.stream().filter(ContributorErasureRequested::hasSealedIdentifiers)
+                .map(ContributorErasureRequested::requestId).toList();
+        Map<UUID, WrappedKey> keys = sealedIds.isEmpty() ? Map.of() : store.getAll(sealedIds);
+        Map<UUID, Opening> out = new LinkedHashMap<>();
+        for (ContributorErasureRequested r : requests) {
+            out.put(r.requestId(), open(r, keys.get(r.requestId())));
+        }
+        return out;
+    }
+
+    private Opening open(ContributorErasureRequested r, WrappedKey key) {
+        if (!r.hasSealedIdentifiers()) {
+            return new Opening.Opened(r);
+        }
+        if (key == null) {
+            return new Opening.KeyShredded(r.requestId());
+        }
+        try {
+            Identifiers ids = envelope.open(r.requestId(), r.sealedIdentifiers(), key);
+            return new Opening.Opened(r.withIdentifiers(ids));
+        } catch (EnvelopeException e) {
+            return new Opening.Unreadable(r.requestId(), e.getMessage());
+        }
+    }
+
+    /** Destroys the request's key: its sealed identifiers, wherever they are copied, can no longer be opened. */
+    public void shred(UUID requestId) {
+        store.shred(requestId);
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}
