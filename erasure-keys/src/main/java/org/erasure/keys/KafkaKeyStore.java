@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -90,6 +91,26 @@ public final class KafkaKeyStore implements KeyStore {
         return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
     }
 
+    /**
+     * The topic's configuration. A topic created a moment ago may not be known yet to the broker answering
+     * (metadata propagates asynchronously): asked again until {@code timeout}.
+     */
+    private static Config describe(Admin admin, String topic, Duration timeout)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeConfigs(List.of(r)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(r);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     static void ensureTopic(KeyTopic settings, Map<String, Object> client, Duration timeout) {
         try (Admin admin = Admin.create(client)) {
             try {
@@ -101,8 +122,7 @@ public final class KafkaKeyStore implements KeyStore {
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) throw e;
             }
-            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, settings.name());
-            Config actual = admin.describeConfigs(List.of(r)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(r);
+            Config actual = describe(admin, settings.name(), timeout);
             ConfigEntry policy = actual.get("cleanup.policy");
             if (policy == null || !"compact".equals(policy.value())) {
                 throw new IllegalStateException("key topic " + settings.name() + " has cleanup.policy="
