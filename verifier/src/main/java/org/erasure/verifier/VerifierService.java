@@ -85,6 +85,11 @@ public final class VerifierService implements AutoCloseable {
         log.info("Topology:\n{}", topology.describe());
         streams = new KafkaStreams(topology, StreamsProperties.of(config, self.host() + ":" + self.port(), metrics));
         streams.setUncaughtExceptionHandler(e -> {
+            if (org.erasure.verifier.topology.KeyStoreUnavailable.isCause(e)) {
+                // Try again later: a new thread re-reads from the last commit (each try waits keys.timeout).
+                log.warn("Key store unavailable while opening a sealed request; replacing the stream thread to retry");
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
             log.error("Stream thread failed; shutting this instance down (another instance or a restart takes over)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });

@@ -159,14 +159,20 @@ public final class VerifierTopology {
         boolean sealed = request.hasSealedIdentifiers();
         if (sealed) {
             // Opened only to digest: the identifiers leave this step as the digest, as for a plain request.
-            // Skipping is better than a digest failure stopping the stream thread (a key-store outage does stop it).
+            // Skipping is better than a digest failure stopping the stream thread; a key-store outage is retried.
             if (keys == null) {
                 metrics.request("sealed");
                 log.error("Request skipped: its identifiers are sealed and verifier.keys.kek is not set (docs/privacy.md)"
                         + " requestId={} contributorId={}", request.requestId(), request.contributorId());
                 return List.of();
             }
-            switch (keys.open(request)) {
+            org.erasure.keys.Opening opening;
+            try {
+                opening = keys.open(request);
+            } catch (RuntimeException e) {
+                throw new KeyStoreUnavailable(request.requestId(), e); // retried: see KeyStoreUnavailable
+            }
+            switch (opening) {
                 case org.erasure.keys.Opening.Opened o -> request = o.request();
                 case org.erasure.keys.Opening.KeyShredded s -> {
                     metrics.request("key_shredded");

@@ -60,11 +60,15 @@ class KeyShreddingTest {
     static final class FlakyStore implements KeyStore {
         final InMemoryKeyStore inner = new InMemoryKeyStore();
         volatile boolean down;
+        volatile boolean readsDown;
         final AtomicInteger shreds = new AtomicInteger();
         final AtomicInteger rollMarkers = new AtomicInteger();
 
         public void put(UUID id, WrappedKey key) { inner.put(id, key); }
-        public Optional<WrappedKey> get(UUID id) { return inner.get(id); }
+        public Optional<WrappedKey> get(UUID id) {
+            if (readsDown) throw new IllegalStateException("key topic erasure.request-keys: TimeoutException");
+            return inner.get(id);
+        }
         public void shred(UUID id) {
             if (down) throw new IllegalStateException("key topic erasure.request-keys did not acknowledge a write for request " + id);
             shreds.incrementAndGet();
@@ -219,6 +223,18 @@ class KeyShreddingTest {
         assertThat(revision.shreddedAt()).isNotNull();
         assertThat(keys.open(completed)).isInstanceOf(Opening.KeyShredded.class);
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    /** Opening a request during an outage is not skipped: the failure says "key store", and a replaced thread retries it. */
+    @Test
+    void aKeyStoreOutageWhileOpeningARequestIsRetriedNotSkipped() {
+        ContributorErasureRequested r = sealed("c-1");
+        store.readsDown = true;
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> requests.pipeInput(r.kafkaKey(), r)))
+                .satisfies(e -> assertThat(KeyStoreUnavailable.isCause(e)).isTrue())
+                .satisfies(e -> assertThat(String.valueOf(e.getMessage()) + e.getCause()).doesNotContain("@example.com"));
+        assertThat(KeyStoreUnavailable.isCause(new IllegalStateException("other"))).isFalse();
+        store.readsDown = false;
     }
 
     ErasureCompleted single() {
