@@ -83,7 +83,7 @@ class ErasureCtlTest {
         verifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         verifier.createContext("/erasures/", exchange -> {
             boolean known = exchange.getRequestURI().getPath().endsWith(KNOWN.toString());
-            byte[] body = ("{\"requestId\":\"" + KNOWN + "\",\"status\":\"FINAL\",\"outcome\":\"COMPLETED\",\"revision\":2}")
+            byte[] body = ("{\"requestId\":\"" + KNOWN + "\",\"status\":\"FINAL\",\"outcome\":\"COMPLETED\",\"revision\":2,\"shreddedAt\":\"2026-04-05T10:00:00Z\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
             if (known) {
@@ -273,7 +273,7 @@ class ErasureCtlTest {
     void statusShowsTheVerifiersAnswer() {
         Ctl.Result r = ctl.run("status", KNOWN.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("outcome: COMPLETED", "revision: 2");
+        assertThat(r.out()).contains("outcome: COMPLETED", "revision: 2", "shreddedAt: 2026-04-05T10:00:00Z");
         assertThat(ctl.run("status", UUID.randomUUID().toString()).exitCode()).isEqualTo(5);
         assertThat(ctl.run("status", "not-a-uuid").exitCode()).isEqualTo(1);
     }

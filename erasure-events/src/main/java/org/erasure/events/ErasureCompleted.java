@@ -27,6 +27,10 @@ import java.util.UUID;
  * @param missingPhases  requested phases that never reported (TIMED_OUT)
  * @param failedPhases   phases whose status is FAILED
  * @param revision       1 for the first record of a request lineage, 2, 3... on replays
+ * @param shreddedAt     when the request's key was shredded (erasure-keys, docs/privacy.md): set on the revision
+ *                       the verifier writes after the shred, and on later ones; null for plain requests, for
+ *                       keys not (yet) shredded and in records written before the field existed (null fields are
+ *                       omitted from the JSON, so those records hash exactly as before)
  * @param previousHash   hash of the previous record on the same partition; null for the first
  * @param hash           this record's hash; null until sealed
  */
@@ -45,8 +49,17 @@ public record ErasureCompleted(
         Instant completedAt,
         @JsonProperty(required = true) int revision,
         UUID replayOf,
+        Instant shreddedAt,
         String previousHash,
         String hash) {
+
+    /** Without {@code shreddedAt} (plain requests, keys not shredded). */
+    public ErasureCompleted(int schemaVersion, UUID requestId, String contributorId, String subjectDigest, Outcome outcome,
+            Mode mode, Map<Phase, PhaseResult> phases, Set<Phase> missingPhases, Set<Phase> failedPhases, Totals totals,
+            Instant requestedAt, Instant completedAt, int revision, UUID replayOf, String previousHash, String hash) {
+        this(schemaVersion, requestId, contributorId, subjectDigest, outcome, mode, phases, missingPhases, failedPhases, totals,
+                requestedAt, completedAt, revision, replayOf, null, previousHash, hash);
+    }
 
     public ErasureCompleted {
         Checks.schemaVersion(schemaVersion);
@@ -108,7 +121,7 @@ public record ErasureCompleted(
     /** Copy with the integrity fields replaced (used by {@code IntegrityChain.seal}). */
     public ErasureCompleted withIntegrity(String previousHash, String hash) {
         return new ErasureCompleted(schemaVersion, requestId, contributorId, subjectDigest, outcome, mode, phases,
-                missingPhases, failedPhases, totals, requestedAt, completedAt, revision, replayOf, previousHash, hash);
+                missingPhases, failedPhases, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, previousHash, hash);
     }
 
     public static Builder builder() {
@@ -132,6 +145,7 @@ public record ErasureCompleted(
         private Instant completedAt;
         private int revision = 1;
         private UUID replayOf;
+        private Instant shreddedAt;
 
         private Builder() {}
 
@@ -156,6 +170,7 @@ public record ErasureCompleted(
         public Builder completedAt(Instant completedAt) { this.completedAt = completedAt; return this; }
         public Builder revision(int revision) { this.revision = revision; return this; }
         public Builder replayOf(UUID replayOf) { this.replayOf = replayOf; return this; }
+        public Builder shreddedAt(Instant shreddedAt) { this.shreddedAt = shreddedAt; return this; }
 
         /** @throws InvalidEventException naming the first invalid field */
         public ErasureCompleted build() {
@@ -172,7 +187,7 @@ public record ErasureCompleted(
                 o = Outcome.derive(mode, failed, missingPhases, totals.residual());
             }
             return new ErasureCompleted(SchemaVersion.CURRENT, requestId, contributorId, subjectDigest, o, mode,
-                    phases, missingPhases, failed, totals, requestedAt, completedAt, revision, replayOf, null, null);
+                    phases, missingPhases, failed, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, null, null);
         }
     }
 }

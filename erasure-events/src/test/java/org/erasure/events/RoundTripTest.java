@@ -104,6 +104,7 @@ class RoundTripTest {
         JsonNode phase = json(EventSerdes.phaseCompleted(), Samples.postgresSucceeded());
         assertThat(phase.has("error")).isFalse();
         assertThat(phase.get("targets").get(0).has("note")).isFalse();
+        assertThat(json(EventSerdes.erasureCompleted(), Samples.completed(1)).has("shreddedAt")).isFalse();
     }
 
     @Test
@@ -125,7 +126,7 @@ class RoundTripTest {
         ErasureCompleted withAll = new ErasureCompleted(1, Samples.REQUEST_ID, Samples.CONTRIBUTOR, Samples.DIGEST,
                 Outcome.COMPLETED, Mode.EXECUTE, chain[1].phases(), chain[1].missingPhases(), chain[1].failedPhases(),
                 chain[1].totals(), chain[1].requestedAt(), chain[1].completedAt(), 2, Samples.EARLIER_REQUEST_ID,
-                chain[1].previousHash(), chain[1].hash());
+                chain[1].completedAt(), chain[1].previousHash(), chain[1].hash());
         JsonNode ec = json(EventSerdes.erasureCompleted(), withAll);
         JsonNode ecSchema = SchemaSupport.schemaJson(ErasureCompleted.class);
         assertThat(names(ec)).isEqualTo(names(ecSchema.get("properties")));

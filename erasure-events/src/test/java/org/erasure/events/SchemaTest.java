@@ -65,8 +65,15 @@ class SchemaTest {
     @Test
     void erasureCompletedOutputValidates() {
         List<ErasureCompleted> chain = IntegrityChain.sealAll(List.of(Samples.completed(1), Samples.timedOut(),
-                failedRecord(), dryRunRecord()), null);
+                failedRecord(), dryRunRecord(), shreddedRevision()), null);
         chain.forEach(r -> assertValid(ErasureCompleted.class, r));
+    }
+
+    /** The revision a verifier writes after shredding the request's key (crypto-shredding). */
+    static ErasureCompleted shreddedRevision() {
+        return ErasureCompleted.builder().forRequest(Samples.request()).subjectDigest(Samples.DIGEST)
+                .completedAt(Samples.REQUESTED_AT.plusSeconds(90)).revision(2)
+                .phase(Samples.postgresSucceeded()).shreddedAt(Samples.REQUESTED_AT.plusSeconds(90)).build();
     }
 
     static ErasureCompleted failedRecord() {

@@ -169,14 +169,24 @@ public final class KafkaKeyStore implements KeyStore {
         }
     }
 
-    /** Writes a tombstone under {@link #ROLL_MARKER}: a write that lets a segment holding shreds roll when nothing else is written. */
+    /**
+     * Writes a tombstone under {@link #ROLL_MARKER} to <em>every</em> partition: a write that lets a segment
+     * holding shreds roll when nothing else is written (segments roll per partition, and a shred may be on any).
+     */
+    @Override
     public void writeRollMarker() {
-        send(ROLL_MARKER, null);
+        for (org.apache.kafka.common.PartitionInfo p : producer.partitionsFor(topic)) {
+            send(p.partition(), ROLL_MARKER, null);
+        }
     }
 
     private void send(String key, byte[] value) {
+        send(null, key, value);
+    }
+
+    private void send(Integer partition, String key, byte[] value) {
         try {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer.send(new ProducerRecord<>(topic, partition, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing to key topic " + topic);

@@ -30,6 +30,12 @@ public interface KeyStore extends AutoCloseable {
     /** Destroys the key: from then on every copy of the request's sealed identifiers is unreadable. Idempotent. */
     void shred(UUID requestId);
 
+    /**
+     * A write that lets the segments holding shreds roll when the store is otherwise idle (Kafka cleans only
+     * rolled segments: docs/privacy.md, the physical bound). Stores without segments need nothing.
+     */
+    default void writeRollMarker() {}
+
     @Override
     void close();
 }

@@ -70,6 +70,11 @@ public final class RequestKeys implements AutoCloseable {
         store.shred(requestId);
     }
 
+    /** See {@link KeyStore#writeRollMarker()}: the shredding schedule calls it once per segment time after shreds. */
+    public void writeRollMarker() {
+        store.writeRollMarker();
+    }
+
     @Override
     public void close() {
         store.close();

@@ -63,6 +63,19 @@ public final class VerifierService implements AutoCloseable {
         return service;
     }
 
+    /**
+     * A key-store outage while opening a sealed request is "try again later": a new thread re-reads from the last
+     * commit (each try waits up to keys.timeout). Anything else shuts this instance down.
+     */
+    static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable e) {
+        if (org.erasure.verifier.topology.KeyStoreUnavailable.isCause(e)) {
+            log.warn("Key store unavailable while opening a sealed request; replacing the stream thread to retry ({})", e.getMessage());
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        log.error("Stream thread failed; shutting this instance down (another instance or a restart takes over)", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
     private void run() {
         log.info("Starting verifier {}", config);
         TopicSetup.ensure(config);
@@ -84,10 +97,7 @@ public final class VerifierService implements AutoCloseable {
         Topology topology = VerifierTopology.build(config, metrics, requestKeys);
         log.info("Topology:\n{}", topology.describe());
         streams = new KafkaStreams(topology, StreamsProperties.of(config, self.host() + ":" + self.port(), metrics));
-        streams.setUncaughtExceptionHandler(e -> {
-            log.error("Stream thread failed; shutting this instance down (another instance or a restart takes over)", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(VerifierService::onStreamThreadFailure);
         streams.setStateListener((now, before) -> {
             log.info("Kafka Streams {} -> {}", before, now);
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {

@@ -36,10 +36,14 @@ public final class StatusCommand implements Callable<Integer> {
         }
         CliSettings s = root.settings();
         JsonNode status = new IngestClient(s.ingestUrl(), s.ingestToken(), s.ingestTimeout()).status(id);
-        for (String field : new String[] {"requestId", "contributorId", "status", "outcome", "mode", "revision"}) {
-            if (status.has(field)) {
+        for (String field : new String[] {"requestId", "contributorId", "status", "outcome", "mode", "revision", "shreddedAt"}) {
+            if (status.hasNonNull(field)) {
                 root.out().println(field + ": " + status.get(field).asText());
             }
+        }
+        // A sealed request's key is shredded some time after its COMPLETED record (docs/privacy.md).
+        if (!status.hasNonNull("shreddedAt") && status.hasNonNull("keysShredAfter")) {
+            root.out().println("keys shred after: " + status.get("keysShredAfter").asText());
         }
         root.out().println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(status));
         return ExitCode.OK;

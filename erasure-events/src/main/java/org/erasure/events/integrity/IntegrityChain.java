@@ -31,7 +31,10 @@ import org.erasure.events.serde.EventJson;
  *
  * <p>Caveat: a reader hashes the fields it knows. Adding a field to {@link ErasureCompleted} would
  * make older readers compute different hashes, so for this event any added field is a breaking
- * change and needs a new schemaVersion.
+ * change and needs a new schemaVersion. One exception, {@code shreddedAt}: optional and null (so
+ * absent from the JSON and the hash) in every record but the revisions a verifier with crypto-shredding
+ * writes; records without it hash as before. An auditor reading such revisions must run this version
+ * or later (an older one reports them as HASH_MISMATCH): upgrade auditors before turning shredding on.
  */
 public final class IntegrityChain {
     private static final HexFormat HEX = HexFormat.of();

@@ -44,6 +44,31 @@ class IntegrityChainTest {
         assertThat(IntegrityChain.verify(read).isOk()).isTrue();
     }
 
+    /** A crypto-shredding revision carries shreddedAt, which is hashed: it chains, survives the serde, and cannot be removed unnoticed. */
+    @Test
+    void aRevisionWithShreddedAtChainsAndItsShreddedAtIsSealed() {
+        ErasureCompleted first = Samples.completed(1);
+        ErasureCompleted shredded = ErasureCompleted.builder().requestId(first.requestId()).contributorId(first.contributorId())
+                .subjectDigest(first.subjectDigest()).mode(first.mode()).requestedAt(first.requestedAt())
+                .completedAt(first.completedAt().plusSeconds(3_024_000)).revision(2)
+                .shreddedAt(first.completedAt().plusSeconds(3_024_000)).build();
+        List<ErasureCompleted> chain = IntegrityChain.sealAll(List.of(first, shredded), null);
+        List<ErasureCompleted> read = new ArrayList<>();
+        for (ErasureCompleted r : chain) {
+            read.add(EventSerdes.erasureCompleted().deserializer().deserialize("t", EventSerdes.erasureCompleted().serializer().serialize("t", r)));
+        }
+        assertThat(read.get(1).shreddedAt()).isEqualTo(shredded.shreddedAt());
+        assertThat(IntegrityChain.verify(read).isOk()).isTrue();
+        // Records without it hash as before the field existed: absent from the canonical JSON.
+        assertThat(IntegrityChain.canonicalJson(chain.get(0))).doesNotContain("shreddedAt");
+        ErasureCompleted stripped = chain.get(1);
+        stripped = new ErasureCompleted(stripped.schemaVersion(), stripped.requestId(), stripped.contributorId(), stripped.subjectDigest(),
+                stripped.outcome(), stripped.mode(), stripped.phases(), stripped.missingPhases(), stripped.failedPhases(), stripped.totals(),
+                stripped.requestedAt(), stripped.completedAt(), stripped.revision(), stripped.replayOf(), stripped.previousHash(), stripped.hash());
+        assertThat(IntegrityChain.verify(List.of(chain.get(0), stripped))).isInstanceOfSatisfying(ChainVerification.Broken.class,
+                b -> assertThat(b.problem()).isEqualTo(ChainVerification.Problem.HASH_MISMATCH));
+    }
+
     @Test
     void modifiedRecordIsDetectedAtItsIndex() {
         List<ErasureCompleted> chain = new ArrayList<>(chainOf3());

@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
  * @param digestKey           HMAC key for {@link SubjectDigest}; never logged
  * @param kafkaStreams        extra Kafka Streams properties, verbatim
  * @param keys                opening sealed requests ({@code verifier.keys}); {@code keys.kek()} null = not configured
+ * @param shredding           the shredding schedule of sealed requests' keys ({@code verifier.keys.shred-after})
  */
 public record VerifierConfig(
         String applicationId,
@@ -51,7 +52,29 @@ public record VerifierConfig(
         int httpPort,
         String advertisedHost,
         Map<String, String> kafkaStreams,
-        org.erasure.keys.KeysSettings keys) {
+        org.erasure.keys.KeysSettings keys,
+        Shredding shredding) {
+
+    /**
+     * When the keys of sealed requests are shredded: {@code after} their final COMPLETED record (empty = never),
+     * checked every {@code interval}. Active only with a key-encryption key (without one the verifier handles no
+     * sealed request).
+     */
+    public record Shredding(Optional<Duration> after, Duration interval) {
+        public Shredding {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new ConfigException.Generic("verifier.keys.shred-interval must be > 0");
+            }
+            if (after.isPresent() && after.get().isNegative()) {
+                throw new ConfigException.Generic("verifier.keys.shred-after must be >= 0 or off");
+            }
+        }
+    }
+
+    /** Whether this verifier shreds the keys of sealed requests (a KEK is set and shred-after is not off). */
+    public boolean shreds() {
+        return keys.kek() != null && shredding.after().isPresent();
+    }
 
     private static final Logger log = LoggerFactory.getLogger(VerifierConfig.class);
 
@@ -140,7 +163,15 @@ public record VerifierConfig(
                 c.getInt("http.port"),
                 c.getString("http.advertised-host"),
                 extra,
-                keys(c.getConfig("keys")));
+                keys(c.getConfig("keys")),
+                new Shredding(optionalDuration(c, "keys.shred-after"), c.getDuration("keys.shred-interval")));
+    }
+
+    /** A duration, or empty for "off" / "none" / "". */
+    static Optional<Duration> optionalDuration(Config c, String path) {
+        String text = c.getString(path).trim();
+        return text.isEmpty() || text.equalsIgnoreCase("off") || text.equalsIgnoreCase("none")
+                ? Optional.empty() : Optional.of(c.getDuration(path));
     }
 
     /** {@code verifier.keys}; a malformed key-encryption key fails the start without quoting it. */

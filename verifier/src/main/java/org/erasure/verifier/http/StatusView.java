@@ -23,6 +23,8 @@ import org.erasure.verifier.topology.ErasureState;
  * @param outcome   outcome of the last emitted revision; null while PENDING
  * @param revision  last emitted revision; 0 while PENDING
  * @param phases    reports so far (requested phases only once the request is known)
+ * @param keysShredAfter a sealed request whose record is COMPLETED: when its key is due to be shredded; else null
+ * @param shreddedAt when its key was shredded (crypto-shredding, docs/privacy.md); else null
  */
 public record StatusView(
         UUID requestId,
@@ -39,6 +41,8 @@ public record StatusView(
         Instant requestedAt,
         Instant deadline,
         Instant finalizedAt,
+        Instant keysShredAfter,
+        Instant shreddedAt,
         String servedBy) {
 
     public record PhaseView(PhaseStatus status, int attempt, Totals totals, boolean verified, Instant completedAt) {
@@ -61,6 +65,6 @@ public record StatusView(
                 s.replayedBy(),
                 r == null ? null : r.requestedAt(),
                 r == null ? null : r.deadline(),
-                s.finalizedAt(), servedBy);
+                s.finalizedAt(), s.shredDueAt(), s.shreddedAt(), servedBy);
     }
 }

@@ -42,6 +42,11 @@ public final class VerifierMetrics {
         counter("verifier.unreadable", "source", source).increment();
     }
 
+    /** A scheduled key shred: shredded, or failed (key store unavailable; retried at the next punctuation). */
+    public void shred(String result) {
+        counter("verifier.key.shreds", "result", result).increment();
+    }
+
     private Counter counter(String name, String... tags) {
         for (int i = 1; i < tags.length; i += 2) {
             tags[i] = tags[i].toLowerCase(Locale.ROOT);

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.erasure.events.ErasureCompleted;
+import org.erasure.events.Outcome;
 import org.erasure.events.Phase;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseResult;
@@ -40,7 +41,10 @@ import org.slf4j.LoggerFactory;
  *   <li>a replay (request with {@code replayOf = X}) starts at X's revision + 1, learned by asking
  *       X's task through the lineage topic;</li>
  *   <li>each record links to the previous record <em>of this task's partition</em>, whose hash is
- *       kept in the {@code chain-heads} store; the record is written to that same partition.</li>
+ *       kept in the {@code chain-heads} store; the record is written to that same partition;</li>
+ *   <li>with {@link KeyShredding}: a sealed request whose record is COMPLETED is put on the
+ *       {@code shred-schedule}; a second wall-clock punctuation shreds the due keys and emits the next
+ *       revision with {@code shreddedAt}. A key-store failure is retried at the next punctuation.</li>
  * </ul>
  */
 public final class ErasureProcessor implements Processor<String, Inbound, String, Outbound> {
@@ -50,12 +54,20 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
     private final Timeouts timeouts;
     private final Duration punctuationInterval;
     private final VerifierMetrics metrics;
+    /** Null: this verifier shreds no keys. */
+    private final KeyShredding shredding;
 
     private ProcessorContext<String, Outbound> context;
     private KeyValueStore<String, ErasureState> erasures;
     private KeyValueStore<String, Long> pending;
     private KeyValueStore<Integer, String> chainHeads;
+    private KeyValueStore<String, Long> shredSchedule;
     private int partition;
+    /**
+     * When the next roll marker is due (a shred since the last one), else null. In memory: after a restart the
+     * next shred sets it again; until then the segment rolls with any other write to the key topic.
+     */
+    private Long rollMarkerDueAt;
 
     /** When a pending request times out. */
     public record Timeouts(Optional<Duration> sla, Duration minWait) {
@@ -74,9 +86,15 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
     }
 
     public ErasureProcessor(Timeouts timeouts, Duration punctuationInterval, VerifierMetrics metrics) {
+        this(timeouts, punctuationInterval, metrics, null);
+    }
+
+    /** @param shredding the shredding schedule, or null for none (then the {@code shred-schedule} store is not used) */
+    public ErasureProcessor(Timeouts timeouts, Duration punctuationInterval, VerifierMetrics metrics, KeyShredding shredding) {
         this.timeouts = timeouts;
         this.punctuationInterval = punctuationInterval;
         this.metrics = metrics;
+        this.shredding = shredding;
     }
 
     @Override
@@ -87,6 +105,10 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
         this.chainHeads = context.getStateStore(VerifierTopology.CHAIN_STORE);
         this.partition = context.taskId().partition();
         context.schedule(punctuationInterval, PunctuationType.WALL_CLOCK_TIME, this::timeOutDue);
+        if (shredding != null) {
+            this.shredSchedule = context.getStateStore(VerifierTopology.SHRED_SCHEDULE_STORE);
+            context.schedule(shredding.interval(), PunctuationType.WALL_CLOCK_TIME, this::shredDue);
+        }
     }
 
     @Override
@@ -219,6 +241,57 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
     }
 
     /**
+     * Wall-clock punctuation: shreds the keys whose time has come, each followed by a revision with
+     * {@code shreddedAt}. The shred is idempotent (a tombstone), so a transaction aborted after it only repeats it.
+     * A key-store failure ends this round and the rest waits for the next one: an outage of the key store must
+     * not stop the stream thread (timeouts and records go on meanwhile).
+     */
+    private void shredDue(long now) {
+        if (rollMarkerDueAt != null && rollMarkerDueAt <= now) {
+            try {
+                shredding.keys().writeRollMarker();
+                rollMarkerDueAt = null;
+            } catch (RuntimeException e) {
+                log.warn("Roll marker not written to the key topic; retried at the next punctuation ({})", e.getClass().getSimpleName());
+            }
+        }
+        List<String> due = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = shredSchedule.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> e = it.next();
+                if (e.value != null && e.value <= now) {
+                    due.add(e.key);
+                }
+            }
+        }
+        for (String key : due) {
+            ErasureState state = erasures.get(key);
+            if (state == null || state.shreddedAt() != null || state.outcome() != Outcome.COMPLETED) {
+                shredSchedule.delete(key); // no longer due: already shredded, or a later revision is not COMPLETED
+                continue;
+            }
+            try {
+                shredding.keys().shred(UUID.fromString(key));
+            } catch (RuntimeException e) {
+                // The message names the key topic and the requestId only (KafkaKeyStore); never key material.
+                metrics.shred("failed");
+                log.warn("Key shred failed, retried at the next punctuation requestId={} ({}: {})", key,
+                        e.getClass().getSimpleName(), e.getMessage());
+                return;
+            }
+            metrics.shred("shredded");
+            shredSchedule.delete(key);
+            ErasureState shredded = state.withShreddedAt(Instant.ofEpochMilli(now));
+            erasures.put(key, shredded);
+            log.info("Key shredded requestId={} contributorId={}", key, state.request().contributorId());
+            maybeEmit(key, shredded, now, false);
+            if (rollMarkerDueAt == null) {
+                rollMarkerDueAt = now + shredding.rollEvery().toMillis();
+            }
+        }
+    }
+
+    /**
      * Emits the next revision if it is due: first record when every requested phase reported (or
      * {@code timedOut}), later revisions whenever the content changed.
      */
@@ -246,6 +319,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 .replayOf(request.replayOf())
                 .missingPhases(missing)
                 .completedAt(completedAt)
+                .shreddedAt(state.shreddedAt())
                 .revision(revision);
         state.requestedPhases().forEach(builder::phase);
         ErasureCompleted record = builder.build();
@@ -256,12 +330,31 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
         String previousHash = chainHeads.get(partition);
         ErasureCompleted sealed = IntegrityChain.seal(record, previousHash);
         chainHeads.put(partition, sealed.hash());
-        erasures.put(key, state.emitted(revision, sealed.outcome(), contentFingerprint, completedAt));
+        erasures.put(key, schedule(key, state.emitted(revision, sealed.outcome(), contentFingerprint, completedAt)));
         pending.delete(key);
         forward(key, new Outbound.Completion(partition, sealed), now);
         metrics.emitted(sealed.outcome(), revision);
         log.info("Erasure record emitted requestId={} contributorId={} outcome={} revision={} missingPhases={} failedPhases={}",
                 key, request.contributorId(), sealed.outcome(), revision, sealed.missingPhases(), sealed.failedPhases());
+    }
+
+    /**
+     * A sealed request's key is due for shredding {@code after} its COMPLETED record (the latest one, if a later
+     * revision is COMPLETED again); any other outcome keeps the key, so the request can be run again.
+     */
+    private ErasureState schedule(String key, ErasureState state) {
+        if (shredding == null || !state.request().isSealed() || state.shreddedAt() != null) {
+            return state;
+        }
+        if (state.outcome() == Outcome.COMPLETED) {
+            Instant due = state.finalizedAt().plus(shredding.after());
+            shredSchedule.put(key, due.toEpochMilli());
+            return state.withShredDueAt(due);
+        }
+        if (state.shredDueAt() != null) {
+            shredSchedule.delete(key);
+        }
+        return state.withShredDueAt(null);
     }
 
     private void forward(String key, Outbound value, long now) {
@@ -284,6 +377,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 .replayOf(record.replayOf())
                 .missingPhases(record.missingPhases())
                 .completedAt(record.requestedAt())
+                .shreddedAt(record.shreddedAt())
                 .revision(1);
         record.phases().forEach(b::phase);
         return fingerprint(IntegrityChain.canonicalJson(b.build()));

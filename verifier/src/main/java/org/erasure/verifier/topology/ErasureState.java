@@ -35,6 +35,9 @@ import org.erasure.events.TargetResult;
  * @param replayedBy         requests that declared themselves replays of this one
  * @param announced          per phase, the larger STARTED (write-ahead) counts per target since that
  *                           phase's last result: the open episode (see {@link PhaseCounts})
+ * @param shredDueAt         a sealed request whose last record is COMPLETED: when its key is due to be shredded
+ *                           (the {@code shred-schedule} store holds the same); null otherwise
+ * @param shreddedAt         when the key was shredded; null before (and for plain requests)
  */
 public record ErasureState(
         RequestSummary request,
@@ -47,7 +50,9 @@ public record ErasureState(
         Instant firstSeenAt,
         Instant finalizedAt,
         List<UUID> replayedBy,
-        Map<Phase, List<TargetResult>> announced) {
+        Map<Phase, List<TargetResult>> announced,
+        Instant shredDueAt,
+        Instant shreddedAt) {
 
     public static final JsonSerde<ErasureState> SERDE = new JsonSerde<>(ErasureState.class);
 
@@ -61,7 +66,7 @@ public record ErasureState(
     }
 
     public static ErasureState empty(Instant now) {
-        return new ErasureState(null, Map.of(), Map.of(), null, 0, null, null, now, null, List.of(), Map.of());
+        return new ErasureState(null, Map.of(), Map.of(), null, 0, null, null, now, null, List.of(), Map.of(), null, null);
     }
 
     @JsonIgnore
@@ -120,7 +125,7 @@ public record ErasureState(
     }
 
     public ErasureState withRequest(RequestSummary r) {
-        return new ErasureState(r, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
+        return new ErasureState(r, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, shredDueAt, shreddedAt);
     }
 
     public ErasureState withSeen(Phase phase, String fingerprint) {
@@ -129,14 +134,14 @@ public record ErasureState(
         List<String> list = new ArrayList<>(seen.getOrDefault(phase, List.of()));
         list.add(fingerprint);
         seen.put(phase, list);
-        return new ErasureState(request, phases, seen, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
+        return new ErasureState(request, phases, seen, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, shredDueAt, shreddedAt);
     }
 
     public ErasureState withPhase(Phase phase, PhaseResult result) {
         Map<Phase, PhaseResult> p = new TreeMap<>();
         p.putAll(phases);
         p.put(phase, result);
-        return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
+        return new ErasureState(request, p, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, shredDueAt, shreddedAt);
     }
 
     /** The open episode's announced counts of a phase (empty when none). */
@@ -152,11 +157,11 @@ public record ErasureState(
         } else {
             a.put(phase, List.copyOf(targets));
         }
-        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, a);
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, a, shredDueAt, shreddedAt);
     }
 
     public ErasureState withReplayBase(int base) {
-        return new ErasureState(request, phases, seenReports, base, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced);
+        return new ErasureState(request, phases, seenReports, base, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, shredDueAt, shreddedAt);
     }
 
     public ErasureState withReplayedBy(UUID replay) {
@@ -165,10 +170,18 @@ public record ErasureState(
         }
         List<UUID> list = new ArrayList<>(replayedBy);
         list.add(replay);
-        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, list, announced);
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, list, announced, shredDueAt, shreddedAt);
     }
 
     public ErasureState emitted(int newRevision, Outcome newOutcome, String fingerprint, Instant at) {
-        return new ErasureState(request, phases, seenReports, replayBase, newRevision, newOutcome, fingerprint, firstSeenAt, at, replayedBy, announced);
+        return new ErasureState(request, phases, seenReports, replayBase, newRevision, newOutcome, fingerprint, firstSeenAt, at, replayedBy, announced, shredDueAt, shreddedAt);
+    }
+
+    public ErasureState withShredDueAt(Instant due) {
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, due, shreddedAt);
+    }
+
+    public ErasureState withShreddedAt(Instant at) {
+        return new ErasureState(request, phases, seenReports, replayBase, revision, outcome, emittedFingerprint, firstSeenAt, finalizedAt, replayedBy, announced, null, at);
     }
 }

@@ -18,6 +18,9 @@ import org.erasure.events.integrity.SubjectDigest;
  *                   record does not change meaning when the verifier is upgraded while it is in flight.
  *                   The record lists them as SKIPPED unless a report for them arrives (README "Phases").
  *                   Absent in state written before open phase names: nothing was left out.
+ * @param sealed     true when the request's identifiers were sealed (erasure-keys): it has a key on the key
+ *                   topic, which the shredding schedule destroys after its COMPLETED record. Null (absent from
+ *                   the JSON) for plain requests and in state written before the field existed.
  */
 public record RequestSummary(
         UUID requestId,
@@ -28,17 +31,31 @@ public record RequestSummary(
         Instant requestedAt,
         Instant deadline,
         UUID replayOf,
-        Set<Phase> notAwaited) {
+        Set<Phase> notAwaited,
+        Boolean sealed) {
 
     public static final JsonSerde<RequestSummary> SERDE = new JsonSerde<>(RequestSummary.class);
 
     public RequestSummary {
         notAwaited = notAwaited == null ? Set.of() : Phase.sortedSet(notAwaited);
+        sealed = Boolean.TRUE.equals(sealed) ? Boolean.TRUE : null;
     }
 
     public static RequestSummary of(ContributorErasureRequested r, SubjectDigest digest) {
+        return of(r, digest, r.hasSealedIdentifiers());
+    }
+
+    /** @param sealed whether the request arrived sealed ({@code r} is then the opened request) */
+    public static RequestSummary of(ContributorErasureRequested r, SubjectDigest digest, boolean sealed) {
         return new RequestSummary(r.requestId(), r.contributorId(), digest.digest(r), r.mode(), r.systems(),
-                r.requestedAt(), r.deadline(), r.replayOf(), Phase.sortedSet(r.systems().stream().filter(p -> !p.isKnown()).toList()));
+                r.requestedAt(), r.deadline(), r.replayOf(), Phase.sortedSet(r.systems().stream().filter(p -> !p.isKnown()).toList()),
+                sealed);
+    }
+
+    /** Whether the request has a key on the key topic. */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isSealed() {
+        return Boolean.TRUE.equals(sealed);
     }
 
     /** The requested phases this verifier waits for before the first record. */

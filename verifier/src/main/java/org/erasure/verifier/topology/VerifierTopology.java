@@ -57,6 +57,8 @@ public final class VerifierTopology {
     public static final String PENDING_STORE = "pending";
     /** task partition → hash of the last record written to that completions partition. */
     public static final String CHAIN_STORE = "chain-heads";
+    /** requestId → when its key is due to be shredded (epoch ms); only when the verifier shreds keys. */
+    public static final String SHRED_SCHEDULE_STORE = "shred-schedule";
     /** Interactive requests keyed by requestId (the name predates the lanes: kept so an upgrade loses nothing queued). */
     public static final String REQUESTS_REPARTITION = "requests-by-id";
     public static final String BULK_REQUESTS_REPARTITION = "bulk-requests-by-id";
@@ -80,6 +82,16 @@ public final class VerifierTopology {
                 Serdes.String(), Serdes.Long()).withLoggingEnabled(changelog));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHAIN_STORE),
                 Serdes.Integer(), Serdes.String()).withLoggingEnabled(changelog));
+        // The shredding schedule exists only when keys are shredded: without a KEK the topology is as before.
+        KeyShredding shredding = keys != null && config.shreds()
+                ? new KeyShredding(keys, config.shredding().after().orElseThrow(), config.shredding().interval(), config.keys().topic().segment())
+                : null;
+        String[] stores = shredding == null ? new String[] {ERASURES_STORE, PENDING_STORE, CHAIN_STORE}
+                : new String[] {ERASURES_STORE, PENDING_STORE, CHAIN_STORE, SHRED_SCHEDULE_STORE};
+        if (shredding != null) {
+            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SHRED_SCHEDULE_STORE),
+                    Serdes.String(), Serdes.Long()).withLoggingEnabled(changelog));
+        }
 
         // 1. Requests, keyed by contributorId: replace the identifiers by their digest *before* anything
         //    is written anywhere, then re-key by requestId. One repartition topic per lane, so that the
@@ -104,8 +116,8 @@ public final class VerifierTopology {
                 .merge(lineage, Named.as("merge-lineage"))
                 .process(() -> new ErasureProcessor(
                                 new ErasureProcessor.Timeouts(config.sla(), config.minWait()),
-                                config.punctuationInterval(), metrics),
-                        Named.as("erasure-processor"), ERASURES_STORE, PENDING_STORE, CHAIN_STORE);
+                                config.punctuationInterval(), metrics, shredding),
+                        Named.as("erasure-processor"), stores);
 
         // 5. Sealed records to the emitting task's partition; lineage messages back to the loop.
         out.split(Named.as("out-"))
@@ -144,16 +156,23 @@ public final class VerifierTopology {
         if (request == null) {
             return List.of();
         }
-        if (request.hasSealedIdentifiers()) {
+        boolean sealed = request.hasSealedIdentifiers();
+        if (sealed) {
             // Opened only to digest: the identifiers leave this step as the digest, as for a plain request.
-            // Skipping is better than a digest failure stopping the stream thread (a key-store outage does stop it).
+            // Skipping is better than a digest failure stopping the stream thread; a key-store outage is retried.
             if (keys == null) {
                 metrics.request("sealed");
                 log.error("Request skipped: its identifiers are sealed and verifier.keys.kek is not set (docs/privacy.md)"
                         + " requestId={} contributorId={}", request.requestId(), request.contributorId());
                 return List.of();
             }
-            switch (keys.open(request)) {
+            org.erasure.keys.Opening opening;
+            try {
+                opening = keys.open(request);
+            } catch (RuntimeException e) {
+                throw new KeyStoreUnavailable(request.requestId(), e); // retried: see KeyStoreUnavailable
+            }
+            switch (opening) {
                 case org.erasure.keys.Opening.Opened o -> request = o.request();
                 case org.erasure.keys.Opening.KeyShredded s -> {
                     metrics.request("key_shredded");
@@ -169,7 +188,7 @@ public final class VerifierTopology {
             }
         }
         try {
-            RequestSummary summary = RequestSummary.of(request, digest);
+            RequestSummary summary = RequestSummary.of(request, digest, sealed);
             return List.of(KeyValue.pair(summary.requestId().toString(), summary));
         } catch (IllegalArgumentException e) {
             // SubjectDigest refuses control characters; the message names the kind of value, not the value.
