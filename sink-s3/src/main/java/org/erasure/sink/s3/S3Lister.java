@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -62,6 +63,8 @@ final class S3Lister {
     private final Counter fallbacks;
     private final Counter listed;
     private final MeterRegistry meters;
+    /** Per group and mode: entries per batch id the last finished shard read (sizes the next batch's first pages). */
+    private final Map<String, Double> density = new ConcurrentHashMap<>();
 
     S3Lister(S3Client s3, List<S3Target> targets, ListingConfig config, ExecutorService pool, MeterRegistry meters) {
         this.s3 = s3;
@@ -261,29 +264,33 @@ final class S3Lister {
         String versionIdMarker = null;
         List<Version> found = new ArrayList<>();
         Set<String> perPrefix = new LinkedHashSet<>();
-        // First guess: a dense batch, one entry per id and template (presence: per id), plus a quarter.
-        int maxKeys = Math.min(config.pageSize(), (int) Math.ceil(1.25 * ids.size() * (presence ? 1 : g.targetIndices().size())) + 1);
-        long read = 0;
+        // First page: the entries per id the group's last shard read in this mode (the batches before
+        // were spread alike), else a dense batch (one per id and template); plus a quarter.
+        String densityKey = g.bucket() + '\0' + g.head() + (presence ? "\0presence" : "");
+        double perId = density.getOrDefault(densityKey, presence ? 1.0 : g.targetIndices().size());
+        int maxKeys = (int) Math.min(config.pageSize(), Math.ceil(1.25 * ids.size() * perId) + 1);
+        long read = 0; // entries of the shard's range read so far
         int pages = 0;
         int passed = 0;
         while (true) {
             ListObjectVersionsResponse page = versionsPage(ListObjectVersionsRequest.builder().bucket(g.bucket()).prefix(head)
                     .delimiter(presence ? "/" : null).keyMarker(keyMarker).versionIdMarker(versionIdMarker).maxKeys(maxKeys).build());
             pages++;
-            boolean beyond = false;
+            long readBefore = read;
             for (ObjectVersion v : page.versions()) {
-                beyond |= keep(v.key(), head, end, idSet, () -> found.add(new Version(v.key(), v.versionId(), false)));
+                read += inRange(v.key(), head, end, idSet, () -> found.add(new Version(v.key(), v.versionId(), false)));
             }
             for (DeleteMarkerEntry m : page.deleteMarkers()) {
-                beyond |= keep(m.key(), head, end, idSet, () -> found.add(new Version(m.key(), m.versionId(), true)));
+                read += inRange(m.key(), head, end, idSet, () -> found.add(new Version(m.key(), m.versionId(), true)));
             }
             for (CommonPrefix p : page.commonPrefixes()) {
-                beyond |= keep(p.prefix(), head, end, idSet, () -> perPrefix.add(idOf(head, p.prefix())));
+                read += inRange(p.prefix(), head, end, idSet, () -> perPrefix.add(idOf(head, p.prefix())));
             }
+            boolean beyond = read - readBefore < page.versions().size() + page.deleteMarkers().size() + page.commonPrefixes().size();
             if (beyond || !Boolean.TRUE.equals(page.isTruncated()) || page.nextKeyMarker() == null) {
+                density.put(densityKey, read / (double) ids.size());
                 return new ShardResult(found, perPrefix);
             }
-            read += page.versions().size() + page.deleteMarkers().size() + page.commonPrefixes().size();
             keyMarker = page.nextKeyMarker();
             versionIdMarker = page.nextVersionIdMarker();
             while (passed < ids.size() && S3KeyOrder.INSTANCE.compare(head + ids.get(passed) + "0", keyMarker) <= 0) {
@@ -314,16 +321,16 @@ final class S3Lister {
         return (int) Math.max(1, Math.min(max, next));
     }
 
-    /** Runs {@code add} for a listed entry of one of the shard's ids; true when the key is past the shard's range. */
-    private static boolean keep(String key, String head, String end, Set<String> ids, Runnable add) {
+    /** 1 for a listed entry inside the shard's range (running {@code add} if it is one of the shard's ids), 0 past it. */
+    private static int inRange(String key, String head, String end, Set<String> ids, Runnable add) {
         if (S3KeyOrder.INSTANCE.compare(key, end) >= 0) {
-            return true;
+            return 0;
         }
         String id = idOf(head, key);
         if (id != null && ids.contains(id)) {
             add.run();
         }
-        return false;
+        return 1;
     }
 
     /** Every object version and delete marker whose key starts with {@code prefix} (all pages). */

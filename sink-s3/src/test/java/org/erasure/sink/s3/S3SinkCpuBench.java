@@ -29,12 +29,14 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code batch} the way the runtime calls the store. Prints the CPU seconds of erase + verify: the
  * whole process (sink and the in-JVM s3proxy serving it) and the sink's own threads (the calling
  * thread and the s3-lister pool, where the SDK signs, sends and parses). Median of {@code runs},
- * after one uncounted warm-up run (a sink is a long-running process: JIT compilation is not per erasure).
+ * after {@value #WARMUPS} uncounted warm-up runs (a sink is a long-running process: JIT compilation is not
+ * per erasure).
  *
  * <p>Args: {@code [contributors=10000] [erase=2000] [batch=500] [runs=5]}. Run under the heavy lock
  * (README, "Measured").
  */
 public final class S3SinkCpuBench {
+    private static final int WARMUPS = 2;
 
     public static void main(String[] args) throws Exception {
         int contributors = arg(args, 0, 10_000);
@@ -47,7 +49,7 @@ public final class S3SinkCpuBench {
         List<Double> processCpu = new ArrayList<>();
         List<Double> sinkCpu = new ArrayList<>();
         try (S3Client client = server.newClient()) {
-            for (int run = 0; run <= runs; run++) {
+            for (int run = 1 - WARMUPS; run <= runs; run++) {
                 SampleWorld world = SampleWorld.isolated(contributors);
                 String bucket = "cpu-bench-" + run + "-" + UUID.randomUUID().toString().substring(0, 8);
                 S3Seeder.seed(client, bucket, world);
@@ -77,7 +79,7 @@ public final class S3SinkCpuBench {
                     }
                     System.out.printf("run %s: %d erasures (%d entries erased, residual %d) in %.2f s wall: process CPU %.2f s, "
                                     + "sink threads CPU %.2f s (%.2f / %.2f ms per erasure); %.0f listed entries, %.0f list calls%n",
-                            run == 0 ? "0 (warm-up)" : run, items.size(), erased, residual, (System.nanoTime() - wall0) / 1e9, p, s,
+                            run <= 0 ? "warm-up" : run, items.size(), erased, residual, (System.nanoTime() - wall0) / 1e9, p, s,
                             p * 1000 / items.size(), s * 1000 / items.size(),
                             meters.counter("erasure.s3.listed.entries").count(),
                             meters.counter("erasure.s3.calls", "operation", "ListObjectVersions").count()
