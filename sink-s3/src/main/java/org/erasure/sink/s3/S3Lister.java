@@ -46,8 +46,10 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  *       {@code ListMultipartUploads(head)}. Shard {@code i} covers the batch ids {@code i} holds,
  *       sorted by their key range {@code [head+id+"/", head+id+"0")} (ids hold no '/', so these
  *       ranges never overlap): it starts after key {@code head+firstId} and stops at the first key
- *       at or after {@code head+lastId+"0"}.</li>
+ *       at or after {@code head+lastId+"0"}, in pages sized to what is left of that range.</li>
  * </ul>
+ * Verify's bucket pass ({@link #listResidue}) lists the same shards by delimiter, one common prefix
+ * per contributor id, and then only the batch's prefixes that still hold anything.
  */
 final class S3Lister {
     private static final Logger log = LoggerFactory.getLogger(S3Lister.class);

@@ -29,27 +29,27 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code batch} the way the runtime calls the store. Prints the CPU seconds of erase + verify: the
  * whole process (sink and the in-JVM s3proxy serving it) and the sink's own threads (the calling
  * thread and the s3-lister pool, where the SDK signs, sends and parses). Median of {@code runs},
- * after {@value #WARMUPS} uncounted warm-up runs (a sink is a long-running process: JIT compilation is not
- * per erasure).
+ * after {@code warmups} uncounted runs (a sink is a long-running process: JIT compilation is not per
+ * erasure).
  *
- * <p>Args: {@code [contributors=10000] [erase=2000] [batch=500] [runs=5]}. Run under the heavy lock
+ * <p>Args: {@code [contributors=10000] [erase=2000] [batch=500] [runs=5] [warmups=2]}. Run under the heavy lock
  * (README, "Measured").
  */
 public final class S3SinkCpuBench {
-    private static final int WARMUPS = 2;
 
     public static void main(String[] args) throws Exception {
         int contributors = arg(args, 0, 10_000);
         int erase = arg(args, 1, 2_000);
         int batchSize = arg(args, 2, 500);
         int runs = arg(args, 3, 5);
+        int warmups = arg(args, 4, 2);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         S3Server server = S3Server.start();
         List<Double> processCpu = new ArrayList<>();
         List<Double> sinkCpu = new ArrayList<>();
         try (S3Client client = server.newClient()) {
-            for (int run = 1 - WARMUPS; run <= runs; run++) {
+            for (int run = 1 - warmups; run <= runs; run++) {
                 SampleWorld world = SampleWorld.isolated(contributors);
                 String bucket = "cpu-bench-" + run + "-" + UUID.randomUUID().toString().substring(0, 8);
                 S3Seeder.seed(client, bucket, world);
