@@ -52,7 +52,8 @@ import software.amazon.awssdk.services.s3.model.S3Error;
  *       the other requests go on. Deleting by version id removes the data for good (a plain delete in
  *       a versioned bucket would only add a delete marker).</li>
  * </ol>
- * Dry run: step 1 only, counted. Verify: a fresh listing (step 1 again) must find nothing.
+ * Dry run: step 1 only, counted. Verify: a fresh listing must find nothing (a bucket pass lists only
+ * which prefixes hold anything, then those prefixes exactly: {@link S3Lister#listResidue}).
  * Counts: {@code deleted} = object versions + delete markers removed + incomplete uploads aborted; the
  * note splits them.
  */
@@ -346,8 +347,9 @@ public final class S3ErasureStore implements ErasureStore {
     public Map<UUID, List<TargetResidual>> verify(ErasureBatch batch) {
         List<ErasureItem> safe = batch.items().stream()
                 .filter(i -> S3Target.unsafeReason(i.contributorId(), targets).isEmpty()).toList();
-        // A new listing (never the erase step's): what is still there now.
-        Map<UUID, PrefixListing[]> listings = lister.list(safe).perRequest();
+        // A new listing (never the erase step's): what is still there now. A bucket pass first asks which
+        // prefixes hold anything (one entry per contributor id), then lists only those exactly.
+        Map<UUID, PrefixListing[]> listings = lister.listResidue(safe).perRequest();
         Map<UUID, List<TargetResidual>> out = new LinkedHashMap<>();
         for (ErasureItem item : safe) {
             PrefixListing[] perTarget = listings.get(item.requestId());

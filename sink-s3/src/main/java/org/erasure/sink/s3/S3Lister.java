@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import org.erasure.sink.runtime.spi.ErasureItem;
@@ -21,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.DeleteMarkerEntry;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectVersionsRequest;
@@ -43,8 +46,10 @@ import software.amazon.awssdk.services.s3.model.ObjectVersion;
  *       {@code ListMultipartUploads(head)}. Shard {@code i} covers the batch ids {@code i} holds,
  *       sorted by their key range {@code [head+id+"/", head+id+"0")} (ids hold no '/', so these
  *       ranges never overlap): it starts after key {@code head+firstId} and stops at the first key
- *       at or after {@code head+lastId+"0"}.</li>
+ *       at or after {@code head+lastId+"0"}, in pages sized to what is left of that range.</li>
  * </ul>
+ * Verify's bucket pass ({@link #listResidue}) lists the same shards by delimiter, one common prefix
+ * per contributor id, and then only the batch's prefixes that still hold anything.
  */
 final class S3Lister {
     private static final Logger log = LoggerFactory.getLogger(S3Lister.class);
@@ -58,7 +63,10 @@ final class S3Lister {
     private final Counter versionCalls;
     private final Counter uploadCalls;
     private final Counter fallbacks;
+    private final Counter listed;
     private final MeterRegistry meters;
+    /** Per group and mode: entries per batch id the last finished shard read (sizes the next batch's first pages). */
+    private final Map<String, Double> density = new ConcurrentHashMap<>();
 
     S3Lister(S3Client s3, List<S3Target> targets, ListingConfig config, ExecutorService pool, MeterRegistry meters) {
         this.s3 = s3;
@@ -72,6 +80,8 @@ final class S3Lister {
                 .description("S3 API calls made by erase/verify").register(meters);
         this.fallbacks = Counter.builder("erasure.s3.bucket.pass.fallbacks")
                 .description("bucket-pass shards that handed their remaining ids to per-prefix listing (cost rule)").register(meters);
+        this.listed = Counter.builder("erasure.s3.listed.entries")
+                .description("entries parsed from listings (versions, delete markers, common prefixes, uploads)").register(meters);
     }
 
     /** Strategy per group, for the log line and tests. */
@@ -83,7 +93,22 @@ final class S3Lister {
     /** One bucket and template head, with the targets (indices into the config list) that share it. */
     private record Group(String bucket, String head, List<Integer> targetIndices) {}
 
+    /** What erase lists: every entry of the batch's prefixes, by the cost rule. */
     BatchListing list(List<ErasureItem> items) {
+        return list(items, false);
+    }
+
+    /**
+     * What verify lists, expecting nothing: a bucket pass first asks only which of the batch's
+     * prefixes hold anything at all ({@code delimiter = "/"}: one common prefix per contributor id in
+     * the range, instead of every version), then lists exactly the prefixes that do. Uploads are
+     * listed as by {@link #list(List)}.
+     */
+    BatchListing listResidue(List<ErasureItem> items) {
+        return list(items, true);
+    }
+
+    private BatchListing list(List<ErasureItem> items, boolean presence) {
         Map<UUID, PrefixListing[]> out = new HashMap<>();
         if (items.isEmpty()) {
             return new BatchListing(out, List.of(), 0);
@@ -143,10 +168,10 @@ final class S3Lister {
                 for (int s0 = 0; s0 < shards; s0++) {
                     List<String> shardIds = ids.subList(s0 * ids.size() / shards, (s0 + 1) * ids.size() / shards);
                     work.add(pool.submit(() -> {
-                        ShardResult r = shard(g, shardIds, adaptive);
+                        ShardResult r = shard(g, shardIds, adaptive, presence);
                         return () -> {
                             assign(g, r.found(), byId, versions, Version::key);
-                            fallbackIds.computeIfAbsent(g, k -> new ArrayList<>()).addAll(r.fallback());
+                            fallbackIds.computeIfAbsent(g, k -> new ArrayList<>()).addAll(r.perPrefix());
                         };
                     }));
                 }
@@ -154,7 +179,7 @@ final class S3Lister {
         }
         Parallel.await(work, "listing").forEach(Runnable::run);
 
-        // Phase 2: ids whose shard gave up on the pass (cost rule) are listed per prefix.
+        // Phase 2: ids whose shard gave up on the pass (cost rule), or found present by a presence pass, are listed per prefix.
         List<Future<Runnable>> fallbackWork = new ArrayList<>();
         fallbackIds.forEach((g, ids) -> {
             for (String id : ids) {
@@ -220,64 +245,94 @@ final class S3Lister {
         return List.copyOf(groups.values());
     }
 
-    private record ShardResult(List<Version> found, List<String> fallback) {}
+    /** A shard's entries of the batch, and the ids to list per prefix (present ones, or those the cost rule handed over). */
+    private record ShardResult(List<Version> found, Set<String> perPrefix) {}
 
     /**
-     * One key-range shard of a bucket pass. With {@code adaptive} (strategy auto), the shard gives up
-     * once its pages cost more than per-prefix listings of the ids it has passed would have
-     * ({@code (pages - 2) * page-cost > templates * idsPassed}): the batch was a small share of this
-     * key range after all; the ids it has not passed are then listed per prefix.
+     * One key-range shard of a bucket pass. With {@code presence}, the head is listed by delimiter
+     * {@code "/"}: each contributor id in the range is one common prefix, and the shard only learns
+     * which of its ids hold anything (they are then listed per prefix). Pages are sized to what is
+     * left of the range ({@link #nextPageSize}) so that a shard reads little past its end. With
+     * {@code adaptive} (strategy auto), the shard gives up once its pages cost more than per-prefix
+     * listings of the ids it has passed would have ({@code (pages - 2) * page-cost > templates *
+     * idsPassed}): the batch was a small share of this key range after all; the ids it has not
+     * passed are then listed per prefix.
      */
-    private ShardResult shard(Group g, List<String> ids, boolean adaptive) {
+    private ShardResult shard(Group g, List<String> ids, boolean adaptive, boolean presence) {
         String head = g.head();
         Set<String> idSet = new HashSet<>(ids);
         String end = head + ids.getLast() + "0"; // '0' follows '/': every key of the last id sorts before it
         String keyMarker = head + ids.getFirst(); // sorts before every key of the first id
         String versionIdMarker = null;
         List<Version> found = new ArrayList<>();
+        Set<String> perPrefix = new LinkedHashSet<>();
+        // First page: the entries per id the group's last shard read in this mode (the batches before
+        // were spread alike), else a dense batch (one per id and template); plus a quarter.
+        String densityKey = g.bucket() + '\0' + g.head() + (presence ? "\0presence" : "");
+        double perId = density.getOrDefault(densityKey, presence ? 1.0 : g.targetIndices().size());
+        int maxKeys = (int) Math.min(config.pageSize(), Math.ceil(1.25 * ids.size() * perId) + 1);
+        long read = 0; // entries of the shard's range read so far
         int pages = 0;
         int passed = 0;
         while (true) {
             ListObjectVersionsResponse page = versionsPage(ListObjectVersionsRequest.builder().bucket(g.bucket()).prefix(head)
-                    .keyMarker(keyMarker).versionIdMarker(versionIdMarker).maxKeys(config.pageSize()).build());
+                    .delimiter(presence ? "/" : null).keyMarker(keyMarker).versionIdMarker(versionIdMarker).maxKeys(maxKeys).build());
             pages++;
-            boolean beyond = false;
+            long readBefore = read;
             for (ObjectVersion v : page.versions()) {
-                beyond |= keep(v.key(), head, end, idSet, found, new Version(v.key(), v.versionId(), false));
+                read += inRange(v.key(), head, end, idSet, () -> found.add(new Version(v.key(), v.versionId(), false)));
             }
             for (DeleteMarkerEntry m : page.deleteMarkers()) {
-                beyond |= keep(m.key(), head, end, idSet, found, new Version(m.key(), m.versionId(), true));
+                read += inRange(m.key(), head, end, idSet, () -> found.add(new Version(m.key(), m.versionId(), true)));
             }
+            for (CommonPrefix p : page.commonPrefixes()) {
+                read += inRange(p.prefix(), head, end, idSet, () -> perPrefix.add(idOf(head, p.prefix())));
+            }
+            boolean beyond = read - readBefore < page.versions().size() + page.deleteMarkers().size() + page.commonPrefixes().size();
             if (beyond || !Boolean.TRUE.equals(page.isTruncated()) || page.nextKeyMarker() == null) {
-                return new ShardResult(found, List.of());
+                density.put(densityKey, read / (double) ids.size());
+                return new ShardResult(found, perPrefix);
             }
             keyMarker = page.nextKeyMarker();
             versionIdMarker = page.nextVersionIdMarker();
             while (passed < ids.size() && S3KeyOrder.INSTANCE.compare(head + ids.get(passed) + "0", keyMarker) <= 0) {
                 passed++;
             }
+            maxKeys = nextPageSize(maxKeys, read, passed, ids.size() - passed, config.pageSize());
             if (adaptive && (pages - SLACK_PAGES) * config.pageCost() > (double) g.targetIndices().size() * passed) {
                 fallbacks.increment();
-                List<String> rest = List.copyOf(ids.subList(passed, ids.size()));
+                List<String> rest = ids.subList(passed, ids.size());
                 Set<String> restSet = new HashSet<>(rest);
                 found.removeIf(v -> restSet.contains(idOf(head, v.key())));
+                perPrefix.addAll(rest);
                 log.debug("bucket pass shard in {}: {} pages for {} of {} ids, the rest per prefix (cost rule)",
                         g.bucket(), pages, passed, ids.size());
-                return new ShardResult(found, rest);
+                return new ShardResult(found, perPrefix);
             }
         }
     }
 
-    /** Keeps a listed entry of one of the shard's ids; true when the key is past the shard's range. */
-    private static boolean keep(String key, String head, String end, Set<String> ids, List<Version> found, Version v) {
+    /**
+     * The next page of a shard, sized to what is left of its range: the entries read per id so far
+     * ({@code passed + 0.5}: the marker is on average halfway to the next id), times the ids left, plus
+     * a quarter (one page too many costs a call; one too big reads into the next shard's range);
+     * doubled while no id has been passed yet; at most {@code max}.
+     */
+    static int nextPageSize(int current, long read, int passed, int remaining, int max) {
+        long next = passed == 0 ? 2L * current : (long) Math.ceil(read * 1.25 * remaining / (passed + 0.5)) + 1;
+        return (int) Math.max(1, Math.min(max, next));
+    }
+
+    /** 1 for a listed entry inside the shard's range (running {@code add} if it is one of the shard's ids), 0 past it. */
+    private static int inRange(String key, String head, String end, Set<String> ids, Runnable add) {
         if (S3KeyOrder.INSTANCE.compare(key, end) >= 0) {
-            return true;
+            return 0;
         }
         String id = idOf(head, key);
         if (id != null && ids.contains(id)) {
-            found.add(v);
+            add.run();
         }
-        return false;
+        return 1;
     }
 
     /** Every object version and delete marker whose key starts with {@code prefix} (all pages). */
@@ -319,7 +374,9 @@ final class S3Lister {
     private ListObjectVersionsResponse versionsPage(ListObjectVersionsRequest request) {
         try {
             versionCalls.increment();
-            return s3.listObjectVersions(request);
+            ListObjectVersionsResponse page = s3.listObjectVersions(request);
+            listed.increment(page.versions().size() + page.deleteMarkers().size() + page.commonPrefixes().size());
+            return page;
         } catch (SdkException e) {
             throw S3ErasureStore.translate(e, "ListObjectVersions");
         }
@@ -343,6 +400,7 @@ final class S3Lister {
             } catch (SdkException e) {
                 throw S3ErasureStore.translate(e, "ListMultipartUploads");
             }
+            listed.increment(page.uploads().size());
             for (MultipartUpload u : page.uploads()) {
                 if (!u.key().startsWith(prefix) || (ids != null && !ids.contains(idOf(prefix, u.key())))) {
                     continue;
