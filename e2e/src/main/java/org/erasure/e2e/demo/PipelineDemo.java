@@ -3,6 +3,7 @@ package org.erasure.e2e.demo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,6 +56,14 @@ public final class PipelineDemo implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "PT5M", description = "Give up waiting for final records after (default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
+    @Option(names = "--seal", description = "Per-request keys (docs/privacy.md): ingest seals every request's identifiers, sinks and "
+            + "the verifier open them, and each key is shredded " + "35 days after its final COMPLETED record. The key-encryption "
+            + "key is generated for this run.")
+    boolean seal;
+
+    /** verifier.keys.shred-after of this job: the default, set explicitly so the printed date is the configured one. */
+    static final Duration SHRED_AFTER = Duration.ofDays(35);
+
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", DevStackCommand.LOGBACK_CONFIG);
@@ -73,7 +82,8 @@ public final class PipelineDemo implements Callable<Integer> {
             say("dev-stack up and %d contributors seeded in %d s", contributors, (System.nanoTime() - begin) / 1_000_000_000);
 
             Path dir = stack.workDir().resolve("services");
-            PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir, PipelineServices.Options.defaults());
+            PipelineServices services = PipelineServices.start(stack, Topics.DEFAULT, SeedNames.defaults(), dir,
+                    seal ? sealing(PipelineServices.Options.defaults()) : PipelineServices.Options.defaults());
             say("services started: verifier, ingest, %s (logs in %s)", String.join(", ", SinkKind.ids()), dir);
 
             // The operator's workflow, through the real CLI: export the inactive contributors, submit, wait, audit.
@@ -102,6 +112,7 @@ public final class PipelineDemo implements Callable<Integer> {
                 }
             }
             int audit = erasurectl(cliConfig, "audit", "verify");
+            say("%s", keysLine(seal, dryRun, Instant.now()));
             say("done in %d s", (System.nanoTime() - begin) / 1_000_000_000);
             if (stayUp) {
                 say("%s", endpoints.text(endpointsJson).stripTrailing());
@@ -113,6 +124,34 @@ public final class PipelineDemo implements Callable<Integer> {
         } finally {
             stack.close(); // the services first (PipelineServices registers with the stack), then every server
         }
+    }
+
+    /**
+     * Ingest seals, every sink and the verifier open, with one key-encryption key made for this run. It lives
+     * only in the services' config files under the job's temporary directory, removed when the job ends (a
+     * deployment gives it through the environment: docs/privacy.md).
+     */
+    static PipelineServices.Options sealing(PipelineServices.Options options) {
+        byte[] kek = new byte[32];
+        new java.security.SecureRandom().nextBytes(kek);
+        String k = java.util.Base64.getEncoder().encodeToString(kek);
+        return options.hocon("ingest", "\ningest.keys { encrypt = true, kek = \"" + k + "\" }\n")
+                .hocon("verifier", "\nverifier.keys { kek = \"" + k + "\", shred-after = " + SHRED_AFTER.toDays() + "d }\n")
+                .sinksHocon("\nsink.keys.kek = \"" + k + "\"\n");
+    }
+
+    /** The job's last word on its own copy of the identifiers: when the keys go, or that there are none. */
+    static String keysLine(boolean seal, boolean dryRun, Instant now) {
+        if (!seal) {
+            return "Keys: off. The requests' identifiers stay in plain text on erasure.requests for its retention"
+                    + " (--seal: per-request keys, shredded after the erasure; docs/privacy.md).";
+        }
+        String when = java.time.LocalDate.ofInstant(now.plus(SHRED_AFTER), java.time.ZoneOffset.UTC).toString();
+        return "Keys: every request's identifiers were sealed with a key of its own (topic erasure.request-keys). "
+                + (dryRun ? "Dry-run requests keep their key (only COMPLETED erasures are shredded)."
+                        : "Each COMPLETED request's key is shredded " + SHRED_AFTER.toDays() + " days after its final record: on "
+                        + when + " (UTC) for this run; from then on no copy of these requests can be read. FAILED or TIMED_OUT"
+                        + " requests keep their key, so they can be re-run.");
     }
 
     private static Path writeCliConfig(DevStack stack, Path dir, String ingestUrl, String token) throws java.io.IOException {
