@@ -215,10 +215,10 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
         }
     }
 
-    /** Wall-clock punctuation: emit TIMED_OUT (naming the missing phases) for every due request. */
-    private void timeOutDue(long now) {
+    /** The keys of a schedule (requestId -> due time in ms) whose time has come: collected first, so that handling one may delete it. */
+    private static List<String> due(KeyValueStore<String, Long> schedule, long now) {
         List<String> due = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = pending.all()) {
+        try (KeyValueIterator<String, Long> it = schedule.all()) {
             while (it.hasNext()) {
                 KeyValue<String, Long> e = it.next();
                 if (e.value != null && e.value <= now) {
@@ -226,7 +226,12 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 }
             }
         }
-        for (String key : due) {
+        return due;
+    }
+
+    /** Wall-clock punctuation: emit TIMED_OUT (naming the missing phases) for every due request. */
+    private void timeOutDue(long now) {
+        for (String key : due(pending, now)) {
             ErasureState state = erasures.get(key);
             if (state == null || state.request() == null || state.status() == ErasureState.Status.FINAL) {
                 pending.delete(key);
@@ -255,16 +260,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 log.warn("Roll marker not written to the key topic; retried at the next punctuation ({})", e.getClass().getSimpleName());
             }
         }
-        List<String> due = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = shredSchedule.all()) {
-            while (it.hasNext()) {
-                KeyValue<String, Long> e = it.next();
-                if (e.value != null && e.value <= now) {
-                    due.add(e.key);
-                }
-            }
-        }
-        for (String key : due) {
+        for (String key : due(shredSchedule, now)) {
             ErasureState state = erasures.get(key);
             if (state == null || state.shreddedAt() != null || state.outcome() != Outcome.COMPLETED) {
                 shredSchedule.delete(key); // no longer due: already shredded, or a later revision is not COMPLETED
