@@ -11,7 +11,9 @@ import java.util.Deque;
  * {@value #WINDOW} chunks: a ClickHouse mutation rewrites its table, a Redis SCAN pass or an S3
  * bucket listing reads everything, whatever the chunk holds. Where the fixed part alone exceeds the
  * target, smaller chunks cannot meet it and only multiply that cost, so the size grows instead (the
- * store work runs off the consumer thread: a long chunk costs no group membership). The size may at
+ * store work runs off the consumer thread: a long chunk costs no group membership); where it is over
+ * half the target, the chunk holds enough requests that the fixed part is at most half its time (up
+ * to twice the target). The size may at
  * most double or halve from one chunk to the next, stays within {@code [min, max]} and starts at
  * {@code initial}. Until two chunks of different sizes are known, the whole time counts per request.
  */
@@ -54,9 +56,11 @@ public final class BatchSizer {
             recent.removeFirst();
         }
         fit();
+        // The fixed part never takes more than half a chunk: sizing to the target alone left ClickHouse
+        // at M (7.5 s per chunk + 14 ms per request) at 176 requests per chunk, three quarters fixed cost.
         double ideal = fixedSeconds >= targetSeconds ? max
                 : secondsPerItem <= 0 ? Double.MAX_VALUE
-                : (targetSeconds - fixedSeconds) / secondsPerItem;
+                : Math.max(targetSeconds - fixedSeconds, fixedSeconds) / secondsPerItem;
         // Only grow when the chunk was full: a half-empty chunk says nothing about a bigger one.
         double upper = items >= current ? current * 2.0 : current;
         double lower = current / 2.0;

@@ -66,6 +66,18 @@ class BatchSizerTest {
     }
 
     @Test
+    void aFixedPartOverHalfTheTargetTakesAtMostHalfOfAChunk() {
+        // ClickHouse at M on 2026-12-02: 7.5 s per chunk + 14 ms per request. Sized to the 10 s target the
+        // chunk held 176 requests and three quarters of its time was the fixed part; now 7.5 s / 14 ms.
+        BatchSizer sizer = new BatchSizer(2000, 1, 2000, Duration.ofSeconds(10));
+        for (int i = 0; i < 6; i++) {
+            int n = sizer.next();
+            sizer.observe(n, Duration.ofMillis(7_500 + 14L * n));
+        }
+        assertThat(sizer.next()).isEqualTo(536);
+    }
+
+    @Test
     void staysWithinBounds() {
         BatchSizer sizer = new BatchSizer(4, 2, 8, Duration.ofMillis(100));
         sizer.observe(4, Duration.ofMillis(400));
