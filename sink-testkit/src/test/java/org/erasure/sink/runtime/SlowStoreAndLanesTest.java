@@ -46,6 +46,8 @@ class SlowStoreAndLanesTest {
     /** Erases by remembering; contributors whose id starts with "slow" take {@code slowFor}. */
     static final class TimedStore implements ErasureStore {
         static final Map<String, AtomicInteger> ERASED = new ConcurrentHashMap<>();
+        /** The size of every batch erased, in order. */
+        static final List<Integer> BATCHES = new java.util.concurrent.CopyOnWriteArrayList<>();
         static volatile Duration slowFor = Duration.ZERO;
 
         @Override public Phase phase() { return Phase.REDIS; }
@@ -53,6 +55,7 @@ class SlowStoreAndLanesTest {
 
         @Override
         public Map<UUID, RequestResult> erase(ErasureBatch batch, WriteAhead writeAhead) {
+            BATCHES.add(batch.items().size());
             Map<UUID, List<TargetResult>> planned = new java.util.HashMap<>();
             batch.executes().forEach(i -> planned.put(i.requestId(), List.of(TargetResult.erased("keys", 1, 0, 0))));
             writeAhead.record(planned);
