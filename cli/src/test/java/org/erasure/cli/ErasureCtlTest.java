@@ -58,6 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ErasureCtlTest {
 
     private static final UUID KNOWN = UUID.randomUUID();
+    /** A request whose key was shredded before the verifier read it: a FAILED record without digest. */
+    private static final UUID KEY_GONE = UUID.randomUUID();
 
     private static IngestApp ingest;
     private static HttpServer verifier;
@@ -82,8 +84,12 @@ class ErasureCtlTest {
         kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
         verifier = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         verifier.createContext("/erasures/", exchange -> {
-            boolean known = exchange.getRequestURI().getPath().endsWith(KNOWN.toString());
-            byte[] body = ("{\"requestId\":\"" + KNOWN + "\",\"status\":\"FINAL\",\"outcome\":\"COMPLETED\",\"revision\":2,\"shreddedAt\":\"2026-04-05T10:00:00Z\"}")
+            String path = exchange.getRequestURI().getPath();
+            boolean gone = path.endsWith(KEY_GONE.toString());
+            boolean known = gone || path.endsWith(KNOWN.toString());
+            byte[] body = (gone
+                    ? "{\"requestId\":\"" + KEY_GONE + "\",\"status\":\"FINAL\",\"outcome\":\"FAILED\",\"revision\":1,\"identifiersUnreadable\":\"KEY_SHREDDED\"}"
+                    : "{\"requestId\":\"" + KNOWN + "\",\"status\":\"FINAL\",\"outcome\":\"COMPLETED\",\"revision\":2,\"shreddedAt\":\"2026-04-05T10:00:00Z\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
             if (known) {
@@ -274,6 +280,10 @@ class ErasureCtlTest {
         Ctl.Result r = ctl.run("status", KNOWN.toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("outcome: COMPLETED", "revision: 2", "shreddedAt: 2026-04-05T10:00:00Z");
+        Ctl.Result gone = ctl.run("status", KEY_GONE.toString());
+        assertThat(gone.exitCode()).as(gone.toString()).isZero();
+        assertThat(gone.out()).contains("outcome: FAILED",
+                "identifiersUnreadable: KEY_SHREDDED (the request's key was shredded before the verifier read it: the record has no subject digest)");
         assertThat(ctl.run("status", UUID.randomUUID().toString()).exitCode()).isEqualTo(5);
         assertThat(ctl.run("status", "not-a-uuid").exitCode()).isEqualTo(1);
     }

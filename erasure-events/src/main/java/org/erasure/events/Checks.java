@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 /** Field validation shared by the records. Messages never include the value. */
 final class Checks {
     private static final Pattern HEX64 = Pattern.compile("[0-9a-f]{64}");
+    /** A machine-readable code (PhaseError.code, ErasureCompleted.identifiersUnreadable). */
+    private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     /** Something shaped like an email address anywhere in a text. */
     private static final Pattern EMAIL_LIKE = Pattern.compile("[^\\s@]+@[^\\s@]+\\.[^\\s@]+");
     /** Deliberately loose: one '@', something on both sides, no whitespace. Stores decide the rest. */
@@ -147,6 +149,14 @@ final class Checks {
             return null;
         }
         return hex64(value, field);
+    }
+
+    static String code(String value, String field) {
+        nonBlank(value, field);
+        if (!CODE.matcher(value).matches()) {
+            throw new InvalidEventException(field, "must match " + CODE.pattern());
+        }
+        return value;
     }
 
     static String hex64(String value, String field) {

@@ -22,7 +22,8 @@ import java.util.UUID;
  *
  * @param subjectDigest  HMAC-SHA256 hex of the normalised identifiers
  *                       ({@link org.erasure.events.integrity.SubjectDigest}): lets an auditor confirm
- *                       "was person X erased?" without the record holding X's identifiers
+ *                       "was person X erased?" without the record holding X's identifiers. Absent exactly
+ *                       when {@code identifiersUnreadable} is set: the verifier could not read the identifiers
  * @param phases         results of the phases that reported, by phase
  * @param missingPhases  requested phases that never reported (TIMED_OUT)
  * @param failedPhases   phases whose status is FAILED
@@ -31,6 +32,12 @@ import java.util.UUID;
  *                       the verifier writes after the shred, and on later ones; null for plain requests, for
  *                       keys not (yet) shredded and in records written before the field existed (null fields are
  *                       omitted from the JSON, so those records hash exactly as before)
+ * @param identifiersUnreadable why the verifier could not read the request's sealed identifiers, so that the
+ *                       record has no {@code subjectDigest}: {@code KEY_SHREDDED} (the request's key was shredded
+ *                       before the verifier read the request, e.g. a replay of a request whose key is gone) or
+ *                       {@code KEY_UNREADABLE} (a key that does not open them). The sinks report the same code
+ *                       when they cannot read them either, so such a record is normally FAILED with every phase
+ *                       failed; null (absent from the JSON and the hash) on every other record
  * @param previousHash   hash of the previous record on the same partition; null for the first
  * @param hash           this record's hash; null until sealed
  */
@@ -50,22 +57,39 @@ public record ErasureCompleted(
         @JsonProperty(required = true) int revision,
         UUID replayOf,
         Instant shreddedAt,
+        String identifiersUnreadable,
         String previousHash,
         String hash) {
 
-    /** Without {@code shreddedAt} (plain requests, keys not shredded). */
+    /** Without {@code identifiersUnreadable} (a record with a subject digest). */
+    public ErasureCompleted(int schemaVersion, UUID requestId, String contributorId, String subjectDigest, Outcome outcome,
+            Mode mode, Map<Phase, PhaseResult> phases, Set<Phase> missingPhases, Set<Phase> failedPhases, Totals totals,
+            Instant requestedAt, Instant completedAt, int revision, UUID replayOf, Instant shreddedAt, String previousHash, String hash) {
+        this(schemaVersion, requestId, contributorId, subjectDigest, outcome, mode, phases, missingPhases, failedPhases, totals,
+                requestedAt, completedAt, revision, replayOf, shreddedAt, null, previousHash, hash);
+    }
+
+    /** Without {@code shreddedAt} and {@code identifiersUnreadable} (plain requests, keys not shredded). */
     public ErasureCompleted(int schemaVersion, UUID requestId, String contributorId, String subjectDigest, Outcome outcome,
             Mode mode, Map<Phase, PhaseResult> phases, Set<Phase> missingPhases, Set<Phase> failedPhases, Totals totals,
             Instant requestedAt, Instant completedAt, int revision, UUID replayOf, String previousHash, String hash) {
         this(schemaVersion, requestId, contributorId, subjectDigest, outcome, mode, phases, missingPhases, failedPhases, totals,
-                requestedAt, completedAt, revision, replayOf, null, previousHash, hash);
+                requestedAt, completedAt, revision, replayOf, null, null, previousHash, hash);
     }
 
     public ErasureCompleted {
         Checks.schemaVersion(schemaVersion);
         Checks.required(requestId, "requestId");
         Checks.nonBlank(contributorId, "contributorId");
-        Checks.hex64(subjectDigest, "subjectDigest");
+        if (identifiersUnreadable == null) {
+            Checks.hex64(subjectDigest, "subjectDigest");
+        } else {
+            Checks.code(identifiersUnreadable, "identifiersUnreadable");
+            if (subjectDigest != null) {
+                // A digest of anything else would claim a subject the verifier could not read.
+                throw new InvalidEventException("subjectDigest", "must be absent when identifiersUnreadable is set");
+            }
+        }
         Checks.required(outcome, "outcome");
         Checks.required(mode, "mode");
         phases = phaseMap(phases);
@@ -121,7 +145,8 @@ public record ErasureCompleted(
     /** Copy with the integrity fields replaced (used by {@code IntegrityChain.seal}). */
     public ErasureCompleted withIntegrity(String previousHash, String hash) {
         return new ErasureCompleted(schemaVersion, requestId, contributorId, subjectDigest, outcome, mode, phases,
-                missingPhases, failedPhases, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, previousHash, hash);
+                missingPhases, failedPhases, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, identifiersUnreadable,
+                previousHash, hash);
     }
 
     public static Builder builder() {
@@ -146,6 +171,7 @@ public record ErasureCompleted(
         private int revision = 1;
         private UUID replayOf;
         private Instant shreddedAt;
+        private String identifiersUnreadable;
 
         private Builder() {}
 
@@ -171,6 +197,8 @@ public record ErasureCompleted(
         public Builder revision(int revision) { this.revision = revision; return this; }
         public Builder replayOf(UUID replayOf) { this.replayOf = replayOf; return this; }
         public Builder shreddedAt(Instant shreddedAt) { this.shreddedAt = shreddedAt; return this; }
+        /** A code such as {@code KEY_SHREDDED}; the record then has no subject digest. */
+        public Builder identifiersUnreadable(String code) { this.identifiersUnreadable = code; return this; }
 
         /** @throws InvalidEventException naming the first invalid field */
         public ErasureCompleted build() {
@@ -187,7 +215,8 @@ public record ErasureCompleted(
                 o = Outcome.derive(mode, failed, missingPhases, totals.residual());
             }
             return new ErasureCompleted(SchemaVersion.CURRENT, requestId, contributorId, subjectDigest, o, mode,
-                    phases, missingPhases, failed, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, null, null);
+                    phases, missingPhases, failed, totals, requestedAt, completedAt, revision, replayOf, shreddedAt, identifiersUnreadable,
+                    null, null);
         }
     }
 }

@@ -1,7 +1,5 @@
 package org.erasure.events;
 
-import java.util.regex.Pattern;
-
 /**
  * Why a phase failed.
  *
@@ -11,13 +9,9 @@ import java.util.regex.Pattern;
  */
 public record PhaseError(String code, String message) {
     static final int MAX_MESSAGE = 1000;
-    private static final Pattern CODE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     public PhaseError {
-        Checks.nonBlank(code, "code");
-        if (!CODE.matcher(code).matches()) {
-            throw new InvalidEventException("code", "must match " + CODE.pattern());
-        }
+        Checks.code(code, "code");
         Checks.piiFreeText(message, "message", MAX_MESSAGE, true);
     }
 

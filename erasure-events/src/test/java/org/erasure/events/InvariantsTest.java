@@ -132,6 +132,18 @@ class InvariantsTest {
         assertThatThrownBy(() -> ErasureCompleted.builder().forRequest(Samples.request()).subjectDigest(Samples.DIGEST)
                 .completedAt(Samples.REQUESTED_AT).revision(0).build())
                 .hasMessage("field 'revision': must be >= 1");
+        // No digest only with the reason the identifiers could not be read, and never both.
+        assertThatThrownBy(() -> ErasureCompleted.builder().forRequest(Samples.request()).completedAt(Samples.REQUESTED_AT).build())
+                .hasMessage("field 'subjectDigest': missing");
+        assertThatThrownBy(() -> ErasureCompleted.builder().forRequest(Samples.request()).subjectDigest(Samples.DIGEST)
+                .identifiersUnreadable("KEY_SHREDDED").completedAt(Samples.REQUESTED_AT).build())
+                .hasMessage("field 'subjectDigest': must be absent when identifiersUnreadable is set");
+        assertThatThrownBy(() -> ErasureCompleted.builder().forRequest(Samples.request()).identifiersUnreadable("alice@example.com")
+                .completedAt(Samples.REQUESTED_AT).build())
+                .hasMessageStartingWith("field 'identifiersUnreadable': must match")
+                .hasMessageNotContaining("alice");
+        assertThat(SchemaTest.keyShreddedRecord().outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(SchemaTest.keyShreddedRecord().subjectDigest()).isNull();
     }
 
     @Test

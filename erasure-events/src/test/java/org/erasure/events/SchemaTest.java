@@ -65,8 +65,38 @@ class SchemaTest {
     @Test
     void erasureCompletedOutputValidates() {
         List<ErasureCompleted> chain = IntegrityChain.sealAll(List.of(Samples.completed(1), Samples.timedOut(),
-                failedRecord(), dryRunRecord(), shreddedRevision()), null);
+                failedRecord(), dryRunRecord(), shreddedRevision(), keyShreddedRecord()), null);
         chain.forEach(r -> assertValid(ErasureCompleted.class, r));
+    }
+
+    /**
+     * The record of a request whose key was shredded before the verifier read it: every sink failed with
+     * KEY_SHREDDED, no subject digest (the identifiers could not be read), the code says why.
+     */
+    static ErasureCompleted keyShreddedRecord() {
+        ErasureCompleted.Builder b = ErasureCompleted.builder().forRequest(Samples.request()).identifiersUnreadable("KEY_SHREDDED")
+                .completedAt(Samples.REQUESTED_AT.plusSeconds(90));
+        for (Phase p : Samples.request().systems()) {
+            b.phase(p, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 1, Samples.REQUESTED_AT.plusSeconds(5)));
+        }
+        return b.build();
+    }
+
+    @Test
+    void exactlyOneOfSubjectDigestAndIdentifiersUnreadableOnTheWire() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode neither = (com.fasterxml.jackson.databind.node.ObjectNode)
+                SchemaSupport.PLAIN.readTree(EventJson.write(IntegrityChain.seal(Samples.completed(1), null)));
+        neither.remove("subjectDigest");
+        com.fasterxml.jackson.databind.node.ObjectNode both = (com.fasterxml.jackson.databind.node.ObjectNode)
+                SchemaSupport.PLAIN.readTree(EventJson.write(IntegrityChain.seal(keyShreddedRecord(), null)));
+        both.put("subjectDigest", Samples.DIGEST);
+        for (var json : List.of(neither, both)) {
+            String text = SchemaSupport.PLAIN.writeValueAsString(json);
+            assertThat(SchemaSupport.validate(ErasureCompleted.class, text)).isNotEmpty();
+            assertThatThrownBy(() -> EventSerdes.erasureCompleted().deserializer().deserialize("t", text.getBytes(StandardCharsets.UTF_8)))
+                    .isInstanceOf(EventFormatException.class)
+                    .extracting(e -> ((EventFormatException) e).field()).isEqualTo("subjectDigest");
+        }
     }
 
     /** The revision a verifier writes after shredding the request's key (crypto-shredding). */

@@ -59,6 +59,23 @@ public final class Events {
         return b.build();
     }
 
+    /**
+     * What a sink reports for a request whose key was shredded (sink-runtime BatchProcessor, a refusal before the
+     * store): FAILED, nothing touched, error KEY_SHREDDED.
+     */
+    public static PhaseCompleted keyShredded(ContributorErasureRequested r, Phase phase) {
+        return PhaseCompleted.builder().forRequest(r).phase(phase).status(PhaseStatus.FAILED).attempt(1)
+                .startedAt(r.requestedAt().plusSeconds(1)).completedAt(r.requestedAt().plusSeconds(1))
+                .sink("sink-" + phase.name().toLowerCase(Locale.ROOT), "test")
+                .error("KEY_SHREDDED", "the request's key was shredded: its identifiers can no longer be read, nothing was erased")
+                .build();
+    }
+
+    /** Every requested phase's {@link #keyShredded} report. */
+    public static List<PhaseCompleted> allKeyShredded(ContributorErasureRequested r) {
+        return r.systems().stream().map(p -> keyShredded(r, p)).toList();
+    }
+
     public static List<PhaseCompleted> all(ContributorErasureRequested r, PhaseStatus status) {
         return r.systems().stream().map(p -> report(r, p, status, 1)).toList();
     }

@@ -41,6 +41,16 @@ public final class StatusCommand implements Callable<Integer> {
                 root.out().println(field + ": " + status.get(field).asText());
             }
         }
+        // A sealed request read after its key was shredded (or with a key that does not open): no digest in its record.
+        if (status.hasNonNull("identifiersUnreadable")) {
+            String code = status.get("identifiersUnreadable").asText();
+            String why = switch (code) {
+                case "KEY_SHREDDED" -> "the request's key was shredded before the verifier read it";
+                case "KEY_UNREADABLE" -> "the request's key does not open its identifiers";
+                default -> "the verifier could not read the request's identifiers";
+            };
+            root.out().println("identifiersUnreadable: " + code + " (" + why + ": the record has no subject digest)");
+        }
         // A sealed request's key is shredded some time after its COMPLETED record (docs/privacy.md).
         if (!status.hasNonNull("shreddedAt") && status.hasNonNull("keysShredAfter")) {
             root.out().println("keys shred after: " + status.get("keysShredAfter").asText());

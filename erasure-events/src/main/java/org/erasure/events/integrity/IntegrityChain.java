@@ -31,10 +31,12 @@ import org.erasure.events.serde.EventJson;
  *
  * <p>Caveat: a reader hashes the fields it knows. Adding a field to {@link ErasureCompleted} would
  * make older readers compute different hashes, so for this event any added field is a breaking
- * change and needs a new schemaVersion. One exception, {@code shreddedAt}: optional and null (so
- * absent from the JSON and the hash) in every record but the revisions a verifier with crypto-shredding
- * writes; records without it hash as before. An auditor reading such revisions must run this version
- * or later (an older one reports them as HASH_MISMATCH): upgrade auditors before turning shredding on.
+ * change and needs a new schemaVersion. Two exceptions, {@code shreddedAt} and {@code identifiersUnreadable}:
+ * optional and null (so absent from the JSON and the hash) in every record but those a verifier with
+ * crypto-shredding writes (the revision after a shred; the record of a request whose key was already shredded,
+ * which also has no {@code subjectDigest}); records without them hash as before. An auditor reading such records
+ * must run this version or later (an older one reports them as HASH_MISMATCH, or UNREADABLE for a record without
+ * digest): upgrade auditors before turning shredding on.
  */
 public final class IntegrityChain {
     private static final HexFormat HEX = HexFormat.of();

@@ -69,6 +69,32 @@ class IntegrityChainTest {
                 b -> assertThat(b.problem()).isEqualTo(ChainVerification.Problem.HASH_MISMATCH));
     }
 
+    /** The record of a request whose key was shredded before it was read: no digest, the code is hashed, it chains. */
+    @Test
+    void aRecordWithoutDigestChainsAndItsIdentifiersUnreadableIsSealed() {
+        ErasureCompleted first = Samples.completed(1);
+        ErasureCompleted keyShredded = ErasureCompleted.builder().requestId(java.util.UUID.randomUUID()).contributorId(first.contributorId())
+                .identifiersUnreadable("KEY_SHREDDED").mode(first.mode()).requestedAt(first.requestedAt())
+                .phase(Phase.POSTGRES, new org.erasure.events.PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 1, first.requestedAt()))
+                .completedAt(first.completedAt()).build();
+        List<ErasureCompleted> chain = IntegrityChain.sealAll(List.of(first, keyShredded, Samples.completed(2)), null);
+        List<ErasureCompleted> read = new ArrayList<>();
+        for (ErasureCompleted r : chain) {
+            read.add(EventSerdes.erasureCompleted().deserializer().deserialize("t", EventSerdes.erasureCompleted().serializer().serialize("t", r)));
+        }
+        assertThat(read.get(1).identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
+        assertThat(read.get(1).subjectDigest()).isNull();
+        assertThat(IntegrityChain.canonicalJson(read.get(1))).doesNotContain("subjectDigest").contains("\"identifiersUnreadable\":\"KEY_SHREDDED\"");
+        assertThat(IntegrityChain.canonicalJson(read.get(0))).doesNotContain("identifiersUnreadable");
+        assertThat(IntegrityChain.verify(read).isOk()).isTrue();
+        ErasureCompleted r = chain.get(1);
+        ErasureCompleted changed = new ErasureCompleted(r.schemaVersion(), r.requestId(), r.contributorId(), null, r.outcome(), r.mode(),
+                r.phases(), r.missingPhases(), r.failedPhases(), r.totals(), r.requestedAt(), r.completedAt(), r.revision(), r.replayOf(),
+                r.shreddedAt(), "KEY_UNREADABLE", r.previousHash(), r.hash());
+        assertThat(IntegrityChain.verify(List.of(chain.get(0), changed, chain.get(2)))).isInstanceOfSatisfying(ChainVerification.Broken.class,
+                b -> assertThat(b.problem()).isEqualTo(ChainVerification.Problem.HASH_MISMATCH));
+    }
+
     @Test
     void modifiedRecordIsDetectedAtItsIndex() {
         List<ErasureCompleted> chain = new ArrayList<>(chainOf3());

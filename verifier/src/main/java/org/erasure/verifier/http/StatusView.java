@@ -25,6 +25,9 @@ import org.erasure.verifier.topology.ErasureState;
  * @param phases    reports so far (requested phases only once the request is known)
  * @param keysShredAfter a sealed request whose record is COMPLETED: when its key is due to be shredded; else null
  * @param shreddedAt when its key was shredded (crypto-shredding, docs/privacy.md); else null
+ * @param identifiersUnreadable a sealed request whose identifiers the verifier could not read (its key was already
+ *                  shredded: {@code KEY_SHREDDED}; or does not open: {@code KEY_UNREADABLE}), so its record has no
+ *                  subject digest; else null
  */
 public record StatusView(
         UUID requestId,
@@ -43,6 +46,7 @@ public record StatusView(
         Instant finalizedAt,
         Instant keysShredAfter,
         Instant shreddedAt,
+        String identifiersUnreadable,
         String servedBy) {
 
     public record PhaseView(PhaseStatus status, int attempt, Totals totals, boolean verified, Instant completedAt) {
@@ -65,6 +69,7 @@ public record StatusView(
                 s.replayedBy(),
                 r == null ? null : r.requestedAt(),
                 r == null ? null : r.deadline(),
-                s.finalizedAt(), s.shredDueAt(), s.shreddedAt(), servedBy);
+                s.finalizedAt(), s.shredDueAt(), s.shreddedAt(),
+                r == null ? null : r.identifiersUnreadable(), servedBy);
     }
 }

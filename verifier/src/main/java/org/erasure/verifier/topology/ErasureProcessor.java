@@ -45,6 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li>with {@link KeyShredding}: a sealed request whose record is COMPLETED is put on the
  *       {@code shred-schedule}; a second wall-clock punctuation shreds the due keys and emits the next
  *       revision with {@code shreddedAt}. A key-store failure is retried at the next punctuation.</li>
+ *   <li>a sealed request whose key was already shredded (or does not open) when it was read arrives without a
+ *       digest ({@link RequestSummary#identifiersUnreadable()}) and is recorded like any request, its record
+ *       carrying the code instead of the digest.</li>
  * </ul>
  */
 public final class ErasureProcessor implements Processor<String, Inbound, String, Outbound> {
@@ -127,7 +130,8 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
     private void onRequest(String key, RequestSummary request, long now) {
         ErasureState state = load(key, now);
         if (state.request() != null) {
-            boolean same = state.request().equals(request);
+            // Read again after its key was shredded (a redelivery, a sink's offsets reset): the same request, not a conflict.
+            boolean same = state.request().equals(request) || request.isUnreadableCopyOf(state.request());
             metrics.request(same ? "duplicate" : "conflicting");
             if (!same) {
                 log.warn("Ignoring a different request with an already known requestId={} contributorId={}",
@@ -316,6 +320,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 .missingPhases(missing)
                 .completedAt(completedAt)
                 .shreddedAt(state.shreddedAt())
+                .identifiersUnreadable(request.identifiersUnreadable())
                 .revision(revision);
         state.requestedPhases().forEach(builder::phase);
         ErasureCompleted record = builder.build();
@@ -330,8 +335,9 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
         pending.delete(key);
         forward(key, new Outbound.Completion(partition, sealed), now);
         metrics.emitted(sealed.outcome(), revision);
-        log.info("Erasure record emitted requestId={} contributorId={} outcome={} revision={} missingPhases={} failedPhases={}",
-                key, request.contributorId(), sealed.outcome(), revision, sealed.missingPhases(), sealed.failedPhases());
+        log.info("Erasure record emitted requestId={} contributorId={} outcome={} revision={} missingPhases={} failedPhases={}{}",
+                key, request.contributorId(), sealed.outcome(), revision, sealed.missingPhases(), sealed.failedPhases(),
+                request.identifiersUnreadable() == null ? "" : " identifiersUnreadable=" + request.identifiersUnreadable());
     }
 
     /**
@@ -339,7 +345,9 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
      * revision is COMPLETED again); any other outcome keeps the key, so the request can be run again.
      */
     private ErasureState schedule(String key, ErasureState state) {
-        if (shredding == null || !state.request().isSealed() || state.shreddedAt() != null) {
+        // A request whose identifiers could not be read has no key to shred (KEY_SHREDDED) or one nobody can use.
+        if (shredding == null || !state.request().isSealed() || state.shreddedAt() != null
+                || state.request().identifiersUnreadable() != null) {
             return state;
         }
         if (state.outcome() == Outcome.COMPLETED) {
@@ -374,6 +382,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 .missingPhases(record.missingPhases())
                 .completedAt(record.requestedAt())
                 .shreddedAt(record.shreddedAt())
+                .identifiersUnreadable(record.identifiersUnreadable())
                 .revision(1);
         record.phases().forEach(b::phase);
         return fingerprint(IntegrityChain.canonicalJson(b.build()));

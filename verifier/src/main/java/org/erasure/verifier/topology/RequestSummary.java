@@ -21,6 +21,10 @@ import org.erasure.events.integrity.SubjectDigest;
  * @param sealed     true when the request's identifiers were sealed (erasure-keys): it has a key on the key
  *                   topic, which the shredding schedule destroys after its COMPLETED record. Null (absent from
  *                   the JSON) for plain requests and in state written before the field existed.
+ * @param identifiersUnreadable a sealed request whose identifiers the verifier could not read: the code
+ *                   ({@code KEY_SHREDDED}: its key is gone; {@code KEY_UNREADABLE}: the key does not open them).
+ *                   Then {@code subjectDigest} is null and the record says why (ErasureCompleted.identifiersUnreadable).
+ *                   Null otherwise (absent from the JSON, and in state written before the field existed).
  */
 public record RequestSummary(
         UUID requestId,
@@ -32,7 +36,8 @@ public record RequestSummary(
         Instant deadline,
         UUID replayOf,
         Set<Phase> notAwaited,
-        Boolean sealed) {
+        Boolean sealed,
+        String identifiersUnreadable) {
 
     public static final JsonSerde<RequestSummary> SERDE = new JsonSerde<>(RequestSummary.class);
 
@@ -48,8 +53,30 @@ public record RequestSummary(
     /** @param sealed whether the request arrived sealed ({@code r} is then the opened request) */
     public static RequestSummary of(ContributorErasureRequested r, SubjectDigest digest, boolean sealed) {
         return new RequestSummary(r.requestId(), r.contributorId(), digest.digest(r), r.mode(), r.systems(),
-                r.requestedAt(), r.deadline(), r.replayOf(), Phase.sortedSet(r.systems().stream().filter(p -> !p.isKnown()).toList()),
-                sealed);
+                r.requestedAt(), r.deadline(), r.replayOf(), notKnown(r), sealed, null);
+    }
+
+    /**
+     * A sealed request whose identifiers could not be opened ({@code code}: KEY_SHREDDED, KEY_UNREADABLE): no digest
+     * can be computed. It is aggregated like any request, and its record says why it has no digest.
+     */
+    public static RequestSummary unreadable(ContributorErasureRequested r, String code) {
+        return new RequestSummary(r.requestId(), r.contributorId(), null, r.mode(), r.systems(),
+                r.requestedAt(), r.deadline(), r.replayOf(), notKnown(r), true, code);
+    }
+
+    private static Set<Phase> notKnown(ContributorErasureRequested r) {
+        return Phase.sortedSet(r.systems().stream().filter(p -> !p.isKnown()).toList());
+    }
+
+    /**
+     * Whether {@code other} is this request read again after its identifiers became unreadable (e.g. redelivered after
+     * its key was shredded): everything but the digest is the same. Not a conflicting request.
+     */
+    public boolean isUnreadableCopyOf(RequestSummary other) {
+        return identifiersUnreadable != null && other != null
+                && equals(new RequestSummary(other.requestId, other.contributorId, null, other.mode, other.systems, other.requestedAt,
+                        other.deadline, other.replayOf, other.notAwaited, true, identifiersUnreadable));
     }
 
     /** Whether the request has a key on the key topic. */

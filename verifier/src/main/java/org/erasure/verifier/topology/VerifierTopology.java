@@ -69,7 +69,10 @@ public final class VerifierTopology {
         return build(config, metrics, null);
     }
 
-    /** @param keys opens sealed requests before they are digested; null: sealed requests are skipped */
+    /**
+     * @param keys opens sealed requests before they are digested; null: sealed requests are skipped. A sealed request
+     *             whose key is shredded or does not open goes on without a digest (its record says why).
+     */
     public static Topology build(VerifierConfig config, VerifierMetrics metrics, org.erasure.keys.RequestKeys keys) {
         SubjectDigest digest = config.subjectDigest();
         Map<String, String> changelog = Map.of(
@@ -159,7 +162,8 @@ public final class VerifierTopology {
         boolean sealed = request.hasSealedIdentifiers();
         if (sealed) {
             // Opened only to digest: the identifiers leave this step as the digest, as for a plain request.
-            // Skipping is better than a digest failure stopping the stream thread; a key-store outage is retried.
+            // A key-store outage is retried (KeyStoreUnavailable); without a KEK the request is skipped (a
+            // configuration error: the verifier cannot tell a shredded key from one it was not given).
             if (keys == null) {
                 metrics.request("sealed");
                 log.error("Request skipped: its identifiers are sealed and verifier.keys.kek is not set (docs/privacy.md)"
@@ -172,19 +176,29 @@ public final class VerifierTopology {
             } catch (RuntimeException e) {
                 throw new KeyStoreUnavailable(request.requestId(), e); // retried: see KeyStoreUnavailable
             }
-            switch (opening) {
-                case org.erasure.keys.Opening.Opened o -> request = o.request();
+            // A key that is gone (or does not open) is a fact about the request, not an outage: the request is
+            // aggregated without a digest, so that it gets a final record saying why (README "Crypto-shredding").
+            String unreadable = switch (opening) {
+                case org.erasure.keys.Opening.Opened o -> {
+                    request = o.request();
+                    yield null;
+                }
                 case org.erasure.keys.Opening.KeyShredded s -> {
                     metrics.request("key_shredded");
-                    log.error("Request skipped: {} (its key was shredded) requestId={} contributorId={}", s.code(),
-                            request.requestId(), request.contributorId());
-                    return List.of();
+                    log.warn("Request without subject digest: {} (its key was shredded before the verifier read it)"
+                            + " requestId={} contributorId={}", s.code(), request.requestId(), request.contributorId());
+                    yield s.code();
                 }
                 case org.erasure.keys.Opening.Unreadable u -> {
                     metrics.request("key_unreadable");
-                    log.error("Request skipped: {} ({}) contributorId={}", u.code(), u.reason(), request.contributorId());
-                    return List.of();
+                    log.warn("Request without subject digest: {} ({}) requestId={} contributorId={}", u.code(), u.reason(),
+                            request.requestId(), request.contributorId());
+                    yield u.code();
                 }
+            };
+            if (unreadable != null) {
+                RequestSummary summary = RequestSummary.unreadable(request, unreadable);
+                return List.of(KeyValue.pair(summary.requestId().toString(), summary));
             }
         }
         try {

@@ -85,6 +85,7 @@ class KeyShreddingTest {
     RequestKeys keys;
     String kek;
     TopologyTestDriver driver;
+    VerifierConfig config;
     VerifierMetrics metrics = VerifierMetrics.noop();
     TestInputTopic<String, ContributorErasureRequested> requests;
     TestInputTopic<String, PhaseCompleted> reports;
@@ -104,7 +105,7 @@ class KeyShreddingTest {
                 "verifier.keys.kek", kek,
                 "verifier.keys.shred-after", "35d",
                 "verifier.keys.shred-interval", "1m"));
-        VerifierConfig config = VerifierConfig.from(ConfigFactory.parseMap(settings));
+        config = VerifierConfig.from(ConfigFactory.parseMap(settings));
         driver = new TopologyTestDriver(VerifierTopology.build(config, metrics, keys), StreamsProperties.of(config, null, metrics), T0);
         requests = driver.createInputTopic(config.topics().requests(), new StringSerializer(), EventSerdes.requested().serializer());
         reports = driver.createInputTopic(config.topics().phaseCompletions(), new StringSerializer(), EventSerdes.phaseCompleted().serializer());
@@ -225,7 +226,11 @@ class KeyShreddingTest {
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
     }
 
-    /** Opening a request during an outage is not skipped: the failure says "key store", and a replaced thread retries it. */
+    /**
+     * Opening a request during an outage is not skipped, and not taken for a shredded key either: the failure says
+     * "key store", nothing enters the state, and the request read again (what the replaced thread does) gets the
+     * record of its plain form, with its digest.
+     */
     @Test
     void aKeyStoreOutageWhileOpeningARequestIsRetriedNotSkipped() {
         ContributorErasureRequested r = sealed("c-1");
@@ -234,7 +239,107 @@ class KeyShreddingTest {
                 .satisfies(e -> assertThat(KeyStoreUnavailable.isCause(e)).isTrue())
                 .satisfies(e -> assertThat(String.valueOf(e.getMessage()) + e.getCause()).doesNotContain("@example.com"));
         assertThat(KeyStoreUnavailable.isCause(new IllegalStateException("other"))).isFalse();
+        assertThat(state(r)).isNull();
+        assertThat(requestsCounted("key_shredded")).isZero();
         store.readsDown = false;
+        run(r, all(r, PhaseStatus.SUCCEEDED));
+        ErasureCompleted record = single();
+        assertThat(record.outcome()).isEqualTo(Outcome.COMPLETED);
+        assertThat(record.identifiersUnreadable()).isNull();
+        assertThat(record.subjectDigest()).isEqualTo(config.subjectDigest().digest(((Opening.Opened) keys.open(r)).request()));
+    }
+
+    /**
+     * A sealed request whose key was shredded before the verifier read it (e.g. published again after the shred):
+     * the sinks each fail with KEY_SHREDDED, and once they all reported the verifier writes a FAILED record without
+     * subject digest that names KEY_SHREDDED, chained between the partition's other records. Nothing is scheduled
+     * for shredding, a redelivery of the request writes nothing more, no identifier is written anywhere.
+     */
+    @Test
+    void aRequestWhoseKeyWasShreddedBeforeItWasReadGetsAFailedRecordNamingKeyShredded() {
+        ContributorErasureRequested before = Events.request("c-0", T0).build();
+        run(before, all(before, PhaseStatus.SUCCEEDED));
+        ErasureCompleted first = single();
+
+        ContributorErasureRequested gone = sealed("c-1");
+        store.inner.shred(gone.requestId()); // beside the counter: the verifier's own shreds are counted below
+        requests.pipeInput(gone.kafkaKey(), gone);
+        assertThat(drain()).as("the record comes when every requested phase reported").isEmpty();
+        StatusView pending = StatusView.of(gone.requestId(), state(gone), "x");
+        assertThat(pending.status()).isEqualTo(ErasureState.Status.PENDING);
+        assertThat(pending.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
+        assertThat(requestsCounted("key_shredded")).isEqualTo(1);
+
+        Events.allKeyShredded(gone).forEach(p -> reports.pipeInput(p.kafkaKey(), p));
+        ErasureCompleted record = single();
+        assertThat(record.requestId()).isEqualTo(gone.requestId());
+        assertThat(record.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(record.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
+        assertThat(record.subjectDigest()).isNull();
+        assertThat(record.failedPhases()).isEqualTo(gone.systems());
+        assertThat(record.missingPhases()).isEmpty();
+        assertThat(record.totals()).isEqualTo(org.erasure.events.Totals.ZERO);
+        assertThat(record.revision()).isEqualTo(1);
+        assertThat(record.shreddedAt()).isNull();
+        assertThat(record.previousHash()).isEqualTo(first.hash());
+        assertThat(record.hash()).isEqualTo(IntegrityChain.computeHash(record, first.hash()));
+        StatusView view = StatusView.of(gone.requestId(), state(gone), "x");
+        assertThat(view.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(view.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
+        assertThat(view.keysShredAfter()).isNull();
+
+        // Redelivered (the same sealed request, read again): the same request, no new record.
+        requests.pipeInput(gone.kafkaKey(), gone);
+        assertThat(drain()).isEmpty();
+        assertThat(requestsCounted("duplicate")).isEqualTo(1);
+        assertThat(requestsCounted("conflicting")).isZero();
+
+        ContributorErasureRequested after = Events.request("c-2", T0).build();
+        run(after, all(after, PhaseStatus.SUCCEEDED));
+        assertThat(single().previousHash()).isEqualTo(record.hash());
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+
+        // Nothing to shred: no schedule, no revision, no shred call, however long it waits.
+        driver.advanceWallClockTime(Duration.ofDays(40));
+        assertThat(drain()).isEmpty();
+        assertThat(store.shreds).hasValue(0);
+
+        // No identifier in the record's JSON, nor in the state the status API reads.
+        String json = new String(EventSerdes.erasureCompleted().serializer().serialize("t", record), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(json).contains("\"identifiersUnreadable\":\"KEY_SHREDDED\"").doesNotContain("subjectDigest", "@", "c-1@example.com");
+        assertThat(new String(ErasureState.SERDE.serializer().serialize("t", state(gone)), java.nio.charset.StandardCharsets.UTF_8))
+                .doesNotContain("@example.com");
+    }
+
+    /**
+     * The SRE's case: {@code erasurectl replay} of a request whose key was shredded on schedule publishes a new request
+     * carrying the same sealed identifiers, which nothing can open any more. Its record continues the original's
+     * revisions and names KEY_SHREDDED.
+     */
+    @Test
+    void aReplayOfARequestWhoseKeyWasShreddedIsRecordedAsFailedWithKeyShredded() {
+        ContributorErasureRequested original = sealed("c-1");
+        run(original, all(original, PhaseStatus.SUCCEEDED));
+        assertThat(single().revision()).isEqualTo(1);
+        driver.advanceWallClockTime(Duration.ofDays(35).plusMinutes(2));
+        assertThat(single().shreddedAt()).isNotNull(); // revision 2
+
+        ContributorErasureRequested replay = original.toBuilder().requestId(UUID.randomUUID()).replayOf(original.requestId())
+                .requestedAt(T0.plus(Duration.ofDays(36))).build();
+        run(replay, Events.allKeyShredded(replay));
+        ErasureCompleted record = single();
+        assertThat(record.requestId()).isEqualTo(replay.requestId());
+        assertThat(record.replayOf()).isEqualTo(original.requestId());
+        assertThat(record.revision()).isEqualTo(3);
+        assertThat(record.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(record.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
+        assertThat(record.subjectDigest()).isNull();
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    double requestsCounted(String result) {
+        var c = metrics.registry().find("verifier.requests").tag("result", result).counter();
+        return c == null ? 0 : c.count();
     }
 
     ErasureCompleted single() {

@@ -152,9 +152,12 @@ class VerifierTopologyTest {
         assertThat(single().requestId()).isEqualTo(r.requestId());
     }
 
-    /** With request keys, a sealed request is opened to be digested (as the plain one would be); a shredded one is skipped. */
+    /**
+     * With request keys, a sealed request is opened to be digested (as the plain one would be); one whose key is
+     * shredded is recorded without digest once its sinks reported (KEY_SHREDDED, topology.KeyShreddingTest has more).
+     */
     @Test
-    void aSealedRequestIsOpenedForItsDigestAndAShreddedOneIsSkipped() {
+    void aSealedRequestIsOpenedForItsDigestAndAShreddedOneIsRecordedWithoutDigest() {
         byte[] kek = new byte[32];
         new java.security.SecureRandom().nextBytes(kek);
         keys = new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(org.erasure.keys.KeyEncryptionKey.fromBase64("kek-1",
@@ -166,11 +169,17 @@ class VerifierTopologyTest {
         keys.shred(shredded.requestId());
         send(sealed);
         send(shredded);
-        send(all(shredded, PhaseStatus.SUCCEEDED));
+        send(org.erasure.verifier.Events.allKeyShredded(shredded));
+        ErasureCompleted gone = single();
+        assertThat(gone.requestId()).isEqualTo(shredded.requestId());
+        assertThat(gone.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(gone.subjectDigest()).isNull();
+        assertThat(gone.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
         send(all(sealed, PhaseStatus.SUCCEEDED));
         ErasureCompleted c = single();
         assertThat(c.requestId()).isEqualTo(sealed.requestId());
         assertThat(c.subjectDigest()).isEqualTo(config.subjectDigest().digest(plain));
+        assertThat(c.identifiersUnreadable()).isNull();
     }
 
     /** Rolling upgrade: a request names a phase added after this verifier was built (a seventh sink, MONGO). */
