@@ -1,11 +1,11 @@
 package org.erasure.keys;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,9 +94,9 @@ public final class KafkaKeyStore implements KeyStore {
         return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
     }
 
-    /** First wait when a just-created topic is not known yet; doubled each time, at most {@link #DESCRIBE_MAX_WAIT}. */
-    static final Duration DESCRIBE_FIRST_WAIT = Duration.ofMillis(50);
-    static final Duration DESCRIBE_MAX_WAIT = Duration.ofSeconds(1);
+    /** First wait when a just-created topic is not known yet; doubled each time, at most {@link #UNKNOWN_TOPIC_MAX_WAIT}. */
+    static final Duration UNKNOWN_TOPIC_FIRST_WAIT = Duration.ofMillis(50);
+    static final Duration UNKNOWN_TOPIC_MAX_WAIT = Duration.ofSeconds(1);
 
     /**
      * The topic's configuration. A topic created a moment ago may not be known yet to the broker answering
@@ -137,9 +137,6 @@ public final class KafkaKeyStore implements KeyStore {
             throw new IllegalStateException(e); // AdminCall declares no other checked exception
         }
     }
-
-    static final Duration UNKNOWN_TOPIC_FIRST_WAIT = Duration.ofMillis(50);
-    static final Duration UNKNOWN_TOPIC_MAX_WAIT = Duration.ofSeconds(1);
 
     static void ensureTopic(KeyTopic settings, Map<String, Object> client, Duration timeout) {
         try (Admin admin = Admin.create(client)) {

@@ -182,7 +182,7 @@ public final class SubmitCommand implements Callable<Integer> {
         return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
-    /** Direct mode: whether the identifiers were sealed (ingest decides that for the other mode). */
+    /** Direct mode: the line saying whether the identifiers were sealed (through ingest, ingest decides). */
     private String keysLine;
 
     record Submitted(int line, String contributorId, UUID requestId, boolean existing) {}
