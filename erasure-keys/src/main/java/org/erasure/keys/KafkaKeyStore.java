@@ -3,6 +3,9 @@ package org.erasure.keys;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -91,23 +94,47 @@ public final class KafkaKeyStore implements KeyStore {
         return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
     }
 
+    /** First wait when a just-created topic is not known yet; doubled each time, at most {@link #UNKNOWN_TOPIC_MAX_WAIT}. */
+    static final Duration UNKNOWN_TOPIC_FIRST_WAIT = Duration.ofMillis(50);
+    static final Duration UNKNOWN_TOPIC_MAX_WAIT = Duration.ofSeconds(1);
+
     /**
      * The topic's configuration. A topic created a moment ago may not be known yet to the broker answering
-     * (metadata propagates asynchronously): asked again until {@code timeout}.
+     * (metadata propagates asynchronously): asked again while it is unknown, until {@code timeout}.
      */
     private static Config describe(Admin admin, String topic, Duration timeout)
             throws InterruptedException, ExecutionException, TimeoutException {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return whileTopicUnknown(timeout,
+                () -> admin.describeConfigs(List.of(r)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(r));
+    }
+
+    /** An admin call: its checked failures are those of {@code KafkaFuture.get} with a time-out. */
+    @FunctionalInterface
+    interface AdminCall<T> {
+        T call() throws InterruptedException, ExecutionException, TimeoutException;
+    }
+
+    /**
+     * Runs {@code call}, again with exponential backoff (from {@link #UNKNOWN_TOPIC_FIRST_WAIT}, doubled, at most
+     * {@link #UNKNOWN_TOPIC_MAX_WAIT}) while it fails with {@link UnknownTopicOrPartitionException} and {@code timeout}
+     * has not passed since the first try; any other failure, or the last one, is thrown as it came.
+     */
+    static <T> T whileTopicUnknown(Duration timeout, AdminCall<T> call)
+            throws InterruptedException, ExecutionException, TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return admin.describeConfigs(List.of(r)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(r);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
+        Retry retry = Retry.of("key-topic-unknown", RetryConfig.custom()
+                .maxAttempts(Integer.MAX_VALUE) // bounded by the deadline in the predicate
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(UNKNOWN_TOPIC_FIRST_WAIT, 2.0, UNKNOWN_TOPIC_MAX_WAIT))
+                .retryOnException(e -> e instanceof ExecutionException && e.getCause() instanceof UnknownTopicOrPartitionException
+                        && System.nanoTime() < deadline)
+                .build());
+        try {
+            return retry.executeCheckedSupplier(call::call);
+        } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e); // AdminCall declares no other checked exception
         }
     }
 

@@ -22,6 +22,20 @@ public final class RequestKeys implements AutoCloseable {
     }
 
     /**
+     * The default wiring: the settings' key-encryption key and the {@link KafkaKeyStore} on their key topic
+     * (created if absent). What a program with a {@code keys { }} section calls once it has a KEK.
+     *
+     * @param client Kafka client properties (bootstrap servers, security)
+     * @throws IllegalStateException when the settings have no KEK, or the key topic cannot be created or described
+     */
+    public static RequestKeys open(KeysSettings settings, java.util.Map<String, Object> client) {
+        if (settings.kek() == null) {
+            throw new IllegalStateException("no key-encryption key configured (keys.kek)");
+        }
+        return new RequestKeys(new Envelope(settings.kek()), KafkaKeyStore.open(settings.topic(), client, settings.timeout()));
+    }
+
+    /**
      * The request with its identifiers sealed under a fresh data key, stored (durably) before this returns:
      * publish the result only after this call. A request already sealed is returned as it is.
      */

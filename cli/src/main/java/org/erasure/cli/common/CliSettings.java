@@ -75,6 +75,18 @@ public record CliSettings(Config config) {
         return config.getDuration("erasurectl." + path);
     }
 
+    /**
+     * {@code erasurectl.keys}: with a key-encryption key, what erasurectl publishes itself is sealed; a malformed
+     * key is a configuration error naming the key, never its value.
+     */
+    public org.erasure.keys.KeysSettings keys() {
+        try {
+            return org.erasure.keys.KeysSettings.from(config.getConfig("erasurectl.keys"));
+        } catch (IllegalArgumentException e) {
+            throw new com.typesafe.config.ConfigException.BadValue("erasurectl.keys", e.getMessage());
+        }
+    }
+
     /** Consumer group of a sink: {@code erasurectl.sinks.<name>.group}, else {@code sink-<name>}. */
     public String sinkGroup(String sink) {
         String path = "erasurectl.sinks." + sink + ".group";

@@ -31,6 +31,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 import org.erasure.cli.ErasureCtl;
 import org.erasure.cli.common.CliException;
+import org.erasure.cli.common.CliKeys;
 import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
@@ -41,6 +42,7 @@ import org.erasure.events.RequestLane;
 import org.erasure.client.intake.CsvReader;
 import org.erasure.client.publish.PublishException;
 import org.erasure.client.publish.RequestPublisher;
+import org.erasure.keys.Opening;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,10 +53,12 @@ import picocli.CommandLine.ParentCommand;
                 "Requests mode: read erasure.requests and re-publish the selected requests, each with a new requestId and",
                 "replayOf = the replayed request (identifiers, mode, reason, systems and the legal deadline are kept), in one transaction.",
                 "  --request-id ID...  |  --csv FILE (column request_id)  |  --from T [--to T] (record time; latest request per contributor)",
+                "With erasurectl.keys.kek (ERASURECTL_KEYS_KEK) every replay is sealed under a key of its own (a sealed original is",
+                "opened first; one whose key was shredded is kept sealed and fails with KEY_SHREDDED); a sealed original needs the KEK.",
                 "Sink mode: --sink NAME --to-datetime T resets that sink's consumer group on erasure.requests to the first",
                 "offset at or after T (Admin alterConsumerGroupOffsets after offsetsForTimes); refused while the group has members."},
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:ok", "1:usage error", "2:invalid CSV of request ids",
-                "3:Kafka unreachable (nothing published)", "5:a request id was not found on erasure.requests (nothing published)",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:ok", "1:usage error (also: a sealed request without the KEK, or not opened by it)", "2:invalid CSV of request ids",
+                "3:Kafka or the key store unreachable (nothing published)", "5:a request id was not found on erasure.requests (nothing published)",
                 "6:refused: the sink's consumer group is active (stop the sink first)", "10:internal error"})
 public final class ReplayCommand implements Callable<Integer> {
 
@@ -107,26 +111,73 @@ public final class ReplayCommand implements Callable<Integer> {
             root.out().println("Nothing to replay.");
             return ExitCode.OK;
         }
-        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
-        List<ContributorErasureRequested> replays = new ArrayList<>();
-        for (ContributorErasureRequested o : originals) {
-            replays.add(o.toBuilder().requestId(UUID.randomUUID()).requestedAt(now)
-                    .requestedBy(Direct.operator(root.env()) + " (replay)").replayOf(o.requestId()).build());
+        if (dryRun) {
+            root.out().println("Would replay " + originals.size() + " requests on " + s.topics().requestsBulk() + " (dry run, nothing published):");
+            for (ContributorErasureRequested o : originals) {
+                root.out().println("  " + o.requestId() + " -> (new id)  contributor " + o.contributorId() + "  mode " + o.mode()
+                        + (o.hasSealedIdentifiers() ? "  (sealed)" : ""));
+            }
+            return ExitCode.OK;
         }
-        if (!dryRun) {
-            try (RequestPublisher publisher = Direct.publisher(s)) {
-                publisher.publish(replays, r -> RequestLane.BULK); // replays are bulk work: they never delay an account closure
-            } catch (PublishException e) {
-                throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
+        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        List<Replay> replays;
+        String keysLine;
+        // The key store first: with a KEK, nothing is published unless every replay's key was stored before it.
+        try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
+            replays = replays(originals, keys, now);
+            // replays are bulk work: they never delay an account closure
+            publisher.publish(replays.stream().map(Replay::request).toList(), r -> RequestLane.BULK);
+            keysLine = keys.line(s.topics().requestsBulk());
+        } catch (PublishException e) {
+            throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
+        }
+        root.out().println("Replayed " + replays.size() + " requests on " + s.topics().requestsBulk() + " in one transaction:");
+        for (Replay r : replays) {
+            root.out().println("  " + r.request().replayOf() + " -> " + r.request().requestId() + "  contributor "
+                    + r.request().contributorId() + "  mode " + r.request().mode() + r.note());
+        }
+        root.out().println(keysLine);
+        return ExitCode.OK;
+    }
+
+    /** A replay to publish and what the console says about its identifiers (empty for plain ones). */
+    private record Replay(ContributorErasureRequested request, String note) {}
+
+    /**
+     * New requests for the originals. A sealed original is bound to its own requestId (its ciphertext and wrapped key
+     * are authenticated with it), so copying it under the replay's new id would never open. With the KEK it is opened
+     * and the replay sealed again under a key of its own (by the publisher, like a plain original). One whose key was
+     * shredded is kept as it is, key id included: every sink fails it with KEY_SHREDDED, as the original would. One
+     * whose key does not open, or any sealed one without a KEK, stops the replay: nothing is published.
+     */
+    private List<Replay> replays(List<ContributorErasureRequested> originals, CliKeys keys, Instant now) {
+        List<ContributorErasureRequested> sealed = originals.stream().filter(ContributorErasureRequested::hasSealedIdentifiers).toList();
+        Map<UUID, Opening> opened = Map.of();
+        if (!sealed.isEmpty()) {
+            if (!keys.sealing()) {
+                throw new CliException(ExitCode.USAGE, "requests with sealed identifiers need the key-encryption key to be replayed"
+                        + " (erasurectl.keys.kek, ERASURECTL_KEYS_KEK); nothing was replayed: "
+                        + sealed.stream().map(ContributorErasureRequested::requestId).toList());
+            }
+            opened = keys.openAll(sealed);
+            List<String> unreadable = opened.values().stream().filter(o -> o instanceof Opening.Unreadable)
+                    .map(o -> ((Opening.Unreadable) o).reason()).toList();
+            if (!unreadable.isEmpty()) {
+                throw new CliException(ExitCode.USAGE, Opening.KEY_UNREADABLE + " (is erasurectl.keys.kek the key-encryption key"
+                        + " that sealed them?); nothing was replayed:" + System.lineSeparator() + "  "
+                        + String.join(System.lineSeparator() + "  ", unreadable));
             }
         }
-        root.out().println((dryRun ? "Would replay " : "Replayed ") + replays.size() + " requests on " + s.topics().requestsBulk()
-                + (dryRun ? " (dry run, nothing published)" : " in one transaction") + ":");
-        for (ContributorErasureRequested r : replays) {
-            root.out().println("  " + r.replayOf() + " -> " + (dryRun ? "(new id)" : r.requestId()) + "  contributor " + r.contributorId()
-                    + "  mode " + r.mode());
+        List<Replay> out = new ArrayList<>();
+        for (ContributorErasureRequested o : originals) {
+            Opening opening = opened.get(o.requestId());
+            ContributorErasureRequested base = opening instanceof Opening.Opened op ? op.request() : o;
+            String note = opening instanceof Opening.KeyShredded ? "  (key shredded: kept sealed, sinks report " + Opening.KEY_SHREDDED + ")"
+                    : keys.sealing() ? "  (sealed)" : "";
+            out.add(new Replay(base.toBuilder().requestId(UUID.randomUUID()).requestedAt(now)
+                    .requestedBy(Direct.operator(root.env()) + " (replay)").replayOf(o.requestId()).build(), note));
         }
-        return ExitCode.OK;
+        return out;
     }
 
     private List<ContributorErasureRequested> select(CliSettings s) {

@@ -24,6 +24,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.kafka.common.TopicPartition;
 import org.erasure.cli.ErasureCtl;
 import org.erasure.cli.common.CliException;
+import org.erasure.cli.common.CliKeys;
 import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
@@ -50,7 +51,7 @@ import picocli.CommandLine.ParentCommand;
                 "A bad file is rejected whole with every error by line and column; nothing is published."},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
                 "0:published (and, with --wait, every erasure COMPLETED or DRY_RUN)", "1:usage error",
-                "2:invalid CSV (nothing published)", "3:ingest or Kafka unreachable (nothing published)",
+                "2:invalid CSV (nothing published)", "3:ingest, Kafka or the key store unreachable (nothing published)",
                 "4:--wait: some erasures FAILED or TIMED_OUT, or not every final record arrived in time",
                 "8:token rejected", "10:internal error"})
 public final class SubmitCommand implements Callable<Integer> {
@@ -70,7 +71,8 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--wait", description = "Follow erasure.completions until every request has its final record, then print the per-store summary.")
     boolean waitForCompletion;
 
-    @Option(names = "--direct", description = "Publish straight to Kafka instead of through the ingest service.")
+    @Option(names = "--direct", description = "Publish straight to Kafka instead of through the ingest service "
+            + "(identifiers sealed under per-request keys when erasurectl.keys.kek / ERASURECTL_KEYS_KEK is set).")
     boolean direct;
 
     @Option(names = "--reason", defaultValue = "INACTIVITY_PURGE",
@@ -135,6 +137,9 @@ public final class SubmitCommand implements Callable<Integer> {
                 out.println("  ... and " + (submitted.size() - SHOWN) + " more rows"
                         + (receipt != null ? "; every row is in " + receipt : " (--receipt FILE lists every row)"));
             }
+            if (keysLine != null) {
+                out.println(keysLine);
+            }
             if (!waitForCompletion) {
                 return ExitCode.OK;
             }
@@ -177,6 +182,9 @@ public final class SubmitCommand implements Callable<Integer> {
         return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
     }
 
+    /** Direct mode: the line saying whether the identifiers were sealed (through ingest, ingest decides). */
+    private String keysLine;
+
     record Submitted(int line, String contributorId, UUID requestId, boolean existing) {}
 
     private List<Submitted> submitViaIngest(CliSettings s, byte[] bytes, Mode mode) {
@@ -191,7 +199,9 @@ public final class SubmitCommand implements Callable<Integer> {
     }
 
     private List<Submitted> submitDirect(CliSettings s, List<org.erasure.client.intake.ErasureItem> items, Mode mode) {
-        try (RequestPublisher publisher = Direct.publisher(s)) {
+        // The key store first: with a KEK, nothing is published unless every request's key was stored before it.
+        try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
+            keysLine = keys.line(String.join(" and ", s.topics().requestLanes()));
             SubmissionResult result = Direct.submissions(s, publisher, root.clock())
                     .submit(items, IntakeError.Source.CSV, Direct.operator(root.env()), true);
             return switch (result) {

@@ -70,8 +70,7 @@ public final class IngestApp implements AutoCloseable {
         new ProcessorMetrics().bindTo(metrics);
         this.publisher = new RequestPublisher(settings.kafkaClient(), settings.topics(), settings.transactionalId(), settings.kafkaTimeout());
         this.requestKeys = settings.keys().encrypt()
-                ? new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(settings.keys().kek()),
-                        org.erasure.keys.KafkaKeyStore.open(settings.keys().topic(), settings.kafkaClient(), settings.keys().timeout()))
+                ? org.erasure.keys.RequestKeys.open(settings.keys(), settings.kafkaClient())
                 : null;
         if (requestKeys != null) {
             publisher.sealingWith(requestKeys::seal);
