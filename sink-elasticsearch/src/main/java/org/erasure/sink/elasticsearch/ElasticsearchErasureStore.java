@@ -573,8 +573,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
 
     private void closePit(String pit) {
         try {
-            client.closePointInTime(c -> c.id(pit));
-        } catch (IOException | RuntimeException e) {
+            es("close point in time", () -> client.closePointInTime(c -> c.id(pit)));
+        } catch (RuntimeException e) {
             log.debug("closing a point in time failed ({}); it expires by itself", e.getClass().getSimpleName());
         }
     }
