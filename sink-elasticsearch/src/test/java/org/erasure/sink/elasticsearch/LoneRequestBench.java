@@ -34,11 +34,13 @@ public final class LoneRequestBench {
              ElasticsearchErasureStore store = f.store(extra)) {
             List<Long> micros = new ArrayList<>();
             Map<String, Long> callsPerRun = new TreeMap<>();
+            Map<String, Double> msPerRun = new TreeMap<>();
             for (int i = 0; i < warmup + runs; i++) {
                 // every 7th contributor: documents do not overlap with the previous run's person
                 ErasureItem item = EsFixture.item(f.world.contributor((i * 7) % contributors), Mode.EXECUTE);
                 ErasureBatch batch = ErasureBatch.of(item);
                 Map<String, Long> before = calls(store);
+                Map<String, Double> beforeMs = millis(store);
                 long t0 = System.nanoTime();
                 RequestResult r = store.erase(batch, planned -> { }).get(item.requestId());
                 long residual = store.verify(batch).get(item.requestId()).stream().mapToLong(x -> x.residual()).sum();
@@ -50,6 +52,7 @@ public final class LoneRequestBench {
                     micros.add((t1 - t0) / 1000);
                     Map<String, Long> after = calls(store);
                     after.forEach((op, n) -> callsPerRun.merge(op, n - before.getOrDefault(op, 0L), Long::sum));
+                    millis(store).forEach((op, ms) -> msPerRun.merge(op, ms - beforeMs.getOrDefault(op, 0.0), Double::sum));
                 }
             }
             micros.sort(null);
@@ -59,7 +62,8 @@ public final class LoneRequestBench {
             System.out.printf(Locale.ROOT, "  wall ms: median %.1f, p90 %.1f, p99 %.1f, min %.1f, max %.1f%n",
                     pct(micros, 50), pct(micros, 90), pct(micros, 99), micros.getFirst() / 1000.0, micros.getLast() / 1000.0);
             System.out.printf(Locale.ROOT, "  Elasticsearch round trips per batch: %.2f%n", total / (double) runs);
-            callsPerRun.forEach((op, n) -> System.out.printf(Locale.ROOT, "    %-26s %.2f%n", op, n / (double) runs));
+            callsPerRun.forEach((op, n) -> System.out.printf(Locale.ROOT, "    %-26s %.2f  (mean %.1f ms per batch)%n", op, n / (double) runs,
+                    msPerRun.getOrDefault(op, 0.0) / runs));
         } finally {
             stack.close();
         }
@@ -73,6 +77,14 @@ public final class LoneRequestBench {
             if (!op.equals("mask in memory") && !op.equals("write-ahead")) {
                 out.merge(op, t.count(), Long::sum);
             }
+        }
+        return out;
+    }
+
+    private static Map<String, Double> millis(ElasticsearchErasureStore store) {
+        Map<String, Double> out = new TreeMap<>();
+        for (Timer t : store.meters().find("erasure.sink.es.request").timers()) {
+            out.merge(t.getId().getTag("operation"), t.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), Double::sum);
         }
         return out;
     }
