@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Elasticsearch erasure, per target (index pattern) and batch:
  * <ol>
- *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices, regexp length limit;</li>
+ *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices, regexp length limit, email mode;
+ *       a clean view is cached for {@code metadata-cache} (later batches re-read only the blocks, alongside the
+ *       first search, and search it strictly so that an index closed or blocked since is noticed);</li>
  *   <li>one query for the batch (EXECUTE and DRY_RUN): worker ids as {@code terms}, emails in any case and
  *       surrounding whitespace ({@link IdentifierQueries}), scanned with a point in time + {@code search_after}
  *       (sort {@code _shard_doc}, {@code seq_no_primary_term});</li>
@@ -72,7 +74,8 @@ import org.slf4j.LoggerFactory;
  *       {@code if_seq_no} / {@code if_primary_term}, each announced ({@link WriteAhead}) before it is sent, up to
  *       {@code bulk-concurrency} in flight while the scan goes on; a 409 re-reads the document (mget, realtime)
  *       and re-applies the masking, at most {@code conflict-retries} times;</li>
- *   <li>refresh the written indices; optionally {@code _forcemerge?only_expunge_deletes}.</li>
+ *   <li>refresh: {@code refresh=true} on the scan's last bulk, a refresh call only for indices written by earlier
+ *       bulks; optionally {@code _forcemerge?only_expunge_deletes}.</li>
  * </ol>
  * No painless, no {@code _update_by_query}. Verify re-reads with its own queries, built from the requests.
  */
