@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.ErrorCause;
 import co.elastic.clients.elasticsearch._types.ExpandWildcard;
 import co.elastic.clients.elasticsearch._types.FieldValue;
+import co.elastic.clients.elasticsearch._types.Refresh;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
@@ -61,7 +62,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Elasticsearch erasure, per target (index pattern) and batch:
  * <ol>
- *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices, regexp length limit;</li>
+ *   <li>inspect the pattern: open, closed, read-blocked and write-blocked indices, regexp length limit, email mode;
+ *       a clean view is cached for {@code metadata-cache} (later batches re-read only the blocks, alongside the
+ *       first search, and search it strictly so that an index closed or blocked since is noticed);</li>
  *   <li>one query for the batch (EXECUTE and DRY_RUN): worker ids as {@code terms}, emails in any case and
  *       surrounding whitespace ({@link IdentifierQueries}), scanned with a point in time + {@code search_after}
  *       (sort {@code _shard_doc}, {@code seq_no_primary_term});</li>
@@ -71,7 +74,8 @@ import org.slf4j.LoggerFactory;
  *       {@code if_seq_no} / {@code if_primary_term}, each announced ({@link WriteAhead}) before it is sent, up to
  *       {@code bulk-concurrency} in flight while the scan goes on; a 409 re-reads the document (mget, realtime)
  *       and re-applies the masking, at most {@code conflict-retries} times;</li>
- *   <li>refresh the written indices; optionally {@code _forcemerge?only_expunge_deletes}.</li>
+ *   <li>refresh: {@code refresh=true} on the scan's last bulk, a refresh call only for indices written by earlier
+ *       bulks; optionally {@code _forcemerge?only_expunge_deletes}.</li>
  * </ol>
  * No painless, no {@code _update_by_query}. Verify re-reads with its own queries, built from the requests.
  */
@@ -79,6 +83,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchErasureStore.class);
     private static final int NAMES_PER_CALL = 20;
     private static final int VERIFY_CHUNK = 500;
+    /** Up to this many requests per slice, per-email verification skips the union count (one keyed search answers). */
+    private static final int DIRECT_ATTRIBUTION = 16;
     private static final int NOTE_NAMES = 3;
     private static final String MAX_REGEX_LENGTH = "index.max_regex_length";
     /** Elasticsearch's default {@code index.max_regex_length}, used when an index does not say. */
@@ -91,7 +97,11 @@ public final class ElasticsearchErasureStore implements ErasureStore {
      *                           includes them all and compares in memory; above it, per-email regexp patterns
      */
     record Settings(String maskValue, boolean contributorIdAsWorkerId, int pageSize, int bulkSize, int bulkConcurrency,
-                    int conflictRetries, Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy, int nonNormalisedLimit) {}
+                    int conflictRetries, Duration pitKeepAlive, boolean refresh, ClosedPolicy closedPolicy, int nonNormalisedLimit,
+                    Duration metadataCache) {}
+
+    /** A target's clean index view and email mode, reused by later batches until {@code expiresAt} (nanoTime). */
+    private record Inspected(IndexView view, EmailMode mode, long expiresAt) {}
 
     private final ElasticsearchClient client;
     private final EsMapping mapping;
@@ -100,6 +110,11 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     private final MeterRegistry meters;
     /** Sends bulks while the scan goes on reading and masking the next page. */
     private final ExecutorService bulkSender;
+    /**
+     * Per target pattern: what {@link #inspect} and the non-normalised count said, while it stays true (see
+     * {@link #cached}). Only the runtime's single batch thread touches it (erase and verify of one lane).
+     */
+    private final Map<String, Inspected> inspected = new HashMap<>();
     /** Tests only: runs before each first bulk attempt (e.g. to change a document under the erasure). */
     volatile Runnable beforeBulk;
 
@@ -134,6 +149,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         final Map<UUID, long[]> counts = new HashMap<>();   // requestId -> {masked | wouldMask}
         IndexView view;
         final Set<String> written = new TreeSet<>();
+        final Set<String> unrefreshed = new TreeSet<>();    // written by a bulk sent without refresh
+        boolean announced;                                   // a bulk was announced (then the target is never re-run)
         final Set<String> blockedHit = new TreeSet<>();     // write-blocked indices holding matches
         long blockedDocs;
         long conflicts;
@@ -146,6 +163,9 @@ public final class ElasticsearchErasureStore implements ErasureStore {
 
         void add(BulkResult r) {
             written.addAll(r.written);
+            if (!r.refreshed) {
+                unrefreshed.addAll(r.written);
+            }
             r.masked.forEach((id, n) -> counts.computeIfAbsent(id, k -> new long[1])[0] += n[0]);
             blockedHit.addAll(r.blocked);
             blockedDocs += r.blockedDocs;
@@ -156,6 +176,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     /** What one bulk (with its conflict re-reads) did; merged into the {@link TargetRun} on the scanning thread. */
     private static final class BulkResult {
         final Set<String> written = new TreeSet<>();
+        boolean refreshed;
         final Map<UUID, long[]> masked = new HashMap<>();
         final Set<String> blocked = new TreeSet<>();
         long blockedDocs;
@@ -175,7 +196,9 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             this.run = run;
         }
 
-        void send(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, WriteAhead writeAhead) {
+        /** @param last the scan's last bulk: sent with {@code refresh=true} (when refreshing), saving a refresh call */
+        void send(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, WriteAhead writeAhead, boolean last) {
+            run.announced = true;
             announce(t, updates, writeAhead);
             Runnable hook = beforeBulk;
             if (hook != null) {
@@ -184,7 +207,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             while (inFlight.size() >= settings.bulkConcurrency()) {
                 run.add(await(inFlight.removeFirst()));
             }
-            inFlight.add(bulkSender.submit(() -> write(t, updates, lookup, masker)));
+            boolean refresh = last && settings.refresh();
+            inFlight.add(bulkSender.submit(() -> write(t, updates, lookup, masker, refresh)));
         }
 
         /** Waits for every bulk in flight; the first failure is thrown after all have ended. */
@@ -203,24 +227,29 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         }
 
         private BulkResult await(Future<BulkResult> f) {
-            boolean interrupted = false;
-            try {
-                while (true) {
-                    try {
-                        return f.get();
-                    } catch (InterruptedException e) {
-                        interrupted = true; // finish waiting: the write must not outlive the attempt
-                    }
+            return awaitFuture(f, "bulk");
+        }
+    }
+
+    /** Waits for a call running on {@link #bulkSender}, also when interrupted (the call must not outlive the attempt). */
+    private static <T> T awaitFuture(Future<T> f, String operation) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // finish waiting: the call must not outlive the attempt
                 }
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new StoreUnavailableException("Elasticsearch bulk failed: " + e.getCause().getClass().getSimpleName());
-            } finally {
-                if (interrupted) {
-                    Thread.currentThread().interrupt();
-                }
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreUnavailableException("Elasticsearch " + operation + " failed: " + e.getCause().getClass().getSimpleName());
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
     }
@@ -303,11 +332,77 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     }
 
     private TargetRun eraseTarget(Target t, List<ErasureItem> items, WriteAhead writeAhead) {
+        Inspected hit = cached(t);
+        if (hit != null) {
+            TargetRun run = new TargetRun();
+            // Blocks change more often than the index set (ILM read-only, flood-stage watermark): read them for
+            // every batch that writes, alongside the first search rather than before it.
+            IndexView view = hit.view().strict();
+            if (!view.open.isEmpty()) {
+                view.pendingBlocks = bulkSender.submit(() -> {
+                    IndexView now = new IndexView();
+                    readSettings(t.index(), now);
+                    return now;
+                });
+            }
+            try {
+                eraseTarget(t, items, writeAhead, run, view, hit.mode());
+                view.awaitBlocks(); // also when nothing was searched: no call outlives the batch
+                if (!view.clean() || !run.blockedHit.isEmpty()) {
+                    inspected.remove(t.index()); // blocked since: inspect afresh next time
+                }
+                return run;
+            } catch (StoreException e) {
+                view.discardBlocks();
+                inspected.remove(t.index());
+                if (run.announced) {
+                    throw e;
+                }
+                // Nothing written yet: the index set changed under the cached view (closed, blocked, ...). Look again.
+                log.debug("Elasticsearch target {}: cached index view refused ({}), inspecting again", t.index(), e.code());
+            } catch (RuntimeException e) {
+                view.discardBlocks();
+                inspected.remove(t.index());
+                throw e;
+            }
+            IndexView fresh = inspect(t.index());
+            TargetRun run2 = new TargetRun();
+            eraseTarget(t, items, writeAhead, run2, fresh, fresh.searchable() ? emailMode(t, fresh) : null);
+            return run2;
+        }
+        IndexView view = inspect(t.index());
+        EmailMode mode = view.searchable() ? emailMode(t, view) : null;
+        remember(t, view, mode);
         TargetRun run = new TargetRun();
-        run.view = inspect(t.index());
+        eraseTarget(t, items, writeAhead, run, view, mode);
+        return run;
+    }
+
+    /** The target's cached view and email mode, if caching is on and the entry has not expired. */
+    private Inspected cached(Target t) {
+        Inspected hit = inspected.get(t.index());
+        if (hit != null && System.nanoTime() - hit.expiresAt() >= 0) {
+            inspected.remove(t.index());
+            return null;
+        }
+        return hit;
+    }
+
+    /**
+     * Caches a freshly inspected view for later batches when it is clean: open indices, none closed or blocked.
+     * Anything else (no index yet, closed or blocked indices) is inspected every batch, so notes, skips and
+     * failures are always computed from the current state. The cached copy is {@link IndexView#strict}.
+     */
+    private void remember(Target t, IndexView view, EmailMode mode) {
+        if (!settings.metadataCache().isZero() && view.clean()) {
+            inspected.put(t.index(), new Inspected(view.strict(), mode, System.nanoTime() + settings.metadataCache().toNanos()));
+        }
+    }
+
+    private void eraseTarget(Target t, List<ErasureItem> items, WriteAhead writeAhead, TargetRun run, IndexView view, EmailMode mode) {
+        run.view = view;
         if (run.view.searchable()) {
             int maxRegex = run.view.maxRegexLength;
-            EmailMode mode = emailMode(t, run.view);
             // Each slice masks with its own requests only, so a document found by two slices counts once per owner.
             for (List<ErasureItem> slice : slices(items, sl -> IdentifierQueries.scan(t,
                     Lookup.of(sl, settings.contributorIdAsWorkerId(), settings.maskValue()), mode, settings.maskValue(), maxRegex).clauses())) {
@@ -319,7 +414,6 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
         }
         finish(t, run);
-        return run;
     }
 
     /**
@@ -335,7 +429,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         int limit = settings.nonNormalisedLimit();
         String expression = view.searchExpression(t.index());
         SearchResponse<Void> r = es("count non-normalised", () -> client.search(s -> s
-                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .index(expression).ignoreUnavailable(view.ignoreUnavailable()).allowNoIndices(true).expandWildcards(view.expand())
                 .size(0).trackTotalHits(th -> th.count(limit + 1)).query(dirty), Void.class));
         long n = r.hits().total() == null ? 0 : r.hits().total().value();
         EmailMode mode = n <= limit ? EmailMode.EXACT_AND_NON_NORMALISED : EmailMode.PATTERNS;
@@ -352,8 +446,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         Query query = Query.of(q -> q.bool(b -> b.filter(should)));
         DocumentMasker masker = new DocumentMasker(t.groups(), settings.maskValue());
         String expression = run.view.searchExpression(t.index());
-        SearchResponse<ObjectNode> first = es("search", () -> client.search(s -> s.index(expression).ignoreUnavailable(true)
-                .allowNoIndices(true).expandWildcards(ExpandWildcard.Open).query(query).size(settings.pageSize())
+        SearchResponse<ObjectNode> first = es("search", () -> client.search(s -> s.index(expression).ignoreUnavailable(run.view.ignoreUnavailable())
+                .allowNoIndices(true).expandWildcards(run.view.expand()).query(query).size(settings.pageSize())
                 .seqNoPrimaryTerm(true).trackTotalHits(h -> h.enabled(false)).source(sc -> sc.filter(f -> f.includes(t.sourceKeys()))),
                 ObjectNode.class));
         if (first.hits().hits().size() < settings.pageSize()) {
@@ -362,7 +456,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             try {
                 List<Update> pending = maskPage(t, first.hits().hits(), masker, lookup, run, bulks, new ArrayList<>(), writeAhead);
                 if (!pending.isEmpty()) {
-                    bulks.send(t, pending, lookup, masker, writeAhead);
+                    bulks.send(t, pending, lookup, masker, writeAhead, true);
                 }
                 scanned = true;
             } finally {
@@ -372,7 +466,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         }
         String keepAlive = settings.pitKeepAlive().toSeconds() + "s";
         String pit = es("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
-                .ignoreUnavailable(true).expandWildcards(ExpandWildcard.Open))).id();
+                .ignoreUnavailable(run.view.ignoreUnavailable()).expandWildcards(run.view.expand()))).id();
         Bulks bulks = new Bulks(run);
         boolean scanned = false;
         try {
@@ -403,7 +497,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 after = hits.getLast().sort();
             }
             if (!pending.isEmpty()) {
-                bulks.send(t, pending, lookup, masker, writeAhead);
+                bulks.send(t, pending, lookup, masker, writeAhead, true);
             }
             scanned = true;
         } finally {
@@ -431,6 +525,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     /** Mask one page's hits in memory; sends a bulk whenever {@code bulk-size} updates are pending, returns the rest. */
     private List<Update> maskPage(Target t, List<Hit<ObjectNode>> hits, DocumentMasker masker, Lookup lookup, TargetRun run,
                                   Bulks bulks, List<Update> pending, WriteAhead writeAhead) {
+        run.view.awaitBlocks();
         long maskNanos = 0;
         for (Hit<ObjectNode> hit : hits) {
             if (hit.source() == null) {
@@ -449,7 +544,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             if (o.changed()) {
                 pending.add(new Update(hit.index(), hit.id(), hit.routing(), hit.seqNo(), hit.primaryTerm(), o));
                 if (pending.size() >= settings.bulkSize()) {
-                    bulks.send(t, pending, lookup, masker, writeAhead);
+                    bulks.send(t, pending, lookup, masker, writeAhead, false);
                     pending = new ArrayList<>();
                 }
             }
@@ -461,8 +556,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     /** Refresh (and optionally expunge) the indices written to. */
     private void finish(Target t, TargetRun run) {
         if (!run.written.isEmpty()) {
-            if (settings.refresh()) {
-                for (List<String> chunk : chunks(run.written)) {
+            if (settings.refresh() && !run.unrefreshed.isEmpty()) {
+                for (List<String> chunk : chunks(run.unrefreshed)) {
                     es("refresh", () -> client.indices().refresh(r -> r.index(chunk).ignoreUnavailable(true)));
                 }
             }
@@ -501,8 +596,9 @@ public final class ElasticsearchErasureStore implements ErasureStore {
     }
 
     /** Bulk partial updates guarded by seq_no/primary_term; conflicts are re-read and re-masked. Runs on a bulk thread. */
-    private BulkResult write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker) {
+    private BulkResult write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, boolean refresh) {
         BulkResult run = new BulkResult();
+        run.refreshed = refresh;
         List<Update> todo = updates;
         int attempt = 0;
         while (!todo.isEmpty()) {
@@ -511,7 +607,9 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 ops.add(BulkOperation.of(b -> b.update(up -> up.index(u.index()).id(u.id()).routing(u.routing()).ifSeqNo(u.seqNo())
                         .ifPrimaryTerm(u.primaryTerm()).action(a -> a.doc(u.outcome().partial())))));
             }
-            BulkResponse response = es("bulk", () -> client.bulk(b -> b.operations(ops)));
+            // refresh=true, not wait_for: the touched shards are refreshed now, in this round trip, instead of
+            // waiting up to index.refresh_interval (1 s by default) for the next scheduled refresh.
+            BulkResponse response = es("bulk", () -> client.bulk(b -> b.operations(ops).refresh(refresh ? Refresh.True : null)));
             List<Update> conflicts = new ArrayList<>();
             for (int i = 0; i < response.items().size(); i++) {
                 BulkResponseItem item = response.items().get(i);
@@ -573,8 +671,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
 
     private void closePit(String pit) {
         try {
-            client.closePointInTime(c -> c.id(pit));
-        } catch (IOException | RuntimeException e) {
+            es("close point in time", () -> client.closePointInTime(c -> c.id(pit)));
+        } catch (RuntimeException e) {
             log.debug("closing a point in time failed ({}); it expires by itself", e.getClass().getSimpleName());
         }
     }
@@ -594,35 +692,72 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         Map<UUID, List<TargetResidual>> out = new LinkedHashMap<>();
         batch.items().forEach(i -> out.put(i.requestId(), new ArrayList<>()));
         for (Target t : mapping.targets()) {
-            IndexView view = inspect(t.index());
-            Map<UUID, Long> residual = new HashMap<>();
-            if (view.searchable()) {
-                if (emailMode(t, view) == EmailMode.EXACT_AND_NON_NORMALISED) {
-                    verifyBySuperset(t, view, batch.items(), residual);
-                } else {
-                    verifyByPatterns(t, view, batch.items(), residual);
-                }
-            }
+            Map<UUID, Long> residual = verifyTarget(t, batch.items());
             batch.items().forEach(i -> out.get(i.requestId()).add(new TargetResidual(t.index(), residual.getOrDefault(i.requestId(), 0L))));
         }
         return out;
     }
 
+    /** With the cached view and mode when there is one (a refused cached view: inspected again), else inspected now. */
+    private Map<UUID, Long> verifyTarget(Target t, List<ErasureItem> items) {
+        Inspected hit = cached(t);
+        if (hit != null) {
+            try {
+                return verifyTarget(t, items, hit.view(), hit.mode());
+            } catch (StoreException e) {
+                inspected.remove(t.index()); // verification only reads: safe to run again on a fresh view
+                log.debug("Elasticsearch target {}: cached index view refused ({}), inspecting again", t.index(), e.code());
+            } catch (RuntimeException e) {
+                inspected.remove(t.index());
+                throw e;
+            }
+            IndexView view = inspect(t.index());
+            return verifyTarget(t, items, view, view.searchable() ? emailMode(t, view) : null);
+        }
+        IndexView view = inspect(t.index());
+        EmailMode mode = view.searchable() ? emailMode(t, view) : null;
+        remember(t, view, mode);
+        return verifyTarget(t, items, view, mode);
+    }
+
+    private Map<UUID, Long> verifyTarget(Target t, List<ErasureItem> items, IndexView view, EmailMode mode) {
+        Map<UUID, Long> residual = new HashMap<>();
+        if (view.searchable()) {
+            if (mode == EmailMode.EXACT_AND_NON_NORMALISED) {
+                verifyBySuperset(t, view, items, residual);
+            } else {
+                verifyByPatterns(t, view, items, residual);
+            }
+        }
+        return residual;
+    }
+
     /**
-     * Count the superset (exact identifiers, or any non-normalised email); only if it holds documents, read
-     * them and attribute each to the requests whose identifiers it holds, comparing emails normalised.
+     * Read the superset (exact identifiers, or any non-normalised email) and attribute each document to the
+     * requests whose identifiers it holds, comparing emails normalised. One plain search answers when a page
+     * holds every hit (after a successful erasure: none, so this is the count too); otherwise the superset is
+     * read again from the start in a point in time, paged with {@code search_after}.
      */
     private void verifyBySuperset(Target t, IndexView view, List<ErasureItem> items, Map<UUID, Long> residual) {
         Query superset = IdentifierQueries.verifySuperset(t, items, settings.contributorIdAsWorkerId(), settings.maskValue());
-        String expression = view.searchExpression(t.index());
-        if (superset == null || count(expression, superset) == 0) {
+        if (superset == null) {
             return;
         }
+        String expression = view.searchExpression(t.index());
         Lookup lookup = Lookup.of(items, settings.contributorIdAsWorkerId(), settings.maskValue());
         DocumentMasker reader = new DocumentMasker(t.groups(), settings.maskValue());
+        SearchResponse<ObjectNode> first = es("verify search", () -> client.search(s -> s.index(expression)
+                .ignoreUnavailable(view.ignoreUnavailable()).allowNoIndices(true).expandWildcards(view.expand()).query(superset)
+                .size(settings.pageSize()).trackTotalHits(h -> h.enabled(false)).source(sc -> sc.filter(f -> f.includes(t.sourceKeys()))),
+                ObjectNode.class));
+        checkShards(first);
+        if (first.hits().hits().size() < settings.pageSize()) {
+            attribute(first.hits().hits(), reader, lookup, residual);
+            return;
+        }
         String keepAlive = settings.pitKeepAlive().toSeconds() + "s";
         String pit = es("open point in time", () -> client.openPointInTime(o -> o.index(expression).keepAlive(k -> k.time(keepAlive))
-                .ignoreUnavailable(true).expandWildcards(ExpandWildcard.Open))).id();
+                .ignoreUnavailable(view.ignoreUnavailable()).expandWildcards(view.expand()))).id();
         try {
             List<FieldValue> after = null;
             while (true) {
@@ -642,11 +777,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                     pit = page.pitId();
                 }
                 List<Hit<ObjectNode>> hits = page.hits().hits();
-                for (Hit<ObjectNode> hit : hits) {
-                    if (hit.source() != null) {
-                        reader.holders(hit.source(), lookup).forEach(item -> residual.merge(item.requestId(), 1L, Long::sum));
-                    }
-                }
+                attribute(hits, reader, lookup, residual);
                 if (hits.size() < settings.pageSize()) {
                     break;
                 }
@@ -654,6 +785,15 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
         } finally {
             closePit(pit);
+        }
+    }
+
+    /** Each document counts once for every request whose identifiers it still holds. */
+    private static void attribute(List<Hit<ObjectNode>> hits, DocumentMasker reader, Lookup lookup, Map<UUID, Long> residual) {
+        for (Hit<ObjectNode> hit : hits) {
+            if (hit.source() != null) {
+                reader.holders(hit.source(), lookup).forEach(item -> residual.merge(item.requestId(), 1L, Long::sum));
+            }
         }
     }
 
@@ -666,32 +806,37 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         for (List<ErasureItem> slice : slices) {
             IdentifierQueries.Built union = IdentifierQueries.verifyUnion(t, slice, settings.contributorIdAsWorkerId(),
                     settings.maskValue(), maxRegex);
-            if (union.query() == null || count(expression, union.query()) == 0) {
+            if (union.query() == null) {
+                continue;
+            }
+            // A few requests: the keyed search alone answers (its query is the union). Many: a count first, since
+            // after a successful erasure it is 0 and the per-request filters need not run.
+            if (slice.size() > DIRECT_ATTRIBUTION && count(view, expression, union.query()) == 0) {
                 continue;
             }
             for (int from = 0; from < slice.size(); from += VERIFY_CHUNK) {
-                attribute(t, expression, slice.subList(from, Math.min(slice.size(), from + VERIFY_CHUNK)), maxRegex, residual);
+                attribute(t, view, expression, slice.subList(from, Math.min(slice.size(), from + VERIFY_CHUNK)), maxRegex, residual);
             }
         }
     }
 
-    private long count(String expression, Query query) {
+    private long count(IndexView view, String expression, Query query) {
         SearchResponse<Void> response = es("verify count", () -> client.search(s -> s
-                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .index(expression).ignoreUnavailable(view.ignoreUnavailable()).allowNoIndices(true).expandWildcards(view.expand())
                 .size(0).trackTotalHits(th -> th.enabled(true)).query(query), Void.class));
         checkShards(response);
         return response.hits().total() == null ? 0 : response.hits().total().value();
     }
 
     /** Documents per request: one keyed filter per request (the requests' own queries). */
-    private void attribute(Target t, String expression, List<ErasureItem> chunk, int maxRegex, Map<UUID, Long> residual) {
+    private void attribute(Target t, IndexView view, String expression, List<ErasureItem> chunk, int maxRegex, Map<UUID, Long> residual) {
         Map<String, Query> filters = new LinkedHashMap<>();
         for (ErasureItem item : chunk) {
             filters.put(item.requestId().toString(), IdentifierQueries.verifyOne(t, item, settings.contributorIdAsWorkerId(),
                     settings.maskValue(), maxRegex));
         }
         SearchResponse<Void> response = es("verify attribute", () -> client.search(s -> s
-                .index(expression).ignoreUnavailable(true).allowNoIndices(true).expandWildcards(ExpandWildcard.Open)
+                .index(expression).ignoreUnavailable(view.ignoreUnavailable()).allowNoIndices(true).expandWildcards(view.expand())
                 .size(0).query(q -> q.bool(b -> b.should(List.copyOf(filters.values())).minimumShouldMatch("1")))
                 .aggregations("residual", a -> a.filters(fa -> fa.filters(fb -> fb.keyed(filters)))), Void.class));
         checkShards(response);
@@ -737,6 +882,66 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         boolean aliasesOrStreams;
         /** The smallest {@code index.max_regex_length} of the open indices: bounds the email patterns. */
         int maxRegexLength = DEFAULT_MAX_REGEX_LENGTH;
+        /**
+         * A cached view: its searches expand to closed indices too and do not ignore unavailable ones, so an
+         * index closed since the view was read fails the call ({@code index_closed_exception}) instead of being
+         * skipped silently, as a new read block does ({@code cluster_block_exception}); the caller then inspects again.
+         */
+        boolean strict;
+
+        /**
+         * Something to search (open indices, or aliases / data streams, whose backing indices are not inspected, as
+         * in a fresh view) and no closed, read- or write-blocked index: nothing in it needs a note, a skip or a failure.
+         */
+        boolean clean() {
+            return searchable() && closed.isEmpty() && readBlocked.isEmpty() && writeBlocked.isEmpty();
+        }
+
+        /** Cached views: this batch's own read of the blocks, sent alongside the first search. */
+        private Future<IndexView> pendingBlocks;
+
+        /**
+         * Takes this batch's blocks and regexp limit (a cached view's settings call, running since the batch
+         * began); called before any hit is masked or announced, so write-blocked indices are left out as in a
+         * fresh view. No-op for a fresh view.
+         */
+        void awaitBlocks() {
+            Future<IndexView> f = pendingBlocks;
+            if (f == null) {
+                return;
+            }
+            pendingBlocks = null;
+            IndexView now = awaitFuture(f, "get settings");
+            readBlocked.addAll(now.readBlocked);
+            writeBlocked.addAll(now.writeBlocked);
+            maxRegexLength = Math.min(maxRegexLength, now.maxRegexLength);
+        }
+
+        /** After a failure: waits for the settings call still running, ignoring its outcome. */
+        void discardBlocks() {
+            try {
+                awaitBlocks();
+            } catch (RuntimeException ignored) {
+                pendingBlocks = null; // the batch's own failure is the one that counts
+            }
+        }
+
+        IndexView strict() {
+            IndexView v = new IndexView();
+            v.open.addAll(open);
+            v.aliasesOrStreams = aliasesOrStreams;
+            v.maxRegexLength = maxRegexLength;
+            v.strict = true;
+            return v;
+        }
+
+        List<ExpandWildcard> expand() {
+            return strict ? List.of(ExpandWildcard.Open, ExpandWildcard.Closed) : List.of(ExpandWildcard.Open);
+        }
+
+        boolean ignoreUnavailable() {
+            return !strict;
+        }
 
         boolean searchable() {
             return aliasesOrStreams || open.stream().anyMatch(i -> !readBlocked.contains(i));
@@ -762,9 +967,14 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             }
         }
         v.aliasesOrStreams = !resolved.aliases().isEmpty() || !resolved.dataStreams().isEmpty();
-        if (v.open.isEmpty()) {
-            return v;
+        if (!v.open.isEmpty()) {
+            readSettings(pattern, v);
         }
+        return v;
+    }
+
+    /** Blocks and the regexp length limit of the pattern's open indices, into {@code v}. */
+    private void readSettings(String pattern, IndexView v) {
         Map<String, IndexState> settingsByIndex = es("get settings", () -> client.indices().getSettings(g -> g.index(pattern)
                 .name("index.blocks.*", MAX_REGEX_LENGTH).includeDefaults(true)
                 .expandWildcards(ExpandWildcard.Open).ignoreUnavailable(true).allowNoIndices(true))).settings();
@@ -788,7 +998,6 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 v.writeBlocked.add(e.getKey());
             }
         }
-        return v;
     }
 
     private static Integer maxRegexLength(IndexSettings s) {

@@ -62,7 +62,10 @@ public final class ElasticsearchStoreModule implements StoreModule {
         ElasticsearchErasureStore.Settings settings = new ElasticsearchErasureStore.Settings(mask,
                 config.getBoolean("contributor-id-as-worker-id"), positive(config, "page-size", 10_000), positive(config, "bulk-size", 10_000),
                 positive(config, "bulk-concurrency", 16), config.getInt("conflict-retries"), config.getDuration("pit-keep-alive"), config.getBoolean("refresh"), closed,
-                nonNegative(config, "non-normalised-limit"));
+                nonNegative(config, "non-normalised-limit"), config.getDuration("metadata-cache"));
+        if (settings.metadataCache().isNegative()) {
+            throw new IllegalArgumentException("elasticsearch.metadata-cache must be >= 0");
+        }
         if (settings.conflictRetries() < 0) {
             throw new IllegalArgumentException("elasticsearch.conflict-retries must be >= 0");
         }
