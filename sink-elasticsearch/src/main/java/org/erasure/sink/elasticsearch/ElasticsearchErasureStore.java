@@ -365,16 +365,14 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 inspected.remove(t.index());
                 throw e;
             }
-            IndexView fresh = inspect(t.index());
+            Inspected fresh = inspectNow(t);
             TargetRun run2 = new TargetRun();
-            eraseTarget(t, items, writeAhead, run2, fresh, fresh.searchable() ? emailMode(t, fresh) : null);
+            eraseTarget(t, items, writeAhead, run2, fresh.view(), fresh.mode());
             return run2;
         }
-        IndexView view = inspect(t.index());
-        EmailMode mode = view.searchable() ? emailMode(t, view) : null;
-        remember(t, view, mode);
+        Inspected now = inspectAndRemember(t);
         TargetRun run = new TargetRun();
-        eraseTarget(t, items, writeAhead, run, view, mode);
+        eraseTarget(t, items, writeAhead, run, now.view(), now.mode());
         return run;
     }
 
@@ -388,15 +386,23 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         return hit;
     }
 
+    /** Inspects the target now: its index view, and its email mode when there is something to search. */
+    private Inspected inspectNow(Target t) {
+        IndexView view = inspect(t.index());
+        return new Inspected(view, view.searchable() ? emailMode(t, view) : null, System.nanoTime() + settings.metadataCache().toNanos());
+    }
+
     /**
-     * Caches a freshly inspected view for later batches when it is clean: open indices, none closed or blocked.
-     * Anything else (no index yet, closed or blocked indices) is inspected every batch, so notes, skips and
-     * failures are always computed from the current state. The cached copy is {@link IndexView#strict}.
+     * Inspects the target now and caches the result for later batches when the view is clean: open indices, none
+     * closed or blocked. Anything else (no index yet, closed or blocked indices) is inspected every batch, so notes,
+     * skips and failures are always computed from the current state. The cached copy is {@link IndexView#strict}.
      */
-    private void remember(Target t, IndexView view, EmailMode mode) {
-        if (!settings.metadataCache().isZero() && view.clean()) {
-            inspected.put(t.index(), new Inspected(view.strict(), mode, System.nanoTime() + settings.metadataCache().toNanos()));
+    private Inspected inspectAndRemember(Target t) {
+        Inspected now = inspectNow(t);
+        if (!settings.metadataCache().isZero() && now.view().clean()) {
+            inspected.put(t.index(), new Inspected(now.view().strict(), now.mode(), now.expiresAt()));
         }
+        return now;
     }
 
     private void eraseTarget(Target t, List<ErasureItem> items, WriteAhead writeAhead, TargetRun run, IndexView view, EmailMode mode) {
@@ -711,13 +717,11 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 inspected.remove(t.index());
                 throw e;
             }
-            IndexView view = inspect(t.index());
-            return verifyTarget(t, items, view, view.searchable() ? emailMode(t, view) : null);
+            Inspected fresh = inspectNow(t);
+            return verifyTarget(t, items, fresh.view(), fresh.mode());
         }
-        IndexView view = inspect(t.index());
-        EmailMode mode = view.searchable() ? emailMode(t, view) : null;
-        remember(t, view, mode);
-        return verifyTarget(t, items, view, mode);
+        Inspected now = inspectAndRemember(t);
+        return verifyTarget(t, items, now.view(), now.mode());
     }
 
     private Map<UUID, Long> verifyTarget(Target t, List<ErasureItem> items, IndexView view, EmailMode mode) {

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 @Order(1)
 class IndexViewCacheTest {
 
-    /** Calls per operation so far (round trips; the in-memory timers are left out). */
-    private static Map<String, Long> calls(ElasticsearchErasureStore store) {
+    /** Calls per operation so far (round trips; the in-memory timers are left out). Also used by LoneRequestBench. */
+    static Map<String, Long> calls(ElasticsearchErasureStore store) {
         Map<String, Long> out = new TreeMap<>();
         for (Timer t : store.meters().find("erasure.sink.es.request").timers()) {
             String op = t.getId().getTag("operation");

@@ -39,7 +39,7 @@ public final class LoneRequestBench {
                 // every 7th contributor: documents do not overlap with the previous run's person
                 ErasureItem item = EsFixture.item(f.world.contributor((i * 7) % contributors), Mode.EXECUTE);
                 ErasureBatch batch = ErasureBatch.of(item);
-                Map<String, Long> before = calls(store);
+                Map<String, Long> before = IndexViewCacheTest.calls(store);
                 Map<String, Double> beforeMs = millis(store);
                 long t0 = System.nanoTime();
                 RequestResult r = store.erase(batch, planned -> { }).get(item.requestId());
@@ -50,7 +50,7 @@ public final class LoneRequestBench {
                 }
                 if (i >= warmup) {
                     micros.add((t1 - t0) / 1000);
-                    Map<String, Long> after = calls(store);
+                    Map<String, Long> after = IndexViewCacheTest.calls(store);
                     after.forEach((op, n) -> callsPerRun.merge(op, n - before.getOrDefault(op, 0L), Long::sum));
                     millis(store).forEach((op, ms) -> msPerRun.merge(op, ms - beforeMs.getOrDefault(op, 0.0), Double::sum));
                 }
@@ -67,18 +67,6 @@ public final class LoneRequestBench {
         } finally {
             stack.close();
         }
-    }
-
-    /** Calls per operation so far (the "mask in memory" and "write-ahead" timers are not round trips). */
-    private static Map<String, Long> calls(ElasticsearchErasureStore store) {
-        Map<String, Long> out = new TreeMap<>();
-        for (Timer t : store.meters().find("erasure.sink.es.request").timers()) {
-            String op = t.getId().getTag("operation");
-            if (!op.equals("mask in memory") && !op.equals("write-ahead")) {
-                out.merge(op, t.count(), Long::sum);
-            }
-        }
-        return out;
     }
 
     private static Map<String, Double> millis(ElasticsearchErasureStore store) {
