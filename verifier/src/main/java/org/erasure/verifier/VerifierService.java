@@ -89,8 +89,7 @@ public final class VerifierService implements AutoCloseable {
             // The client settings (security) are those given to Kafka Streams; unknown ones only log a warning.
             java.util.Map<String, Object> client = new java.util.HashMap<>(config.kafkaStreams());
             client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-            requestKeys = new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(config.keys().kek()),
-                    org.erasure.keys.KafkaKeyStore.open(config.keys().topic(), client, config.keys().timeout()));
+            requestKeys = org.erasure.keys.RequestKeys.open(config.keys(), client);
             log.info("Sealed requests are opened with key-encryption key {} and key topic {}", config.keys().kek().id(),
                     config.keys().topic().name());
         }

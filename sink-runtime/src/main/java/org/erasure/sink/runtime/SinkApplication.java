@@ -110,8 +110,7 @@ public final class SinkApplication implements AutoCloseable {
         client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         log.info("sink {} opens sealed requests with key-encryption key {} and key topic {}", settings.name(), keys.kek().id(),
                 keys.topic().name());
-        return RequestOpener.with(new org.erasure.keys.RequestKeys(new org.erasure.keys.Envelope(keys.kek()),
-                org.erasure.keys.KafkaKeyStore.open(keys.topic(), client, keys.timeout())));
+        return RequestOpener.with(org.erasure.keys.RequestKeys.open(keys, client));
     }
 
     /**
