@@ -34,6 +34,8 @@ import org.erasure.events.Phase;
  *       problem you cannot attribute (the batch statement failed) → throw {@link StoreException}
  *       (or any other runtime exception): the runtime bisects the batch to find the culprit,
  *       which alone is reported FAILED.</li>
+ *   <li>Keep what you are about to change in {@code writeAhead.restoration()} when it is enabled (the undo
+ *       window, {@link RestorationLog}), and implement {@link #restore} to put it back.</li>
  *   <li>Never put identifier values (emails, names) into exception messages, notes or logs.</li>
  * </ul>
  */
@@ -69,6 +71,27 @@ public interface ErasureStore extends AutoCloseable {
      * @throws StoreUnavailableException transient
      */
     Map<UUID, List<TargetResidual>> verify(ErasureBatch batch);
+
+    /**
+     * Undoes one request's erasure from what {@link #erase} kept in the {@link RestorationLog} (the undo window).
+     *
+     * <ul>
+     *   <li>{@code images} are all the request's images for this store, opened, in the order they were kept;
+     *       an image may occur twice (a run that crashed after keeping and was re-run).</li>
+     *   <li>Put back only what is still erased: re-create a deleted record only where it is absent, set a masked
+     *       value back only where it still holds the mask. Never overwrite data written since the erasure.</li>
+     *   <li>Idempotent: a second restore puts back nothing and reports 0.</li>
+     *   <li>One store operation per target where the store allows; errors as for {@link #erase}
+     *       ({@link StoreUnavailableException} transient, anything else permanent for this request).</li>
+     * </ul>
+     *
+     * @param log to {@link RestorationLog#open} what the store sealed itself (e.g. restoration-bucket objects)
+     * @return records restored per target name (a target with nothing to restore may be left out)
+     * @throws UnsupportedOperationException when the store keeps no before-images (the default)
+     */
+    default Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog log) {
+        throw new UnsupportedOperationException(phase() + " cannot restore: it keeps no before-images");
+    }
 
     /**
      * Returns normally iff the store answers (e.g. a {@code SELECT 1} with a short timeout).

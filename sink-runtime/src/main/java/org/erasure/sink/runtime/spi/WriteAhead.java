@@ -36,6 +36,14 @@ public interface WriteAhead {
     /** Announces planned changes; returns when they are durable. */
     void record(Map<UUID, List<TargetResult>> planned);
 
+    /**
+     * Where to keep before-images for the undo window (see {@link RestorationLog}); {@link RestorationLog#OFF}
+     * unless the sink runs with a key-encryption key and a window.
+     */
+    default RestorationLog restoration() {
+        return RestorationLog.OFF;
+    }
+
     /** For store-level tests that do not exercise crash accounting. */
     WriteAhead NONE = planned -> { };
 }

@@ -12,6 +12,7 @@ import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.WriteAhead;
 
 /**
@@ -23,6 +24,21 @@ import org.erasure.sink.runtime.spi.WriteAhead;
 public final class Announced implements WriteAhead {
     private final Map<UUID, Map<String, long[]>> totals = new HashMap<>();
     private final List<Map<UUID, List<TargetResult>>> calls = new ArrayList<>();
+    private final RestorationLog restoration;
+
+    public Announced() {
+        this(RestorationLog.OFF);
+    }
+
+    /** Records announcements and keeps before-images in {@code restoration} (e.g. {@link KeptImages}). */
+    public Announced(RestorationLog restoration) {
+        this.restoration = restoration;
+    }
+
+    @Override
+    public RestorationLog restoration() {
+        return restoration;
+    }
 
     @Override
     public void record(Map<UUID, List<TargetResult>> planned) {
@@ -42,6 +58,14 @@ public final class Announced implements WriteAhead {
     /** Erases and asserts the write-ahead contract; returns the store's results. */
     public static Map<UUID, RequestResult> erase(ErasureStore store, ErasureBatch batch) {
         Announced announced = new Announced();
+        Map<UUID, RequestResult> results = store.erase(batch, announced);
+        announced.assertMatches(batch, results);
+        return results;
+    }
+
+    /** {@link #erase(ErasureStore, ErasureBatch)}, keeping before-images in {@code restoration}. */
+    public static Map<UUID, RequestResult> erase(ErasureStore store, ErasureBatch batch, RestorationLog restoration) {
+        Announced announced = new Announced(restoration);
         Map<UUID, RequestResult> results = store.erase(batch, announced);
         announced.assertMatches(batch, results);
         return results;
