@@ -79,6 +79,9 @@ public record ContributorErasureRequested(
         if (requestId.equals(replayOf)) {
             throw new InvalidEventException("replayOf", "must differ from requestId");
         }
+        if (mode == Mode.RESTORE && replayOf == null) {
+            throw new InvalidEventException("replayOf", "required when mode is RESTORE (the request whose erasure to undo)");
+        }
     }
 
     /** A plain request, as every producer wrote it before sealed identifiers existed. */

@@ -11,7 +11,9 @@ public enum Outcome {
     /** The deadline passed before every requested phase reported ({@code missingPhases} non-empty). */
     TIMED_OUT,
     /** The request was a dry run: nothing was erased. */
-    DRY_RUN;
+    DRY_RUN,
+    /** A RESTORE request: every requested phase put back what it had erased for the original request. */
+    RESTORED;
 
     /**
      * The outcome implied by the facts. Failure wins over timeout: a known failure is the more
@@ -20,6 +22,9 @@ public enum Outcome {
     public static Outcome derive(Mode mode, Set<Phase> failedPhases, Set<Phase> missingPhases, long residual) {
         if (mode == Mode.DRY_RUN) {
             return DRY_RUN;
+        }
+        if (mode == Mode.RESTORE) {
+            return !failedPhases.isEmpty() ? FAILED : !missingPhases.isEmpty() ? TIMED_OUT : RESTORED;
         }
         if (!failedPhases.isEmpty() || residual > 0) {
             return FAILED;

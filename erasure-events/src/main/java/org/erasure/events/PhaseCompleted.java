@@ -54,6 +54,12 @@ public record PhaseCompleted(
         }
         for (int i = 0; i < targets.size(); i++) {
             TargetResult t = targets.get(i);
+            if (t.restored() != 0 && status != PhaseStatus.RESTORED) {
+                throw new InvalidEventException("targets[" + i + "].restored", "must be 0 unless status is RESTORED");
+            }
+            if (status == PhaseStatus.RESTORED && (t.deleted() != 0 || t.masked() != 0 || t.residual() != 0)) {
+                throw new InvalidEventException("targets[" + i + "]", "a RESTORED phase deletes, masks and verifies nothing (restored only)");
+            }
             if (status == PhaseStatus.DRY_RUN) {
                 // The safety property auditors care about most: a dry run changed nothing.
                 if (t.deleted() != 0) throw new InvalidEventException("targets[" + i + "].deleted", "must be 0 when status is DRY_RUN");

@@ -10,6 +10,8 @@ public enum PhaseStatus {
     DRY_RUN,
     /** The phase was not part of the request's {@code systems}. */
     SKIPPED,
+    /** Mode was RESTORE: the sink put back what it had erased for the original request ({@code restored} counts). */
+    RESTORED,
     /**
      * Write-ahead, not a result: the sink is about to change the store, {@code deleted}/{@code masked}
      * say what it is about to change. Written outside the sink's Kafka transaction, right before the

@@ -1,6 +1,9 @@
 package org.erasure.events;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 
 /**
  * What one sink did to one target (a table, an index, a bucket prefix, a key pattern).
@@ -18,6 +21,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param wouldMask   dry run: records that would be masked
  * @param residual    matches the verification query found after erasure; must be 0 to verify
  * @param note        optional PII-free remark, e.g. "upstream Kafka topic still holds data"
+ * @param restored    RESTORE mode: records put back from the undo window; 0 (and absent from the JSON, so records
+ *                    without it hash as before) otherwise
  */
 public record TargetResult(
         String target,
@@ -26,7 +31,8 @@ public record TargetResult(
         @JsonProperty(required = true) long wouldDelete,
         @JsonProperty(required = true) long wouldMask,
         @JsonProperty(required = true) long residual,
-        String note) {
+        String note,
+        @JsonInclude(JsonInclude.Include.NON_DEFAULT) @JsonSetter(nulls = Nulls.AS_EMPTY) long restored) {
 
     static final int MAX_NOTE = 500;
 
@@ -38,6 +44,16 @@ public record TargetResult(
         Checks.nonNegative(wouldMask, "wouldMask");
         Checks.nonNegative(residual, "residual");
         Checks.piiFreeText(note, "note", MAX_NOTE, false);
+        Checks.nonNegative(restored, "restored");
+    }
+
+    public TargetResult(String target, long deleted, long masked, long wouldDelete, long wouldMask, long residual, String note) {
+        this(target, deleted, masked, wouldDelete, wouldMask, residual, note, 0);
+    }
+
+    /** Result of a restore (RESTORE mode) of one target: {@code restored} records put back. */
+    public static TargetResult restored(String target, long restored) {
+        return new TargetResult(target, 0, 0, 0, 0, 0, null, restored);
     }
 
     /** Result of a real erasure of one target. */
@@ -51,6 +67,6 @@ public record TargetResult(
     }
 
     public TargetResult withNote(String note) {
-        return new TargetResult(target, deleted, masked, wouldDelete, wouldMask, residual, note);
+        return new TargetResult(target, deleted, masked, wouldDelete, wouldMask, residual, note, restored);
     }
 }

@@ -23,7 +23,7 @@ class MalformedInputTest {
     @CsvSource(delimiter = '|', value = {
             "\"requestId\":\"6f1c2b9e-4a51-4c1e-9d2a-0b7f3e8a1c55\"|\"requestId\":\"carol.secret@example.org\"|requestId|invalid value (expected UUID string)",
             "\"requestId\":\"6f1c2b9e-4a51-4c1e-9d2a-0b7f3e8a1c55\"|\"requestId\":null|requestId|missing",
-            "\"mode\":\"EXECUTE\"|\"mode\":\"carol.secret@example.org\"|mode|unknown value (expected one of: EXECUTE, DRY_RUN)",
+            "\"mode\":\"EXECUTE\"|\"mode\":\"carol.secret@example.org\"|mode|unknown value (expected one of: EXECUTE, DRY_RUN, RESTORE)",
             "\"mode\":\"EXECUTE\"|\"mode\":[\"carol.secret@example.org\"]|mode|wrong type",
             "\"requestedAt\":\"2026-03-01T10:15:30.123Z\"|\"requestedAt\":\"carol.secret@example.org\"|requestedAt|invalid value",
             "\"contributorId\":\"c-1042\"|\"contributorId\":{\"x\":\"carol.secret@example.org\"}|contributorId|wrong type (expected string)",
