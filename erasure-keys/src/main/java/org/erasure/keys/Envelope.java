@@ -111,6 +111,32 @@ public final class Envelope {
         }
     }
 
+    /**
+     * A fresh data key for bytes other than identifiers, stored under {@code owner} in a key store (e.g. a request's
+     * restoration key). {@code keyIdPrefix} starts its id (e.g. {@code rk-POSTGRES}), so a store's keys can be told apart.
+     */
+    public DataKey newDataKey(UUID owner, String keyIdPrefix) {
+        byte[] dataKey = new byte[DATA_KEY_BYTES];
+        random.nextBytes(dataKey);
+        String keyId = keyIdPrefix + "-" + HexFormat.of().formatHex(randomBytes(12));
+        byte[] wrapped = encrypt(kek.secretKey(), dataKey, WrappedKey.wrapAad(owner, keyId));
+        WrappedKey w = new WrappedKey(keyId, kek.id(), Base64.getEncoder().encodeToString(wrapped),
+                clock.instant().truncatedTo(ChronoUnit.MILLIS));
+        return new DataKey(keyId, dataKey, w, this);
+    }
+
+    /** @throws EnvelopeException when the key belongs to another owner or key-encryption key, or was changed */
+    public DataKey unwrap(UUID owner, WrappedKey key) {
+        if (!key.kekId().equals(kek.id())) {
+            throw new EnvelopeException("key " + key.keyId() + " is wrapped by key-encryption key " + key.kekId() + ", this service has " + kek.id());
+        }
+        try {
+            return new DataKey(key.keyId(), decrypt(kek.secretKey(), key.wrappedBytes(), WrappedKey.wrapAad(owner, key.keyId())), key, this);
+        } catch (AEADBadTagException e) {
+            throw new EnvelopeException("key " + key.keyId() + " does not unwrap (another key-encryption key with the same id, a changed key, or another owner's key)");
+        }
+    }
+
     private static byte[] aad(UUID requestId) {
         return requestId.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -121,7 +147,7 @@ public final class Envelope {
         return b;
     }
 
-    private byte[] encrypt(SecretKey key, byte[] plain, byte[] aad) {
+    byte[] encrypt(SecretKey key, byte[] plain, byte[] aad) {
         byte[] nonce = randomBytes(NONCE_BYTES);
         try {
             Cipher c = Cipher.getInstance(GCM);
@@ -134,7 +160,7 @@ public final class Envelope {
         }
     }
 
-    private static byte[] decrypt(SecretKey key, byte[] sealed, byte[] aad) throws AEADBadTagException {
+    static byte[] decrypt(SecretKey key, byte[] sealed, byte[] aad) throws AEADBadTagException {
         if (sealed.length < 1 + NONCE_BYTES + TAG_BITS / 8 || sealed[0] != FORMAT) {
             throw new AEADBadTagException("unknown format"); // reported by the caller without the bytes
         }

@@ -173,6 +173,30 @@ public final class KafkaKeyStore implements KeyStore {
     }
 
     @Override
+    public void putAll(Map<UUID, WrappedKey> toPut) {
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new ArrayList<>();
+        for (Map.Entry<UUID, WrappedKey> e : toPut.entrySet()) {
+            acks.add(producer.send(new ProducerRecord<>(topic, e.getKey().toString(), encode(e.getValue()))));
+        }
+        producer.flush();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (var ack : acks) {
+                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted writing to key topic " + topic);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("key topic " + topic + " did not acknowledge " + toPut.size() + " key writes in " + timeout + ": "
+                    + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : "timeout"));
+        }
+        synchronized (this) {
+            keys.putAll(toPut);
+        }
+    }
+
+    @Override
     public Optional<WrappedKey> get(UUID requestId) {
         return Optional.ofNullable(getAll(List.of(requestId)).get(requestId));
     }
@@ -186,6 +210,12 @@ public final class KafkaKeyStore implements KeyStore {
             if (k != null) out.put(id, k);
         }
         return out;
+    }
+
+    @Override
+    public synchronized Map<UUID, WrappedKey> all() {
+        catchUp();
+        return Map.copyOf(keys);
     }
 
     @Override

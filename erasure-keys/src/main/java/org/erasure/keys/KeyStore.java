@@ -15,6 +15,11 @@ public interface KeyStore extends AutoCloseable {
     /** Stores the wrapped key durably before returning (a producer publishes the request only after this). */
     void put(UUID requestId, WrappedKey key);
 
+    /** Several keys at once, durably before returning (one round of acknowledgements where the store allows). */
+    default void putAll(Map<UUID, WrappedKey> keys) {
+        keys.forEach(this::put);
+    }
+
     /** The key, or empty when it was shredded (or never stored). Sees every put and shred that returned before the call. */
     Optional<WrappedKey> get(UUID requestId);
 
@@ -25,6 +30,11 @@ public interface KeyStore extends AutoCloseable {
             get(id).ifPresent(k -> out.put(id, k));
         }
         return out;
+    }
+
+    /** Every key the store holds now (e.g. to find those whose time is up). */
+    default Map<UUID, WrappedKey> all() {
+        throw new UnsupportedOperationException("this key store cannot list its keys");
     }
 
     /** Destroys the key: from then on every copy of the request's sealed identifiers is unreadable. Idempotent. */

@@ -12,8 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.InvalidEventException;
+import org.erasure.events.Mode;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.PhaseError;
 import org.erasure.events.PhaseStatus;
@@ -22,7 +24,10 @@ import org.erasure.events.TargetResult;
 import org.erasure.events.Verification;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.restore.RestorationVault;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureStore;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.RequestResult;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -47,6 +52,7 @@ public final class BatchProcessor {
     private final Clock clock;
     private final WriteAheadPublisher writeAhead;
     private final RequestOpener opener;
+    private final RestorationVault vault; // null: the undo window is off
 
     public BatchProcessor(ErasureStore store, SinkSettings settings, SinkMetrics metrics, Clock clock, WriteAheadPublisher writeAhead) {
         this(store, settings, metrics, clock, writeAhead, RequestOpener.none());
@@ -64,7 +70,14 @@ public final class BatchProcessor {
 
     public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock,
                           WriteAheadPublisher writeAhead, RequestOpener opener) {
+        this(store, sink, maxBatch, retryConfig, metrics, clock, writeAhead, opener, null);
+    }
+
+    /** @param vault the undo window's store of before-images, or null when it is off (nothing kept, a restore fails) */
+    public BatchProcessor(ErasureStore store, SinkInfo sink, int maxBatch, RetryConfig retryConfig, SinkMetrics metrics, Clock clock,
+                          WriteAheadPublisher writeAhead, RequestOpener opener, RestorationVault vault) {
         this.opener = opener;
+        this.vault = vault;
         this.store = store;
         this.sink = sink;
         this.maxBatch = maxBatch;
@@ -112,6 +125,10 @@ public final class BatchProcessor {
         Map<UUID, ContributorErasureRequested> byId = new LinkedHashMap<>();
         List<ErasureItem> items = new ArrayList<>();
         for (ContributorErasureRequested r : opened.readable()) {
+            if (r.mode() == Mode.RESTORE) {
+                out.add(restore(r)); // never an erase item: ErasureItem refuses RESTORE
+                continue;
+            }
             byId.put(r.requestId(), r);
             items.add(ErasureItem.of(r));
         }
@@ -156,12 +173,68 @@ public final class BatchProcessor {
         return out;
     }
 
+    /**
+     * Undoes the erasure of {@code request.replayOf()} in this store from the images this sink kept (the undo
+     * window): RESTORED with the store's counts per target, or FAILED with why (window ended, window off, store
+     * cannot restore). A store or Kafka outage propagates like an erase's: the poll is re-run later.
+     */
+    private PhaseCompleted restore(ContributorErasureRequested request) {
+        Instant started = clock.instant();
+        PhaseCompleted.Builder b = PhaseCompleted.builder().forRequest(request).phase(store.phase()).sink(sink).startedAt(started);
+        PhaseCompleted pc;
+        if (vault == null) {
+            pc = failed(b.completedAt(started), "RESTORATION_OFF", "this sink keeps no before-images (no key-encryption key,"
+                    + " or sink.restoration.enabled = false): nothing to restore from");
+        } else {
+            UUID original = request.replayOf();
+            try {
+                boolean[] keptNothing = {false};
+                Map<String, Long> restored = metrics.eraseTimer().record(() -> withRetry(() -> {
+                    List<BeforeImage> images = vault.read(original);
+                    keptNothing[0] = images.isEmpty();
+                    return images.isEmpty() ? Map.<String, Long>of() : store.restore(original, images, vault.forRestore());
+                }));
+                List<TargetResult> targets = new ArrayList<>();
+                for (String t : store.targets()) {
+                    targets.add(TargetResult.restored(t, restored.getOrDefault(t, 0L)));
+                }
+                restored.forEach((t, n) -> {
+                    if (!store.targets().contains(t)) targets.add(TargetResult.restored(t, n));
+                });
+                if (keptNothing[0] && !targets.isEmpty()) {
+                    targets.set(0, targets.getFirst().withNote("nothing was kept for request " + original
+                            + " in this store: it erased nothing here, or ran without the undo window"));
+                }
+                pc = b.completedAt(clock.instant()).status(PhaseStatus.RESTORED).targets(targets).build();
+            } catch (StoreUnavailableException e) {
+                throw e;
+            } catch (UnsupportedOperationException e) {
+                pc = failed(b.completedAt(clock.instant()), "RESTORE_UNSUPPORTED", store.phase() + " keeps no before-images: it cannot restore");
+            } catch (RuntimeException e) {
+                RequestResult.Failed f = failure(e, "RESTORE_ERROR");
+                pc = failed(b.completedAt(clock.instant()), f.code(), f.message());
+            }
+        }
+        metrics.completed(pc.status(), pc.targets());
+        try (var a = MDC.putCloseable("requestId", request.requestId().toString());
+             var c = MDC.putCloseable("contributorId", request.contributorId())) {
+            if (pc.status() == PhaseStatus.FAILED) {
+                log.warn("phase {} restore of {} FAILED: {} {}", pc.phase(), request.replayOf(), pc.error().code(), pc.error().message());
+            } else {
+                log.info("phase {} RESTORED from the undo window of {}: restored={}", pc.phase(), request.replayOf(), pc.totals().restored());
+            }
+        }
+        return pc;
+    }
+
     /** Store erase with retries; a permanent batch error is bisected down to the single culprit. */
     private Map<UUID, RequestResult> eraseIsolating(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests) {
         try {
             // A new WriteAhead per call: a retry announces its own plan, never on top of the failed one's.
+            RestorationLog restoration = vault == null ? RestorationLog.OFF
+                    : vault.logFor(batch.executes().stream().map(ErasureItem::requestId).collect(Collectors.toSet()));
             Map<UUID, RequestResult> r = withRetry(() -> store.erase(batch,
-                    new PlannedChanges(batch, requests, store.phase(), sink, clock, writeAhead)));
+                    new PlannedChanges(batch, requests, store.phase(), sink, clock, writeAhead, restoration)));
             return r == null ? Map.of() : r;
         } catch (StoreUnavailableException e) {
             throw e;

@@ -17,6 +17,7 @@ import org.erasure.events.TargetResult;
 import org.erasure.events.Verification;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.WriteAhead;
 
 /**
@@ -34,9 +35,16 @@ final class PlannedChanges implements WriteAhead {
     private final Instant startedAt;
     private final WriteAheadPublisher publisher;
     private final Map<UUID, Map<String, long[]>> totals = new HashMap<>();
+    private final RestorationLog restoration;
 
     PlannedChanges(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests, Phase phase, SinkInfo sink,
                    Clock clock, WriteAheadPublisher publisher) {
+        this(batch, requests, phase, sink, clock, publisher, RestorationLog.OFF);
+    }
+
+    PlannedChanges(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests, Phase phase, SinkInfo sink,
+                   Clock clock, WriteAheadPublisher publisher, RestorationLog restoration) {
+        this.restoration = restoration;
         batch.executes().forEach(i -> executes.put(i.requestId(), i));
         this.requests = requests;
         this.phase = phase;
@@ -44,6 +52,11 @@ final class PlannedChanges implements WriteAhead {
         this.clock = clock;
         this.startedAt = clock.instant();
         this.publisher = publisher;
+    }
+
+    @Override
+    public RestorationLog restoration() {
+        return restoration;
     }
 
     @Override

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.erasure.events.RequestLane;
+import org.erasure.sink.runtime.restore.RestorationSettings;
+import org.erasure.sink.runtime.restore.RestorationVault;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreModule;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
@@ -40,6 +42,8 @@ public final class SinkApplication implements AutoCloseable {
     private final HealthServer http;
     private final PrometheusMeterRegistry registry;
     private RequestOpener opener = RequestOpener.none();
+    private RestorationVault vault; // null: the undo window is off
+    private java.util.concurrent.ScheduledExecutorService windowSweeper;
 
     private SinkApplication(SinkSettings settings, List<LaneRun> lanes, HealthServer http, PrometheusMeterRegistry registry) {
         this.settings = settings;
@@ -63,14 +67,16 @@ public final class SinkApplication implements AutoCloseable {
         List<LaneRun> runs = new ArrayList<>();
         HealthServer http = null;
         RequestOpener opener = openerFor(config, settings);
+        RestorationVault vault = null;
         try {
+            vault = vaultFor(config, settings, module);
             for (RequestLane lane : wanted) {
                 ErasureStore store = createWaitingForTheStore(module, config, registry, settings);
                 if (!store.phase().equals(module.phase())) {
                     store.close();
                     throw new IllegalStateException("store phase " + store.phase() + " differs from module phase " + module.phase());
                 }
-                SinkRunner runner = new SinkRunner(settings, lane, store, new SinkMetrics(registry, settings.name(), lane), priority, opener);
+                SinkRunner runner = new SinkRunner(settings, lane, store, new SinkMetrics(registry, settings.name(), lane), priority, opener, vault);
                 Thread thread = Thread.ofPlatform().name(settings.name() + SinkSettings.suffix(lane) + "-loop").start(runner);
                 runs.add(new LaneRun(lane, store, runner, thread));
             }
@@ -83,13 +89,56 @@ public final class SinkApplication implements AutoCloseable {
                 r.store().close();
             });
             opener.close();
+            if (vault != null) {
+                vault.close();
+            }
             throw e;
         }
         log.info("sink {} {} started (phase {}, targets {}, lanes {}{})", settings.name(), settings.version(), module.phase(),
                 runs.getFirst().store().targets(), wanted, http == null ? "" : ", http port " + http.port());
         SinkApplication app = new SinkApplication(settings, List.copyOf(runs), http, registry);
         app.opener = opener;
+        app.vault = vault;
+        if (vault != null) {
+            app.windowSweeper = sweepWindows(vault, RestorationSettings.from(config.getConfig("sink")).sweepInterval(), settings.name());
+        }
         return app;
+    }
+
+    /**
+     * The undo window ({@code sink.restoration}, docs/privacy.md): with a key-encryption key, stores keep before-images
+     * sealed under per-request restoration keys; without one (or when disabled) nothing is kept.
+     */
+    static RestorationVault vaultFor(Config config, SinkSettings settings, StoreModule module) {
+        RestorationSettings r;
+        try {
+            r = RestorationSettings.from(config.getConfig("sink"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException.BadValue("sink.restoration", e.getMessage());
+        }
+        if (!r.enabled()) {
+            log.info("sink {} keeps no before-images (undo window off: {})", settings.name(),
+                    r.keys().kek() == null ? "no key-encryption key" : "sink.restoration disabled");
+            return null;
+        }
+        Map<String, Object> client = new java.util.HashMap<>(settings.consumerClientProperties());
+        client.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        log.info("sink {} keeps before-images for {} in {} (restoration keys in {})", settings.name(), r.window(), r.topic(), r.keyTopic().name());
+        return RestorationVault.open(module.phase(), r, client);
+    }
+
+    /** Shreds the restoration keys whose window ended, every {@code interval}; a failure waits for the next round. */
+    private static java.util.concurrent.ScheduledExecutorService sweepWindows(RestorationVault vault, Duration interval, String name) {
+        var executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name(name + "-undo-window").daemon().factory());
+        executor.scheduleWithFixedDelay(() -> {
+            try {
+                vault.shredExpired();
+            } catch (RuntimeException e) {
+                log.warn("restoration keys not shredded this round, retried in {} ({})", interval, e.getClass().getSimpleName());
+            }
+        }, 0, interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return executor;
     }
 
     /**
@@ -194,6 +243,12 @@ public final class SinkApplication implements AutoCloseable {
         }
         lanes.forEach(r -> r.store().close());
         opener.close();
+        if (windowSweeper != null) {
+            windowSweeper.shutdownNow();
+        }
+        if (vault != null) {
+            vault.close();
+        }
         registry.close();
     }
 

@@ -46,6 +46,7 @@ import org.erasure.events.DeadLetterHeaders;
 import org.erasure.events.EventFormatException;
 import org.erasure.events.PhaseCompleted;
 import org.erasure.events.serde.EventJson;
+import org.erasure.sink.runtime.restore.RestorationVault;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.slf4j.Logger;
@@ -112,6 +113,7 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     private long nextProbeNanos;
 
     private final RequestOpener opener;
+    private final RestorationVault vault;
 
     public SinkRunner(SinkSettings settings, ErasureStore store, SinkMetrics metrics) {
         this(settings, RequestLane.INTERACTIVE, store, metrics, new LanePriority());
@@ -124,7 +126,14 @@ public final class SinkRunner implements Runnable, AutoCloseable {
     /** @param opener opens sealed requests (shared by the lanes; closed by its owner, not by this runner) */
     public SinkRunner(SinkSettings settings, RequestLane lane, ErasureStore store, SinkMetrics metrics, LanePriority priority,
                       RequestOpener opener) {
+        this(settings, lane, store, metrics, priority, opener, null);
+    }
+
+    /** @param vault the undo window's images (shared by the lanes, closed by its owner), or null when it is off */
+    public SinkRunner(SinkSettings settings, RequestLane lane, ErasureStore store, SinkMetrics metrics, LanePriority priority,
+                      RequestOpener opener, RestorationVault vault) {
         this.opener = opener;
+        this.vault = vault;
         this.settings = settings;
         this.lane = lane;
         this.store = store;
@@ -191,11 +200,12 @@ public final class SinkRunner implements Runnable, AutoCloseable {
             producer = new KafkaProducer<>(producerProperties(), new StringSerializer(), new ByteArraySerializer());
             producer.initTransactions();
             writeAheadProducer = new KafkaProducer<>(writeAheadProducerProperties(), new StringSerializer(), new ByteArraySerializer());
-            processor = new BatchProcessor(store, settings, metrics, Clock.systemUTC(), started -> {
+            processor = new BatchProcessor(store, settings.sinkInfo(), settings.maxBatch(), BatchProcessor.retryConfig(settings), metrics,
+                    Clock.systemUTC(), started -> {
                 new KafkaWriteAheadPublisher(writeAheadProducer, lane.phaseCompletionsTopic(settings.topics()), settings.writeAheadTimeout())
                         .publish(started);
                 metrics.writeAhead(started.size());
-            }, opener);
+            }, opener, vault);
             consumer = new KafkaConsumer<>(consumerProperties(), new StringDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(List.of(lane.topic(settings.topics())), new Rebalance());
             log.info("sink {} lane {} consuming {} as group {} (transactional.id {}, chunks {}..{} aiming at {} ms, linger {} ms)",

@@ -21,6 +21,10 @@ public record ErasureItem(UUID requestId, String contributorId, Identifiers iden
         Objects.requireNonNull(contributorId, "contributorId");
         Objects.requireNonNull(identifiers, "identifiers");
         Objects.requireNonNull(mode, "mode");
+        if (mode == Mode.RESTORE) {
+            // A restore must never reach erase(): ErasureBatch.executes() would take it for an erasure.
+            throw new IllegalArgumentException("request " + requestId + " is a RESTORE: the runtime restores it, a store never erases it");
+        }
     }
 
     /** @throws IllegalArgumentException for a request whose identifiers are still sealed (the runtime opens them first) */
