@@ -118,6 +118,21 @@ class BatchProcessorTest {
     }
 
     @Test
+    void aRestoreWithoutTheUndoWindowFailsAndNeverReachesEraseWhileTheOthersAreErased() {
+        FakeStore store = new FakeStore();
+        ContributorErasureRequested erase = req("1", Mode.EXECUTE);
+        ContributorErasureRequested restore = req("2", Mode.EXECUTE).toBuilder().mode(Mode.RESTORE).replayOf(UUID.randomUUID()).build();
+        List<PhaseCompleted> out = processor(store, 500, 3).process(List.of(erase, restore));
+        assertThat(out).filteredOn(pc -> pc.requestId().equals(restore.requestId())).singleElement().satisfies(pc -> {
+            assertThat(pc.status()).isEqualTo(PhaseStatus.FAILED);
+            assertThat(pc.error().code()).isEqualTo("RESTORATION_OFF");
+        });
+        assertThat(out).filteredOn(pc -> pc.requestId().equals(erase.requestId())).extracting(PhaseCompleted::status)
+                .containsExactly(PhaseStatus.SUCCEEDED);
+        assertThat(store.seen).extracting(ErasureItem::requestId).containsExactly(erase.requestId());
+    }
+
+    @Test
     void whatTheStoreIsAboutToChangeIsPublishedAsStartedReportsBeforeTheResults() {
         FakeStore store = new FakeStore();
         List<PhaseCompleted> started = new ArrayList<>();
