@@ -55,6 +55,7 @@ public final class Events {
             case DRY_RUN -> b.targets(TargetResult.dryRun(target, 3, 2));
             case FAILED -> b.targets(TargetResult.erased(target, 0, 0, 2)).error("STORE_DOWN", "store did not answer");
             case SKIPPED -> { }
+            case RESTORED -> b.targets(TargetResult.restored(target, 5));
         }
         return b.build();
     }

@@ -266,7 +266,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
         }
         for (String key : due(shredSchedule, now)) {
             ErasureState state = erasures.get(key);
-            if (state == null || state.shreddedAt() != null || state.outcome() != Outcome.COMPLETED) {
+            if (state == null || state.shreddedAt() != null || !isDone(state.outcome())) {
                 shredSchedule.delete(key); // no longer due: already shredded, or a later revision is not COMPLETED
                 continue;
             }
@@ -350,7 +350,7 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
                 || state.request().identifiersUnreadable() != null) {
             return state;
         }
-        if (state.outcome() == Outcome.COMPLETED) {
+        if (isDone(state.outcome())) {
             Instant due = state.finalizedAt().plus(shredding.after());
             shredSchedule.put(key, due.toEpochMilli());
             return state.withShredDueAt(due);
@@ -359,6 +359,14 @@ public final class ErasureProcessor implements Processor<String, Inbound, String
             shredSchedule.delete(key);
         }
         return state.withShredDueAt(null);
+    }
+
+    /**
+     * Whether the request's key has done its job: COMPLETED (erased), or RESTORED (a restore request, whose
+     * identifiers are a copy of its original's: kept no longer than an erasure's).
+     */
+    private static boolean isDone(Outcome outcome) {
+        return outcome == Outcome.COMPLETED || outcome == Outcome.RESTORED;
     }
 
     private void forward(String key, Outbound value, long now) {

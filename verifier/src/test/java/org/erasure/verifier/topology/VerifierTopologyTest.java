@@ -529,6 +529,35 @@ class VerifierTopologyTest {
     }
 
     @Test
+    void aRestoreIsTheNextRevisionOfItsOriginalAndCountsWhatWasPutBack() {
+        start();
+        ContributorErasureRequested original = request("c-1").systems(Phase.POSTGRES, Phase.REDIS).build();
+        send(original);
+        send(report(original, Phase.POSTGRES, PhaseStatus.SUCCEEDED, 1));
+        send(report(original, Phase.REDIS, PhaseStatus.SUCCEEDED, 1));
+        assertThat(single().outcome()).isEqualTo(Outcome.COMPLETED);
+
+        ContributorErasureRequested restore = request("c-1").systems(Phase.POSTGRES, Phase.REDIS).mode(Mode.RESTORE)
+                .replayOf(original.requestId()).build();
+        send(restore);
+        send(report(restore, Phase.POSTGRES, PhaseStatus.RESTORED, 1));
+        send(report(restore, Phase.REDIS, PhaseStatus.RESTORED, 1));
+        ErasureCompleted restored = single();
+        assertThat(restored.mode()).isEqualTo(Mode.RESTORE);
+        assertThat(restored.outcome()).isEqualTo(Outcome.RESTORED);
+        assertThat(restored.replayOf()).isEqualTo(original.requestId());
+        assertThat(restored.revision()).isEqualTo(2);
+        assertThat(restored.totals().restored()).isEqualTo(10);
+        assertThat(restored.totals().deleted()).isZero();
+
+        ContributorErasureRequested refused = request("c-1").systems(Phase.POSTGRES).mode(Mode.RESTORE).replayOf(original.requestId()).build();
+        send(refused);
+        send(report(refused, Phase.POSTGRES, PhaseStatus.FAILED, 1));
+        assertThat(single().outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    @Test
     void theChainLinksEveryRecordOfThePartitionAndDetectsTampering() {
         start();
         for (int i = 0; i < 20; i++) {
