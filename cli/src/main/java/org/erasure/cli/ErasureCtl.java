@@ -12,6 +12,7 @@ import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.inactive.FetchInactiveCommand;
 import org.erasure.cli.replay.ReplayCommand;
+import org.erasure.cli.replay.RestoreCommand;
 import org.erasure.cli.status.StatusCommand;
 import org.erasure.cli.submit.SubmitCommand;
 import picocli.CommandLine;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 /** {@code erasurectl}: operator and auditor tool of the erasure pipeline. */
 @Command(name = "erasurectl", mixinStandardHelpOptions = true, version = "erasurectl 0.1.0",
         description = "Submit, follow, replay and audit right-to-erasure requests.",
-        subcommands = {SubmitCommand.class, StatusCommand.class, FetchInactiveCommand.class, ReplayCommand.class,
+        subcommands = {SubmitCommand.class, StatusCommand.class, FetchInactiveCommand.class, ReplayCommand.class, RestoreCommand.class,
                 AuditCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nConfiguration:%n",
         footer = {"--config FILE (HOCON) over built-in defaults; every key can be overridden by an environment variable",

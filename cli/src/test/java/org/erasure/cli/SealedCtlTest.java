@@ -173,8 +173,44 @@ class SealedCtlTest {
         // Without the KEK a sealed original is not replayed (its copy under a new id could never be opened).
         Ctl.Result refused = s.plain().run("replay", "--request-id", sealed.requestId().toString());
         assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(1);
-        assertThat(refused.err()).contains("need the key-encryption key", "nothing was replayed", sealed.requestId().toString());
+        assertThat(refused.err()).contains("need the key-encryption key", "nothing was published", sealed.requestId().toString());
         assertThat(values(kafka, s.topics().requestsBulk())).hasSize(3);
+    }
+
+    @Test
+    void restorePublishesASealedRestoreOfEachErasureOnTheInteractiveLaneAndRefusesWhatIsNotAnErasure(KafkaBroker kafka, TestNames names) {
+        Setup s = setup(kafka, names);
+        String email = "restored.person" + DOMAIN;
+        ContributorErasureRequested erased;
+        ContributorErasureRequested dryRun = original("9302", "dry.person" + DOMAIN).toBuilder().mode(Mode.DRY_RUN).build();
+        try (RequestKeys keys = keys(kafka, s);
+             RequestPublisher p = new RequestPublisher(kafka.clientConfig(), s.topics(), "t-" + names.stem(), Duration.ofSeconds(10))) {
+            erased = keys.seal(original("9301", email));
+            p.publish(List.of(erased, dryRun));
+        }
+
+        Ctl.Result r = s.sealing().run("restore", erased.requestId().toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("Restore requested for 1 erasures", erased.requestId() + " -> ", "erasurectl status");
+        assertThat(r.out() + r.err()).doesNotContain(DOMAIN);
+        List<ContributorErasureRequested> restores = values(kafka, s.topics().requests()).stream().map(SealedCtlTest::event)
+                .filter(e -> e.mode() == Mode.RESTORE).toList();
+        assertThat(restores).singleElement().satisfies(e -> {
+            assertThat(e.replayOf()).isEqualTo(erased.requestId());
+            assertThat(e.contributorId()).isEqualTo("9301");
+            assertThat(e.hasSealedIdentifiers()).isTrue();
+        });
+        try (RequestKeys keys = keys(kafka, s)) {
+            assertThat(keys.open(restores.getFirst())).isInstanceOfSatisfying(Opening.Opened.class,
+                    o -> assertThat(o.request().identifiers().emails()).containsExactly(email));
+        }
+
+        Ctl.Result notAnErasure = s.sealing().run("restore", dryRun.requestId().toString());
+        assertThat(notAnErasure.exitCode()).as(notAnErasure.toString()).isEqualTo(1);
+        assertThat(notAnErasure.err()).contains("only an erasure (mode EXECUTE) can be restored", dryRun.requestId().toString());
+        Ctl.Result unknown = s.sealing().run("restore", UUID.randomUUID().toString());
+        assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(5);
+        assertThat(values(kafka, s.topics().requests()).stream().map(SealedCtlTest::event).filter(e -> e.mode() == Mode.RESTORE)).hasSize(1);
     }
 
     @Test

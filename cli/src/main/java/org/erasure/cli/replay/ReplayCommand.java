@@ -38,6 +38,7 @@ import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.common.Times;
 import org.erasure.cli.kafka.RequestLog;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Mode;
 import org.erasure.events.RequestLane;
 import org.erasure.client.intake.CsvReader;
 import org.erasure.client.publish.PublishException;
@@ -124,7 +125,7 @@ public final class ReplayCommand implements Callable<Integer> {
         String keysLine;
         // The key store first: with a KEK, nothing is published unless every replay's key was stored before it.
         try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
-            replays = replays(originals, keys, now);
+            replays = replays(root, originals, keys, now, null, "replay");
             // replays are bulk work: they never delay an account closure
             publisher.publish(replays.stream().map(Replay::request).toList(), r -> RequestLane.BULK);
             keysLine = keys.line(s.topics().requestsBulk());
@@ -141,7 +142,7 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     /** A replay to publish and what the console says about its identifiers (empty for plain ones). */
-    private record Replay(ContributorErasureRequested request, String note) {}
+    record Replay(ContributorErasureRequested request, String note) {}
 
     /**
      * New requests for the originals. A sealed original is bound to its own requestId (its ciphertext and wrapped key
@@ -150,13 +151,13 @@ public final class ReplayCommand implements Callable<Integer> {
      * shredded is kept as it is, key id included: every sink fails it with KEY_SHREDDED, as the original would. One
      * whose key does not open, or any sealed one without a KEK, stops the replay: nothing is published.
      */
-    private List<Replay> replays(List<ContributorErasureRequested> originals, CliKeys keys, Instant now) {
+    static List<Replay> replays(ErasureCtl root, List<ContributorErasureRequested> originals, CliKeys keys, Instant now, Mode mode, String what) {
         List<ContributorErasureRequested> sealed = originals.stream().filter(ContributorErasureRequested::hasSealedIdentifiers).toList();
         Map<UUID, Opening> opened = Map.of();
         if (!sealed.isEmpty()) {
             if (!keys.sealing()) {
-                throw new CliException(ExitCode.USAGE, "requests with sealed identifiers need the key-encryption key to be replayed"
-                        + " (erasurectl.keys.kek, ERASURECTL_KEYS_KEK); nothing was replayed: "
+                throw new CliException(ExitCode.USAGE, "requests with sealed identifiers need the key-encryption key to be " + what + "ed"
+                        + " (erasurectl.keys.kek, ERASURECTL_KEYS_KEK); nothing was published: "
                         + sealed.stream().map(ContributorErasureRequested::requestId).toList());
             }
             opened = keys.openAll(sealed);
@@ -164,7 +165,7 @@ public final class ReplayCommand implements Callable<Integer> {
                     .map(o -> ((Opening.Unreadable) o).reason()).toList();
             if (!unreadable.isEmpty()) {
                 throw new CliException(ExitCode.USAGE, Opening.KEY_UNREADABLE + " (is erasurectl.keys.kek the key-encryption key"
-                        + " that sealed them?); nothing was replayed:" + System.lineSeparator() + "  "
+                        + " that sealed them?); nothing was published:" + System.lineSeparator() + "  "
                         + String.join(System.lineSeparator() + "  ", unreadable));
             }
         }
@@ -174,8 +175,9 @@ public final class ReplayCommand implements Callable<Integer> {
             ContributorErasureRequested base = opening instanceof Opening.Opened op ? op.request() : o;
             String note = opening instanceof Opening.KeyShredded ? "  (key shredded: kept sealed, sinks report " + Opening.KEY_SHREDDED + ")"
                     : keys.sealing() ? "  (sealed)" : "";
-            out.add(new Replay(base.toBuilder().requestId(UUID.randomUUID()).requestedAt(now)
-                    .requestedBy(Direct.operator(root.env()) + " (replay)").replayOf(o.requestId()).build(), note));
+            ContributorErasureRequested.Builder b = base.toBuilder().requestId(UUID.randomUUID()).requestedAt(now)
+                    .requestedBy(Direct.operator(root.env()) + " (" + what + ")").replayOf(o.requestId());
+            out.add(new Replay((mode == null ? b : b.mode(mode)).build(), note));
         }
         return out;
     }
@@ -193,19 +195,27 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             return List.copyOf(latest.values());
         }
-        Set<UUID> ids = new LinkedHashSet<>(selection.requestIds != null ? selection.requestIds : idsFromCsv(selection.csv));
+        return byIds(root, s, new LinkedHashSet<>(selection.requestIds != null ? selection.requestIds : idsFromCsv(selection.csv)));
+    }
+
+    /** The requests with these ids, in the order given, read from both request lanes. @throws CliException NOT_FOUND naming the missing ones */
+    static List<ContributorErasureRequested> byIds(ErasureCtl root, CliSettings s, Set<UUID> ids) {
         RequestLog.Read read = RequestLog.readLanes(s.kafka(), s.topics(), null, null, s.kafkaTimeout());
-        warnUnreadable(read);
+        warnUnreadable(root, read);
         Map<UUID, ContributorErasureRequested> byId = new HashMap<>();
         read.entries().forEach(e -> byId.put(e.request().requestId(), e.request()));
         List<UUID> missing = ids.stream().filter(id -> !byId.containsKey(id)).toList();
         if (!missing.isEmpty()) {
-            throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requestLanes() + " (nothing was replayed): " + missing);
+            throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requestLanes() + " (nothing was published): " + missing);
         }
         return ids.stream().map(byId::get).toList();
     }
 
     private void warnUnreadable(RequestLog.Read read) {
+        warnUnreadable(root, read);
+    }
+
+    private static void warnUnreadable(ErasureCtl root, RequestLog.Read read) {
         if (read.unreadable() > 0) {
             root.err().println("warning: skipped " + read.unreadable() + " unreadable records on the requests topic");
         }

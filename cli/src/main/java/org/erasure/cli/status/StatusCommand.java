@@ -36,7 +36,7 @@ public final class StatusCommand implements Callable<Integer> {
         }
         CliSettings s = root.settings();
         JsonNode status = new IngestClient(s.ingestUrl(), s.ingestToken(), s.ingestTimeout()).status(id);
-        for (String field : new String[] {"requestId", "contributorId", "status", "outcome", "mode", "revision", "shreddedAt"}) {
+        for (String field : new String[] {"requestId", "contributorId", "status", "outcome", "mode", "replayOf", "revision", "shreddedAt"}) {
             if (status.hasNonNull(field)) {
                 root.out().println(field + ": " + status.get(field).asText());
             }
