@@ -45,6 +45,9 @@ public final class CsvIntake {
     }
 
     public Intake parse(String text, Mode mode, ErasureReason reason) {
+        if (mode == Mode.RESTORE) {
+            return new Intake.Rejected(List.of(IntakeError.csv(0, null, "mode: " + RequestValidator.RESTORE_IS_NOT_A_SUBMISSION)));
+        }
         CsvReader.Result read = CsvReader.read(text);
         List<IntakeError> errors = new ArrayList<>(read.errors());
         List<CsvReader.Row> rows = read.rows();

@@ -116,7 +116,13 @@ public final class RequestValidator {
             errors.add(IntakeError.json(pos, "identifiers.emails", "required (identifier resolution is off)"));
         }
         ErasureReason reason = enumValue(pos, "reason", node.get("reason"), ErasureReason.class, errors);
-        Mode mode = enumValue(pos, "mode", node.get("mode"), Mode.class, errors);
+        Mode mode;
+        if (node.get("mode") != null && Mode.RESTORE.name().equals(node.get("mode").asText())) {
+            errors.add(IntakeError.json(pos, "mode", RESTORE_IS_NOT_A_SUBMISSION));
+            mode = null;
+        } else {
+            mode = enumValue(pos, "mode", node.get("mode"), new Mode[] {Mode.EXECUTE, Mode.DRY_RUN}, errors);
+        }
         Set<Phase> systems = systems(pos, node.get("systems"), errors);
         Instant deadline = null;
         JsonNode d = node.get("deadline");
@@ -199,19 +205,26 @@ public final class RequestValidator {
         return List.copyOf(values);
     }
 
+    /** A restore undoes one known erasure (replayOf); it is published by {@code erasurectl restore}, never submitted. */
+    public static final String RESTORE_IS_NOT_A_SUBMISSION = "RESTORE is not a submission: undo an erasure with `erasurectl restore REQUEST_ID`";
+
     private static <E extends Enum<E>> E enumValue(int pos, String field, JsonNode node, Class<E> type, List<IntakeError> errors) {
+        return enumValue(pos, field, node, type.getEnumConstants(), errors);
+    }
+
+    private static <E extends Enum<E>> E enumValue(int pos, String field, JsonNode node, E[] allowed, List<IntakeError> errors) {
         if (node == null || node.isNull()) {
-            errors.add(IntakeError.json(pos, field, "required (one of " + Arrays.toString(type.getEnumConstants()) + ")"));
+            errors.add(IntakeError.json(pos, field, "required (one of " + Arrays.toString(allowed) + ")"));
             return null;
         }
         if (node.isTextual()) {
-            for (E e : type.getEnumConstants()) {
+            for (E e : allowed) {
                 if (e.name().equals(node.asText())) {
                     return e;
                 }
             }
         }
-        errors.add(IntakeError.json(pos, field, "must be one of " + Arrays.toString(type.getEnumConstants())));
+        errors.add(IntakeError.json(pos, field, "must be one of " + Arrays.toString(allowed)));
         return null;
     }
 

@@ -64,6 +64,16 @@ class RequestValidatorTest {
     }
 
     @Test
+    void aRestoreIsNotASubmission() throws Exception {
+        Intake json = validate("""
+                {"contributorId": "1001", "reason": "OTHER", "mode": "RESTORE"}""");
+        assertThat(((Intake.Rejected) json).messages()).containsExactly(
+                "item 1, field mode: RESTORE is not a submission: undo an erasure with `erasurectl restore REQUEST_ID`");
+        Intake csv = new CsvIntake(IntakeRules.defaults()).parse("contributor_id,email_address\n1001,a@b.example.com\n", Mode.RESTORE, ErasureReason.OTHER);
+        assertThat(((Intake.Rejected) csv).messages()).singleElement().asString().contains("RESTORE is not a submission");
+    }
+
+    @Test
     void systemsAreOpenPhaseNames() throws Exception {
         // Rolling upgrades: a phase added after this ingest was built is passed on; the sinks that do not run it ignore it.
         Intake open = validate("""
