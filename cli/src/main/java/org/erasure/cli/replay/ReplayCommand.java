@@ -36,7 +36,7 @@ import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.common.Times;
-import org.erasure.cli.kafka.RequestLog;
+import org.erasure.client.log.RequestLog;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Mode;
 import org.erasure.events.RequestLane;
@@ -185,7 +185,7 @@ public final class ReplayCommand implements Callable<Integer> {
     private List<ContributorErasureRequested> select(CliSettings s) {
         if (selection.from != null) {
             Instant end = to != null ? to : root.clock().instant();
-            RequestLog.Read read = RequestLog.readLanes(s.kafka(), s.topics(), selection.from, end, s.kafkaTimeout());
+            RequestLog.Read read = readLanes(s, selection.from, end);
             warnUnreadable(read);
             // One replay per contributor and mode: the latest request in the range (a replay of a replay is not needed).
             Map<String, ContributorErasureRequested> latest = new LinkedHashMap<>();
@@ -200,7 +200,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** The requests with these ids, in the order given, read from both request lanes. @throws CliException NOT_FOUND naming the missing ones */
     static List<ContributorErasureRequested> byIds(ErasureCtl root, CliSettings s, Set<UUID> ids) {
-        RequestLog.Read read = RequestLog.readLanes(s.kafka(), s.topics(), null, null, s.kafkaTimeout());
+        RequestLog.Read read = readLanes(s, null, null);
         warnUnreadable(root, read);
         Map<UUID, ContributorErasureRequested> byId = new HashMap<>();
         read.entries().forEach(e -> byId.put(e.request().requestId(), e.request()));
@@ -209,6 +209,17 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new CliException(ExitCode.NOT_FOUND, "not on " + s.topics().requestLanes() + " (nothing was published): " + missing);
         }
         return ids.stream().map(byId::get).toList();
+    }
+
+    /** Both request lanes; a missing requests topic → exit 5, Kafka down → exit 3. */
+    private static RequestLog.Read readLanes(CliSettings s, Instant from, Instant to) {
+        try {
+            return RequestLog.readLanes(s.kafka(), s.topics(), from, to, s.kafkaTimeout());
+        } catch (RequestLog.TopicMissing e) {
+            throw new CliException(ExitCode.NOT_FOUND, e.getMessage());
+        } catch (RequestLog.Unreachable e) {
+            throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
+        }
     }
 
     private void warnUnreadable(RequestLog.Read read) {

@@ -66,7 +66,7 @@ public record IngestSettings(
                 try {
                     roles.add(Role.valueOf(r.toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException.BadValue("ingest.auth.tokens", "unknown role '" + r + "' (submit, read)");
+                    throw new ConfigException.BadValue("ingest.auth.tokens", "unknown role '" + r + "' (submit, read, admin)");
                 }
             }
             try {

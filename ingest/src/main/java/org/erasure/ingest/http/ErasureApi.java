@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.erasure.events.ErasureReason;
+import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Mode;
 import org.erasure.ingest.auth.Role;
 import org.erasure.ingest.auth.TokenAuthenticator;
@@ -56,6 +57,7 @@ final class ErasureApi {
     private final Idempotency idempotency;
     private final VerifierClient verifier;
     private final long maxBodyBytes;
+    private Restores restores; // null: restore not offered
 
     ErasureApi(ObjectMapper json, TokenAuthenticator auth, RequestValidator validator, CsvIntake csv,
                SubmissionService submissions, Idempotency idempotency, VerifierClient verifier, long maxBodyBytes) {
@@ -76,6 +78,7 @@ final class ErasureApi {
         app.post("/v1/erasures", this::postJson);
         app.post("/v1/erasures/csv", this::postCsv);
         app.get("/v1/erasures/{requestId}", this::getStatus);
+        app.post("/v1/erasures/{requestId}/restore", this::postRestore);
     }
 
     private void postJson(Context ctx) {
@@ -114,6 +117,38 @@ final class ErasureApi {
         Mode mode = enumParam(ctx, "mode", Mode.class);
         ErasureReason reason = enumParam(ctx, "reason", ErasureReason.class);
         idempotent(ctx, client, body, () -> answer(csv.parse(body, mode, reason), IntakeError.Source.CSV, client, validateOnly));
+    }
+
+    ErasureApi restoringWith(Restores restores) {
+        this.restores = restores;
+        return this;
+    }
+
+    /** Role admin: publishes a RESTORE of the erasure (Restores); 202 with the new requestId to follow with GET. */
+    private void postRestore(Context ctx) {
+        TokenAuthenticator.Client client = require(ctx, Role.ADMIN);
+        UUID id;
+        try {
+            id = UUID.fromString(ctx.pathParam("requestId"));
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "requestId must be a UUID");
+        }
+        if (restores == null) {
+            throw new ApiException(501, "restore is not offered by this ingest");
+        }
+        ContributorErasureRequested restore = restores.restore(id, client.name());
+        log.info("Restore published requestId={} replayOf={} contributorId={} by={}", restore.requestId(), id, restore.contributorId(), client.name());
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("requestId", restore.requestId().toString());
+        body.put("replayOf", id.toString());
+        body.put("contributorId", restore.contributorId());
+        body.put("mode", Mode.RESTORE.name());
+        body.put("status", "PUBLISHED");
+        try {
+            ctx.status(202).contentType("application/json").result(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void getStatus(Context ctx) {

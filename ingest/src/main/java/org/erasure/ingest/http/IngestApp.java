@@ -113,7 +113,9 @@ public final class IngestApp implements AutoCloseable {
                 : new IdempotencyStore(settings.idempotencyTtl(), settings.idempotencyMaxEntries(), Clock.systemUTC());
         ErasureApi api = new ErasureApi(json, new TokenAuthenticator(settings.tokens()),
                 new RequestValidator(settings.intakeRules()), new CsvIntake(settings.intakeRules()), submissions,
-                idempotency, new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout()), settings.maxBodyBytes());
+                idempotency, new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout()), settings.maxBodyBytes())
+                .restoringWith(new Restores(settings.kafkaClient(), settings.topics(), settings.kafkaTimeout(), publisher, requestKeys,
+                        Clock.systemUTC()));
         this.openApi = resource("/openapi.json");
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.erasure.devstack.junit.DevStackTest;
@@ -21,6 +22,7 @@ import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
 import org.erasure.devstack.kafka.TopicReader;
 import org.erasure.events.ContributorErasureRequested;
+import org.erasure.events.Mode;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 import org.erasure.ingest.support.TestIngest;
@@ -85,5 +87,66 @@ class SealedIngestTest {
         config.remove("ingest.keys.kek");
         assertThatThrownBy(() -> TestIngest.settings(config)).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("ingest.keys").hasMessageContaining("kek is not set");
+    }
+
+    private static HttpResponse<String> post(IngestApp app, String path, String token, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.port() + path))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anAdminRestoresAnErasureWithASealedRestoreRequestOnTheInteractiveLane(KafkaBroker kafka, TestNames names) throws Exception {
+        Topics topics = Topics.withPrefix(names.stem() + ".");
+        kafka.createTopics(3, List.of(topics.requests(), topics.requestsBulk(), topics.completions()));
+        byte[] material = new byte[32];
+        new SecureRandom().nextBytes(material);
+        String kek = Base64.getEncoder().encodeToString(material);
+        Map<String, Object> config = TestIngest.baseConfig(kafka.bootstrapServers(), topics.prefix(), "jdbc:postgresql://127.0.0.1:9/unused", "public",
+                "http://127.0.0.1:9");
+        config.put("ingest.resolution.mode", "off");
+        config.put("ingest.keys.encrypt", true);
+        config.put("ingest.keys.kek", kek);
+        config.put("ingest.keys.topic.name", names.topic("request-keys"));
+        config.put("ingest.keys.topic.replication-factor", 1);
+        String email = "restored.person@ingest.example.com";
+        String item = "{\"contributorId\":\"%s\",\"identifiers\":{\"emails\":[\"%s\"]},\"reason\":\"ACCOUNT_CLOSED\",\"mode\":\"%s\"}";
+        try (IngestApp app = IngestApp.start(TestIngest.settings(config))) {
+            assertThat(post(app, "/v1/erasures", TestIngest.SUBMIT_TOKEN, item.formatted("4343", email, "EXECUTE")).statusCode()).isEqualTo(202);
+            assertThat(post(app, "/v1/erasures", TestIngest.SUBMIT_TOKEN, item.formatted("4344", "dry@ingest.example.com", "DRY_RUN")).statusCode())
+                    .isEqualTo(202);
+            List<ContributorErasureRequested> submitted = new ArrayList<>();
+            TopicReader.readAll(kafka, topics.requests(), Duration.ofSeconds(30),
+                    r -> submitted.add(EventJson.read(r.value().getBytes(StandardCharsets.UTF_8), ContributorErasureRequested.class)));
+            UUID erasure = submitted.stream().filter(r -> r.mode() == Mode.EXECUTE).findFirst().orElseThrow().requestId();
+            UUID dryRun = submitted.stream().filter(r -> r.mode() == Mode.DRY_RUN).findFirst().orElseThrow().requestId();
+
+            assertThat(post(app, "/v1/erasures/" + erasure + "/restore", TestIngest.SUBMIT_TOKEN, "").statusCode())
+                    .as("a submitter cannot restore").isEqualTo(403);
+            HttpResponse<String> restored = post(app, "/v1/erasures/" + erasure + "/restore", TestIngest.ADMIN_TOKEN, "");
+            assertThat(restored.statusCode()).as(restored.body()).isEqualTo(202);
+            assertThat(restored.body()).contains("\"replayOf\":\"" + erasure + "\"", "\"mode\":\"RESTORE\"").doesNotContain(email);
+            assertThat(post(app, "/v1/erasures/" + dryRun + "/restore", TestIngest.ADMIN_TOKEN, "").statusCode())
+                    .as("only an erasure can be restored").isEqualTo(409);
+            assertThat(post(app, "/v1/erasures/" + UUID.randomUUID() + "/restore", TestIngest.ADMIN_TOKEN, "").statusCode()).isEqualTo(404);
+            assertThat(post(app, "/v1/erasures", TestIngest.SUBMIT_TOKEN, item.formatted("4345", "x@ingest.example.com", "RESTORE")).statusCode())
+                    .as("RESTORE is not a submission").isEqualTo(400);
+        }
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        TopicReader.readAll(kafka, topics.requests(), Duration.ofSeconds(30), records::add);
+        List<ContributorErasureRequested> restores = records.stream()
+                .map(r -> EventJson.read(r.value().getBytes(StandardCharsets.UTF_8), ContributorErasureRequested.class))
+                .filter(r -> r.mode() == Mode.RESTORE).toList();
+        assertThat(restores).singleElement().satisfies(r -> {
+            assertThat(r.contributorId()).isEqualTo("4343");
+            assertThat(r.hasSealedIdentifiers()).isTrue();
+            assertThat(r.requestedBy()).isEqualTo("admin (restore)");
+        });
+        assertThat(records).allSatisfy(r -> assertThat(r.value()).doesNotContain(email));
+        try (RequestKeys keys = new RequestKeys(new Envelope(KeyEncryptionKey.fromBase64("kek-1", kek)),
+                KafkaKeyStore.open(TestIngest.settings(config).keys().topic(), kafka.clientConfig(), Duration.ofSeconds(30)))) {
+            assertThat(keys.open(restores.getFirst())).isInstanceOfSatisfying(Opening.Opened.class,
+                    o -> assertThat(o.request().identifiers().emails()).containsExactly(email));
+        }
     }
 }

@@ -13,6 +13,7 @@ public final class TestIngest {
     public static final String SUBMIT_TOKEN = "submit-token-0123456789abcdef";
     public static final String READ_TOKEN = "read-token-0123456789abcdef";
     public static final String BOTH_TOKEN = "both-token-0123456789abcdef";
+    public static final String ADMIN_TOKEN = "admin-token-0123456789abcdef";
 
     private TestIngest() {}
 
@@ -47,7 +48,8 @@ public final class TestIngest {
         m.put("ingest.auth.tokens", List.of(
                 Map.of("name", "closure-service", "sha256", TokenAuthenticator.sha256Hex(SUBMIT_TOKEN), "roles", List.of("submit")),
                 Map.of("name", "auditor", "sha256", TokenAuthenticator.sha256Hex(READ_TOKEN), "roles", List.of("read")),
-                Map.of("name", "operator", "sha256", TokenAuthenticator.sha256Hex(BOTH_TOKEN), "roles", List.of("submit", "read"))));
+                Map.of("name", "operator", "sha256", TokenAuthenticator.sha256Hex(BOTH_TOKEN), "roles", List.of("submit", "read")),
+                Map.of("name", "admin", "sha256", TokenAuthenticator.sha256Hex(ADMIN_TOKEN), "roles", List.of("admin"))));
         return m;
     }
 

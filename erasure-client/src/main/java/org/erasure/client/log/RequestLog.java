@@ -1,4 +1,4 @@
-package org.erasure.cli.kafka;
+package org.erasure.client.log;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -14,14 +14,29 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.erasure.cli.common.CliException;
-import org.erasure.cli.common.ExitCode;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Topics;
 import org.erasure.events.serde.EventJson;
 
-/** Reads {@code erasure.requests} (no consumer group), optionally from a time on; unreadable records are skipped and counted. */
+/**
+ * Reads {@code erasure.requests} (no consumer group), optionally from a time on; unreadable records are skipped and
+ * counted. What erasurectl's replay and restore and ingest's restore use to find the requests they re-publish.
+ */
 public final class RequestLog {
+
+    /** The topic does not exist. */
+    public static final class TopicMissing extends RuntimeException {
+        TopicMissing(String topic) {
+            super("topic " + topic + " does not exist");
+        }
+    }
+
+    /** Kafka did not answer. */
+    public static final class Unreachable extends RuntimeException {
+        Unreachable(KafkaException cause) {
+            super("Kafka is unreachable (" + cause.getClass().getSimpleName() + ")", cause);
+        }
+    }
 
     /** A request and the record timestamp it was published with. */
     public record Entry(ContributorErasureRequested request, Instant timestamp, int partition, long offset) {}
@@ -30,10 +45,6 @@ public final class RequestLog {
 
     private RequestLog() {}
 
-    /**
-     * @param from first record time (inclusive), or null for the beginning
-     * @param to   end (exclusive), or null for "up to now"
-     */
     /** Both request lanes; a lane whose topic does not exist (an older deployment) reads as empty. */
     public static Read readLanes(Map<String, Object> kafka, Topics topics, Instant from, Instant to, Duration timeout) {
         List<Entry> entries = new ArrayList<>();
@@ -43,8 +54,8 @@ public final class RequestLog {
                 Read r = read(kafka, topic, from, to, timeout);
                 entries.addAll(r.entries());
                 unreadable += r.unreadable();
-            } catch (CliException e) {
-                if (e.exitCode() != ExitCode.NOT_FOUND || topic.equals(topics.requests())) {
+            } catch (TopicMissing e) {
+                if (topic.equals(topics.requests())) {
                     throw e;
                 }
             }
@@ -52,6 +63,19 @@ public final class RequestLog {
         return new Read(entries, unreadable);
     }
 
+    /** The request with this id on either lane, if any. */
+    public static java.util.Optional<ContributorErasureRequested> find(Map<String, Object> kafka, Topics topics, java.util.UUID requestId,
+                                                                      Duration timeout) {
+        return readLanes(kafka, topics, null, null, timeout).entries().stream().map(Entry::request)
+                .filter(r -> r.requestId().equals(requestId)).findFirst();
+    }
+
+    /**
+     * @param from first record time (inclusive), or null for the beginning
+     * @param to   end (exclusive), or null for "up to now"
+     * @throws TopicMissing when the topic does not exist
+     * @throws Unreachable  when Kafka does not answer
+     */
     public static Read read(Map<String, Object> kafka, String topic, Instant from, Instant to, Duration timeout) {
         Map<String, Object> c = new HashMap<>(kafka);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -63,7 +87,7 @@ public final class RequestLog {
             List<TopicPartition> parts = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             if (parts.isEmpty()) {
-                throw new CliException(ExitCode.NOT_FOUND, "topic " + topic + " does not exist");
+                throw new TopicMissing(topic);
             }
             consumer.assign(parts);
             Map<TopicPartition, Long> end = consumer.endOffsets(parts);
@@ -92,7 +116,7 @@ public final class RequestLog {
                 }
             }
         } catch (KafkaException e) {
-            throw new CliException(ExitCode.UNREACHABLE, "Kafka is unreachable (" + e.getClass().getSimpleName() + ")");
+            throw new Unreachable(e);
         }
         return new Read(entries, unreadable);
     }
