@@ -189,7 +189,7 @@ class SealedCtlTest {
             p.publish(List.of(erased, dryRun));
         }
 
-        Ctl.Result r = s.sealing().run("restore", erased.requestId().toString());
+        Ctl.Result r = s.sealing().run("restore", "--direct", erased.requestId().toString());
         assertThat(r.exitCode()).as(r.toString()).isZero();
         assertThat(r.out()).contains("Restore requested for 1 erasures", erased.requestId() + " -> ", "erasurectl status");
         assertThat(r.out() + r.err()).doesNotContain(DOMAIN);
@@ -205,10 +205,10 @@ class SealedCtlTest {
                     o -> assertThat(o.request().identifiers().emails()).containsExactly(email));
         }
 
-        Ctl.Result notAnErasure = s.sealing().run("restore", dryRun.requestId().toString());
+        Ctl.Result notAnErasure = s.sealing().run("restore", "--direct", dryRun.requestId().toString());
         assertThat(notAnErasure.exitCode()).as(notAnErasure.toString()).isEqualTo(1);
         assertThat(notAnErasure.err()).contains("only an erasure (mode EXECUTE) can be restored", dryRun.requestId().toString());
-        Ctl.Result unknown = s.sealing().run("restore", UUID.randomUUID().toString());
+        Ctl.Result unknown = s.sealing().run("restore", "--direct", UUID.randomUUID().toString());
         assertThat(unknown.exitCode()).as(unknown.toString()).isEqualTo(5);
         assertThat(values(kafka, s.topics().requests()).stream().map(SealedCtlTest::event).filter(e -> e.mode() == Mode.RESTORE)).hasSize(1);
     }

@@ -61,6 +61,20 @@ public final class IngestClient {
         throw failure(r, body);
     }
 
+    /** POST /v1/erasures/{id}/restore (role admin); returns ingest's answer (the RESTORE request's id, replayOf). */
+    public JsonNode restore(UUID erasureId) {
+        HttpResponse<String> r = send(authorized(HttpRequest.newBuilder(URI.create(baseUrl + "/v1/erasures/" + erasureId + "/restore")))
+                .POST(HttpRequest.BodyPublishers.noBody()).build());
+        JsonNode body = parse(r.body());
+        if (r.statusCode() == 202) {
+            return body;
+        }
+        if (r.statusCode() == 409) {
+            throw new CliException(ExitCode.USAGE, "refused by ingest: " + body.path("error").asText("HTTP 409"));
+        }
+        throw failure(r, body);
+    }
+
     private HttpRequest.Builder authorized(HttpRequest.Builder b) {
         b.timeout(timeout);
         if (token != null && !token.isBlank()) {

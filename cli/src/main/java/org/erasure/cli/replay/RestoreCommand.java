@@ -12,6 +12,8 @@ import org.erasure.cli.common.CliKeys;
 import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
+import org.erasure.cli.ingest.IngestClient;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.erasure.client.publish.PublishException;
 import org.erasure.client.publish.RequestPublisher;
 import org.erasure.events.ContributorErasureRequested;
@@ -30,11 +32,12 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Undo erasures within the undo window (default 7 days; docs/privacy.md, \"Undo window\").",
-                "Reads each original on erasure.requests and publishes a RESTORE request (new requestId, replayOf = the original)",
-                "on the interactive lane, in one transaction. Sinks put back what they kept before erasing and report RESTORED with",
+                "Asks ingest (POST /v1/erasures/{id}/restore, a token with role admin), or with --direct reads each original on",
+                "erasure.requests itself: either publishes a RESTORE request (new requestId, replayOf = the original)",
+                "on the interactive lane. Sinks put back what they kept before erasing and report RESTORED with",
                 "counts; the verifier records a RESTORED revision. Follow it with `erasurectl status NEW_ID`.",
                 "Only an EXECUTE request can be restored. Sealed originals need erasurectl.keys.kek (ERASURECTL_KEYS_KEK)."},
-        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:published", "1:usage error (not an EXECUTE request; a sealed request without the KEK)",
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {"0:published", "1:usage error (not an EXECUTE request; a sealed request without the KEK)", "8:ingest refused the token",
                 "3:Kafka or the key store unreachable (nothing published)", "5:a request id was not found on erasure.requests (nothing published)",
                 "10:internal error"})
 public final class RestoreCommand implements Callable<Integer> {
@@ -45,12 +48,28 @@ public final class RestoreCommand implements Callable<Integer> {
     @Parameters(paramLabel = "REQUEST_ID", arity = "1..*", description = "The erasure requests to undo.")
     List<UUID> requestIds;
 
-    @Option(names = "--dry-run", description = "Show what would be restored; publish nothing.")
+    @Option(names = "--dry-run", description = "With --direct: show what would be restored; publish nothing.")
     boolean dryRun;
+
+    @Option(names = "--direct", description = "Publish to Kafka from here (like replay) instead of asking ingest (role admin).")
+    boolean direct;
 
     @Override
     public Integer call() {
         CliSettings s = root.settings();
+        if (!direct) {
+            if (dryRun) {
+                throw new CliException(ExitCode.USAGE, "--dry-run goes with --direct");
+            }
+            IngestClient ingest = new IngestClient(s.ingestUrl(), s.ingestToken(), s.ingestTimeout());
+            root.out().println("Restore requested through ingest for " + requestIds.size() + " erasures:");
+            for (UUID id : new LinkedHashSet<>(requestIds)) {
+                JsonNode answer = ingest.restore(id);
+                root.out().println("  " + id + " -> " + answer.path("requestId").asText() + "  contributor " + answer.path("contributorId").asText());
+            }
+            root.out().println("Each sink reports RESTORED with the records it put back; follow with: erasurectl status <new id>");
+            return ExitCode.OK;
+        }
         List<ContributorErasureRequested> originals = ReplayCommand.byIds(root, s, new LinkedHashSet<>(requestIds));
         List<UUID> notErasures = originals.stream().filter(o -> o.mode() != Mode.EXECUTE).map(ContributorErasureRequested::requestId).toList();
         if (!notErasures.isEmpty()) {
