@@ -82,7 +82,11 @@ class KafkaUndoTest {
             // Restore ten: their latest records (value, headers, partition) are back, counted as erased.
             for (int i = 0; i < RESTORED; i++) {
                 UUID id = items.get(i).requestId();
-                assertThat(kept.restore(store, id)).containsExactly(Map.entry(t.profiles(), byTarget(erased.get(id)).get(t.profiles()).deleted()));
+                List<org.erasure.sink.runtime.spi.BeforeImage> images = new ArrayList<>(kept.images(id));
+                if (i == 0) {
+                    images.addAll(kept.images(id)); // kept twice (a re-run): re-produced once
+                }
+                assertThat(store.restore(id, images, kept)).containsExactly(Map.entry(t.profiles(), byTarget(erased.get(id)).get(t.profiles()).deleted()));
             }
             Map<String, Map<Integer, String>> restored = live(kafka, t.profiles());
             for (int i = 0; i < 60; i++) {

@@ -145,6 +145,35 @@ class RedisUndoTest {
         }
     }
 
+    /** Many large keys of one request: split into several images; kept twice (a re-run) they restore once. */
+    @Test
+    void aLargeRequestIsKeptInSeveralImagesAndRestoredOnceWhenKeptTwice(RedisServer redis) {
+        try (RedisFixture f = RedisFixture.seed(redis, 2); RedisErasureStore store = f.store()) {
+            String id = Long.toString(f.world.contributor(0).id());
+            byte[] big = new byte[10 * 1024];
+            new java.util.Random(42).nextBytes(big);
+            Map<String, String> dumps = new LinkedHashMap<>();
+            for (int k = 0; k < 40; k++) {
+                String key = "session:" + id + ":extra" + k;
+                f.client.getBucket(key, ByteArrayCodec.INSTANCE).set(big);
+                dumps.put(key, HexFormat.of().formatHex(f.client.getBucket(key, ByteArrayCodec.INSTANCE).dump()));
+            }
+            KeptImages kept = new KeptImages();
+            ErasureItem item = RedisFixture.item(f.world.contributor(0), Mode.EXECUTE);
+            assertThat(byTarget(Announced.erase(store, ErasureBatch.of(item), kept).get(item.requestId())).get(SESSIONS).deleted()).isEqualTo(41);
+            var images = kept.images(item.requestId());
+            assertThat(images).hasSizeGreaterThan(3).allSatisfy(image -> assertThat(image.content().length).isLessThan(256 * 1024));
+            List<org.erasure.sink.runtime.spi.BeforeImage> twice = new java.util.ArrayList<>(images);
+            twice.addAll(images);
+            Map<String, Long> restored = store.restore(item.requestId(), twice, kept);
+            assertThat(restored.get(SESSIONS)).isEqualTo(41);
+            assertThat(restored.get(AUTH)).isEqualTo(1);
+            dumps.forEach((key, dump) -> assertThat(HexFormat.of().formatHex(f.client.getBucket(key, ByteArrayCodec.INSTANCE).dump())).isEqualTo(dump));
+            assertThat(f.intact(0)).isTrue();
+            f.client.getKeys().unlink(dumps.keySet().toArray(String[]::new));
+        }
+    }
+
     private static byte[] sessionToken(int i) {
         return org.erasure.devstack.seed.SampleWorld.sessionToken(i).getBytes(StandardCharsets.UTF_8);
     }
