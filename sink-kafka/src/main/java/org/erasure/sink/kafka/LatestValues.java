@@ -3,7 +3,6 @@ package org.erasure.sink.kafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,14 +21,50 @@ import org.erasure.sink.runtime.spi.StoreUnavailableException;
  * whatever partitioner wrote them, so a tombstone goes where it deletes.
  */
 final class LatestValues {
-    /** A key whose latest value in {@code partitions} belongs to {@code owner}. */
-    record Live(ErasureItem owner, Set<Integer> partitions) {}
+    /**
+     * A key whose latest value in each of its partitions belongs to {@code owner}; {@code latest} holds that record
+     * per partition (kept as the before-image of its tombstone when the undo window is on).
+     */
+    record Live(ErasureItem owner, Map<Integer, ConsumerRecord<byte[], byte[]>> latest) {
+        Set<Integer> partitions() {
+            return latest.keySet();
+        }
+    }
 
     private LatestValues() {}
 
     static Map<String, Live> live(Consumer<byte[], byte[]> consumer, String topic, Owners owners, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Live> live = new HashMap<>();
+        readToEnd(consumer, topic, timeout, r -> {
+            String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+            ErasureItem owner = key == null || r.value() == null ? null : owners.of(key, r.value());
+            if (owner == null) { // a tombstone, or a value that is no longer the subject's
+                live.computeIfPresent(key == null ? "" : key, (k, in) -> in.partitions().remove(r.partition())
+                        && in.partitions().isEmpty() ? null : in);
+            } else {
+                live.computeIfAbsent(key, k -> new Live(owner, new HashMap<>())).latest().put(r.partition(), r);
+            }
+        });
+        return live;
+    }
+
+    /** The latest record (a tombstone too) of each of {@code keys} per partition it has one in. */
+    static Map<String, Map<Integer, ConsumerRecord<byte[], byte[]>>> latest(Consumer<byte[], byte[]> consumer, String topic,
+                                                                            Set<String> keys, Duration timeout) {
+        Map<String, Map<Integer, ConsumerRecord<byte[], byte[]>>> latest = new HashMap<>();
+        readToEnd(consumer, topic, timeout, r -> {
+            String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+            if (key != null && keys.contains(key)) {
+                latest.computeIfAbsent(key, k -> new HashMap<>()).put(r.partition(), r);
+            }
+        });
+        return latest;
+    }
+
+    /** Every partition of {@code topic} from its beginning up to the end offsets of this moment, record by record. */
+    private static void readToEnd(Consumer<byte[], byte[]> consumer, String topic, Duration timeout,
+                                  java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -44,17 +79,9 @@ final class LatestValues {
                     throw new StoreUnavailableException("reading " + topic + " did not reach its end offsets within read-timeout " + timeout);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    String key = r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
-                    ErasureItem owner = key == null || r.value() == null ? null : owners.of(key, r.value());
-                    if (owner == null) { // a tombstone, or a value that is no longer the subject's
-                        live.computeIfPresent(key == null ? "" : key, (k, in) -> in.partitions().remove(r.partition())
-                                && in.partitions().isEmpty() ? null : in);
-                    } else {
-                        live.computeIfAbsent(key, k -> new Live(owner, new HashSet<>())).partitions().add(r.partition());
-                    }
+                    sink.accept(r);
                 }
             }
-            return live;
         } catch (org.apache.kafka.common.errors.RetriableException e) {
             throw new StoreUnavailableException("reading " + topic + " failed transiently: " + e.getClass().getSimpleName(), e);
         } catch (org.apache.kafka.common.errors.AuthorizationException e) {

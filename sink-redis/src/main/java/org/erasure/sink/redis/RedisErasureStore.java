@@ -22,10 +22,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.erasure.events.Phase;
 import org.erasure.events.TargetResult;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.Tally;
@@ -106,6 +108,7 @@ public final class RedisErasureStore implements ErasureStore {
     private final Duration probeTimeout;
     private final Timer scanTimer;
     private final Counter scannedKeys;
+    private final RedisRestoration restoration;
 
     RedisErasureStore(RedissonClient client, RedisSettings settings, MeterRegistry meters) {
         this.client = client;
@@ -122,6 +125,7 @@ public final class RedisErasureStore implements ErasureStore {
             }
         }
         this.scanMatch = scanPatterns.isEmpty() ? null : Glob.escape(commonPrefix(scanPatterns)) + "*";
+        this.restoration = new RedisRestoration(client, settings, targets);
         this.probeTimeout = settings.connectTimeout().plus(settings.timeout());
         this.scanTimer = meters == null ? null : Timer.builder("erasure.sink.redis.scan")
                 .description("one SCAN pass over the keyspace (per erase / verify of a batch)").register(meters);
@@ -195,40 +199,46 @@ public final class RedisErasureStore implements ErasureStore {
         // 1. One SCAN pass for the whole batch (execute and dry-run items alike).
         List<KeyRef> scanned = scan(items, "erase");
 
-        // 1b. What the executes are about to lose, counted read-only as a dry run would, and announced
-        //     before any UNLINK/SREM/HDEL: Redis has no transaction that could carry the announcement.
-        if (!executes.isEmpty()) {
-            writeAhead.record(plan(executes, scanned));
+        // 2. Executes, with the undo window: read what they hold, keep it, announce it, remove what is as kept.
+        List<KeyRef> scannedExecutes = scanned.stream().filter(k -> !k.item().dryRun()).toList();
+        if (!executes.isEmpty() && writeAhead.restoration().enabled()) {
+            List<KeyRef> keys = new ArrayList<>(exactKeys(executes));
+            keys.addAll(scannedExecutes);
+            restoration.erase(executes, keys, writeAhead, tally);
+        } else if (!executes.isEmpty()) {
+            // What the executes are about to lose, counted read-only as a dry run would, and announced
+            // before any UNLINK/SREM/HDEL: Redis has no transaction that could carry the announcement.
+            writeAhead.record(plan(executes, scannedExecutes));
+            List<KeyRef> unlink = new ArrayList<>(exactKeys(executes));
+            unlink.addAll(scannedExecutes);
+            pipeline(unlink, (b, key) -> b.getKeys().unlinkAsync(key), tally);
+            containers(executes, SET_REMOVE, HASH_REMOVE, RScript.Mode.READ_WRITE, tally);
         }
 
-        // 2. Keys: UNLINK (execute) / EXISTS (dry run), pipelined in chunks; scanned dry-run keys exist as seen.
-        List<KeyRef> unlink = new ArrayList<>(exactKeys(executes));
-        List<KeyRef> exists = new ArrayList<>(exactKeys(dryRuns));
+        // 3. Dry runs: EXISTS pipelined on the exact keys; scanned dry-run keys exist as seen; flags of sets and hashes.
         for (KeyRef k : scanned) {
             if (k.item().dryRun()) {
                 tally.deleted(k.item(), targets.get(k.target()), 1);
-            } else {
-                unlink.add(k);
             }
         }
-        pipeline(unlink, (b, key) -> b.getKeys().unlinkAsync(key), tally);
-        pipeline(exists, (b, key) -> b.getKeys().countExistsAsync(key), tally);
+        pipeline(exactKeys(dryRuns), (b, key) -> b.getKeys().countExistsAsync(key), tally);
+        containers(dryRuns, SET_CONTAINS, HASH_CONTAINS, RScript.Mode.READ_ONLY, tally);
+    }
 
-        // 3. Sets and hashes: one EVAL per container and chunk of ids.
+    /** One EVAL per set (hash) and chunk of ids: {@code setScript} / {@code hashScript}. */
+    private void containers(List<ErasureItem> items, String setScript, String hashScript, RScript.Mode mode, Tally tally) {
         int base = settings.keys().size();
         for (int s = 0; s < settings.sets().size(); s++) {
-            members(settings.sets().get(s), base + s, executes, SET_REMOVE, RScript.Mode.READ_WRITE, tally);
-            members(settings.sets().get(s), base + s, dryRuns, SET_CONTAINS, RScript.Mode.READ_ONLY, tally);
+            members(settings.sets().get(s), base + s, items, setScript, mode, tally);
         }
         base += settings.sets().size();
         for (int h = 0; h < settings.hashes().size(); h++) {
-            members(settings.hashes().get(h), base + h, executes, HASH_REMOVE, RScript.Mode.READ_WRITE, tally);
-            members(settings.hashes().get(h), base + h, dryRuns, HASH_CONTAINS, RScript.Mode.READ_ONLY, tally);
+            members(settings.hashes().get(h), base + h, items, hashScript, mode, tally);
         }
     }
 
-    private Map<UUID, List<TargetResult>> plan(List<ErasureItem> executes, List<KeyRef> scanned) {
-        return present(executes, scanned.stream().filter(k -> !k.item().dryRun()).toList()).planned(executes);
+    private Map<UUID, List<TargetResult>> plan(List<ErasureItem> executes, List<KeyRef> scannedExecutes) {
+        return present(executes, scannedExecutes).planned(executes);
     }
 
     /**
@@ -241,14 +251,7 @@ public final class RedisErasureStore implements ErasureStore {
             present.found(k.item(), targets.get(k.target()), 1);
         }
         pipeline(exactKeys(items), (b, key) -> b.getKeys().countExistsAsync(key), present);
-        int base = settings.keys().size();
-        for (int s = 0; s < settings.sets().size(); s++) {
-            members(settings.sets().get(s), base + s, items, SET_CONTAINS, RScript.Mode.READ_ONLY, present);
-        }
-        base += settings.sets().size();
-        for (int h = 0; h < settings.hashes().size(); h++) {
-            members(settings.hashes().get(h), base + h, items, HASH_CONTAINS, RScript.Mode.READ_ONLY, present);
-        }
+        containers(items, SET_CONTAINS, HASH_CONTAINS, RScript.Mode.READ_ONLY, present);
         return present;
     }
 
@@ -265,6 +268,18 @@ public final class RedisErasureStore implements ErasureStore {
             return present(items, scan(items, "verify")).residuals(batch.items());
         } catch (RuntimeException e) {
             throw translate(e, "verify");
+        }
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    /** See {@link RedisRestoration#restore}: RESTORE / SADD / HSETNX of what is kept and absent now. */
+    @Override
+    public Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog log) {
+        try {
+            return restoration.restore(images);
+        } catch (RuntimeException e) {
+            throw translate(e, "restore");
         }
     }
 
