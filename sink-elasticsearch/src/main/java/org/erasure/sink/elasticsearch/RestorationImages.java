@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -19,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.erasure.sink.elasticsearch.DocumentMasker.Masked;
 import org.erasure.sink.runtime.spi.BeforeImage;
@@ -49,16 +51,36 @@ final class RestorationImages {
 
     private RestorationImages() {}
 
-    /** A hash of the element without {@code fields}: recognises the element at restore time (not personal data in clear). */
+    /**
+     * A hash of the element without {@code fields}: recognises the element at restore time (not personal data in
+     * clear). Keys are sorted first: a partial update makes Elasticsearch rebuild the {@code _source}, which may
+     * reorder an object's keys.
+     */
     static String fingerprint(ObjectNode element, Set<String> fields) {
         ObjectNode rest = element.deepCopy();
         rest.remove(fields);
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(rest));
-            return Base64.getEncoder().withoutPadding().encodeToString(java.util.Arrays.copyOf(digest, 12));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(JSON.writeValueAsBytes(sorted(rest)));
+            return Base64.getEncoder().withoutPadding().encodeToString(Arrays.copyOf(digest, 12));
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot fingerprint an element", e);
         }
+    }
+
+    private static JsonNode sorted(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            ObjectNode out = JsonNodeFactory.instance.objectNode();
+            TreeMap<String, JsonNode> byKey = new TreeMap<>();
+            o.properties().forEach(e -> byKey.put(e.getKey(), e.getValue()));
+            byKey.forEach((k, v) -> out.set(k, sorted(v)));
+            return out;
+        }
+        if (n instanceof ArrayNode a) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode(a.size());
+            a.forEach(e -> out.add(sorted(e)));
+            return out;
+        }
+        return n;
     }
 
     static Set<String> fieldNames(ObjectNode o) {

@@ -29,6 +29,8 @@ import org.erasure.sink.runtime.testkit.KeptImages;
 import org.erasure.sink.runtime.testkit.StoreFixture;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,27 +55,20 @@ class RestoreTest {
         return ids;
     }
 
-    @Test
-    void erase50Restore10BringsBackExactlyThoseTenAndLeavesTheOther40Erased(ElasticsearchServer es, TestNames names) throws Exception {
+    /** Defaults (one bulk), and small bulks with three in flight: images are kept per bulk, before each is announced. */
+    @ParameterizedTest(name = "[{index}] bulks {0}")
+    @ValueSource(strings = {"", "page-size = 50, bulk-size = 20, bulk-concurrency = 3"})
+    void erase50Restore10BringsBackExactlyThoseTenAndLeavesTheOther40Erased(String bulks, ElasticsearchServer es, TestNames names) throws Exception {
         List<Integer> erased = IntStream.range(0, 50).boxed().toList();
         List<Integer> restored = IntStream.range(0, 10).boxed().toList();
         List<Integer> stillErased = erased.stream().filter(i -> !restored.contains(i)).toList();
-        try (EsFixture off = EsFixture.seed(es, names, "off", 100); ElasticsearchErasureStore store = off.store()) {
-            // the cost of the undo window: the same batch shape without keeping anything (restoration off)
-            List<ErasureItem> items = erased.stream().map(i -> EsFixture.item(off.world.contributor(i), Mode.EXECUTE)).toList();
-            long start = System.nanoTime();
-            Announced.erase(store, new ErasureBatch(items));
-            log.info("undo window: erase of 50 contributors without before-images took {} ms", (System.nanoTime() - start) / 1_000_000);
-        }
-        try (EsFixture f = EsFixture.seed(es, names, 100); ElasticsearchErasureStore store = f.store()) {
+        try (EsFixture f = EsFixture.seed(es, names, 100); ElasticsearchErasureStore store = f.store(bulks)) {
             SampleWorld w = f.world;
             Map<String, ObjectNode> before = f.snapshot();
             List<ErasureItem> items = erased.stream().map(i -> EsFixture.item(w.contributor(i), Mode.EXECUTE)).toList();
             KeptImages kept = new KeptImages();
 
-            long start = System.nanoTime();
             Map<UUID, RequestResult> results = Announced.erase(store, new ErasureBatch(items), kept);
-            log.info("undo window: erase of 50 contributors keeping before-images took {} ms", (System.nanoTime() - start) / 1_000_000);
             for (int k = 0; k < items.size(); k++) {
                 assertThat(masked(results.get(items.get(k).requestId()))).isEqualTo(w.esDocumentsOf(erased.get(k)));
                 assertThat(kept.count(items.get(k).requestId())).as("images of request %d", k).isPositive();
@@ -203,6 +198,71 @@ class RestoreTest {
                     assertThat(after.get(k)).as("document %s", k).isEqualTo(v);
                 }
             });
+        }
+    }
+
+    /**
+     * A document changed between the scan and the bulk (an element inserted before the person's): the bulk
+     * conflicts, the re-read masks the person's element at its new position and keeps that too; the restore puts
+     * back the document as it was right before the masking, the concurrent change included.
+     */
+    @Test
+    void aConflictedWriteKeepsTheReReadAndRestoresTheCurrentDocument(ElasticsearchServer es, TestNames names) throws Exception {
+        try (EsFixture f = EsFixture.seed(es, names, 30); ElasticsearchErasureStore store = f.store()) {
+            SampleWorld.Contributor a = f.world.contributor(4);
+            Map<String, ObjectNode> snap = f.snapshot();
+            List<String> ofA = snap.entrySet().stream()
+                    .filter(e -> e.getValue().toString().contains("\"" + a.workerId() + "\"")).map(Map.Entry::getKey).toList();
+            assertThat(ofA).hasSize((int) f.world.esDocumentsOf(4));
+            store.beforeBulk = () -> {
+                store.beforeBulk = null;
+                for (String key : ofA) {
+                    String[] p = key.split("/");
+                    ArrayNode judgments = snap.get(key).withArray("judgments").deepCopy();
+                    judgments.insertObject(0).put("workerId", "late-worker").put("answer", "maybe");
+                    try {
+                        f.client.update(u -> u.index(p[0]).id(p[1]).doc(Map.of("judgments", judgments)), ObjectNode.class);
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            };
+            ErasureItem item = EsFixture.item(a, Mode.EXECUTE);
+            KeptImages kept = new KeptImages();
+            assertThat(masked(Announced.erase(store, ErasureBatch.of(item), kept).get(item.requestId()))).isEqualTo(f.world.esDocumentsOf(4));
+            assertThat(kept.count(item.requestId())).as("the first attempt's image and the re-read's").isEqualTo(2);
+            Map<String, ObjectNode> changed = f.snapshot();
+            ofA.forEach(k -> assertThat(changed.get(k).withArray("judgments").get(0).path("workerId").asText()).isEqualTo("late-worker"));
+
+            assertThat(kept.restore(store, item.requestId())).isEqualTo(Map.of(f.pattern, f.world.esDocumentsOf(4)));
+            Map<String, ObjectNode> after = f.snapshot();
+            for (String k : ofA) {
+                ObjectNode expected = snap.get(k).deepCopy();
+                ArrayNode judgments = expected.withArray("judgments");
+                judgments.insertObject(0).put("workerId", "late-worker").put("answer", "maybe");
+                assertThat(after.get(k)).as("document %s", k).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** Erase time of the same 50-contributor batch with and without keeping before-images (logged; runs alternate). */
+    @Test
+    void eraseCostWithAndWithoutBeforeImages(ElasticsearchServer es, TestNames names) throws Exception {
+        for (int run = 0; run < 3; run++) {
+            for (boolean keep : new boolean[] {false, true}) {
+                try (EsFixture f = EsFixture.seed(es, names, (keep ? "on" : "off") + (char) ('a' + run), 100);
+                     ElasticsearchErasureStore store = f.store()) {
+                    List<ErasureItem> items = IntStream.range(0, 50).mapToObj(i -> EsFixture.item(f.world.contributor(i), Mode.EXECUTE)).toList();
+                    KeptImages kept = new KeptImages();
+                    long start = System.nanoTime();
+                    Map<UUID, RequestResult> results = keep ? Announced.erase(store, new ErasureBatch(items), kept)
+                            : Announced.erase(store, new ErasureBatch(items));
+                    log.info("undo window: erase of 50 contributors ({} documents masked) {} before-images: {} ms",
+                            results.values().stream().mapToLong(RestoreTest::masked).sum(), keep ? "keeping" : "without",
+                            (System.nanoTime() - start) / 1_000_000);
+                    assertThat(kept.count(items.getFirst().requestId())).isEqualTo(keep ? 1 : 0);
+                }
+            }
         }
     }
 
