@@ -98,8 +98,9 @@ final class DocumentMasker {
      *                   null if nothing changed
      * @param masked     EXECUTE requests whose values were masked in this document
      * @param dryMatched DRY_RUN requests whose values this document holds (what EXECUTE would mask)
+     * @param before     when capturing (the undo window): each masked element's previous values, else empty
      */
-    record Outcome(ObjectNode partial, Set<ErasureItem> masked, Set<ErasureItem> dryMatched) {
+    record Outcome(ObjectNode partial, Set<ErasureItem> masked, Set<ErasureItem> dryMatched, List<Masked> before) {
         boolean changed() {
             return partial != null;
         }
@@ -113,13 +114,29 @@ final class DocumentMasker {
         this.maskValue = maskValue;
     }
 
+    /**
+     * One masked group element, for the undo window: where it is (a JSON pointer with array positions), a
+     * fingerprint of its other fields (to recognise it at restore time), the previous values of the fields the
+     * masking changed, and the EXECUTE requests it was masked for.
+     */
+    record Masked(String pointer, String fingerprint, ObjectNode previous, Set<ErasureItem> owners) {}
+
     /** Masks {@code source} in place (EXECUTE owners only) and reports who matched. */
     Outcome apply(ObjectNode source, Lookup lookup) {
+        return apply(source, lookup, false);
+    }
+
+    /** As {@link #apply(ObjectNode, Lookup)}; with {@code capture}, also what each masked element held before. */
+    Outcome apply(ObjectNode source, Lookup lookup, boolean capture) {
         Set<ErasureItem> masked = new LinkedHashSet<>();
         Set<ErasureItem> dry = new LinkedHashSet<>();
         Set<String> touched = new LinkedHashSet<>();
+        List<Masked> before = capture ? new ArrayList<>() : List.of();
         for (Group g : groups) {
-            for (ObjectNode element : elements(source, g.segments())) {
+            List<String> pointers = capture ? new ArrayList<>() : null;
+            List<ObjectNode> elements = elements(source, g.segments(), pointers);
+            for (int e = 0; e < elements.size(); e++) {
+                ObjectNode element = elements.get(e);
                 Set<ErasureItem> owners = new LinkedHashSet<>();
                 for (Map.Entry<String, Kind> f : g.fields().entrySet()) {
                     for (String v : texts(element.get(f.getKey()))) {
@@ -137,24 +154,48 @@ final class DocumentMasker {
                 if (!execute) {
                     continue;
                 }
+                ObjectNode previous = capture ? JsonNodeFactory.instance.objectNode() : null;
                 boolean changed = false;
                 for (String field : g.fields().keySet()) {
-                    changed |= maskField(element, field);
+                    JsonNode old = capture && element.get(field) != null ? element.get(field).deepCopy() : null;
+                    if (maskField(element, field)) {
+                        changed = true;
+                        if (capture) {
+                            previous.set(field, old);
+                        }
+                    }
                 }
                 if (changed) {
                     touched.add(g.topLevel());
-                    owners.stream().filter(o -> !o.dryRun()).forEach(masked::add);
+                    Set<ErasureItem> executeOwners = new LinkedHashSet<>();
+                    owners.stream().filter(o -> !o.dryRun()).forEach(executeOwners::add);
+                    masked.addAll(executeOwners);
+                    if (capture) {
+                        // the element without the changed fields is the same before and after masking
+                        String fingerprint = RestorationImages.fingerprint(element, RestorationImages.fieldNames(previous));
+                        before.add(new Masked(pointers.get(e), fingerprint, previous, executeOwners));
+                    }
                 }
             }
         }
         if (touched.isEmpty()) {
-            return new Outcome(null, Set.of(), dry);
+            return new Outcome(null, Set.of(), dry, List.of());
         }
         ObjectNode partial = JsonNodeFactory.instance.objectNode();
         for (String key : touched) {
             partial.set(key, source.get(key));
         }
-        return new Outcome(partial, masked, dry);
+        return new Outcome(partial, masked, dry, before);
+    }
+
+    /** What {@link #maskField} makes of a value (a copy): a value, or each value of an array, set to the mask. */
+    static JsonNode masked(JsonNode value, String maskValue) {
+        if (value instanceof ArrayNode array) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode(array.size());
+            array.forEach(e -> out.add(isValue(e) ? JsonNodeFactory.instance.textNode(maskValue) : e.deepCopy()));
+            return out;
+        }
+        return isValue(value) ? JsonNodeFactory.instance.textNode(maskValue) : value;
     }
 
     /** The requests (of the lookup) whose identifiers this document holds in any group element; nothing is changed. */
@@ -218,30 +259,53 @@ final class DocumentMasker {
 
     /** The objects at {@code path}, walking into arrays (of objects, or arrays of them) at every step. */
     static List<ObjectNode> elements(ObjectNode root, List<String> path) {
+        return elements(root, path, null);
+    }
+
+    /**
+     * As {@link #elements(ObjectNode, List)}; when {@code pointers} is not null, it receives each element's JSON
+     * pointer (RFC 6901, with array positions, e.g. {@code /judgments/2}), in the same order.
+     */
+    static List<ObjectNode> elements(ObjectNode root, List<String> path, List<String> pointers) {
         List<JsonNode> current = List.of(root);
+        List<String> at = pointers == null ? null : List.of("");
         for (String segment : path) {
             List<JsonNode> next = new ArrayList<>();
-            for (JsonNode n : current) {
-                if (n instanceof ObjectNode o && o.get(segment) != null) {
-                    flatten(o.get(segment), next);
+            List<String> nextAt = at == null ? null : new ArrayList<>();
+            for (int i = 0; i < current.size(); i++) {
+                if (current.get(i) instanceof ObjectNode o && o.get(segment) != null) {
+                    flatten(o.get(segment), next, nextAt == null ? null : at.get(i) + "/" + escape(segment), nextAt);
                 }
             }
             current = next;
+            at = nextAt;
         }
         List<ObjectNode> out = new ArrayList<>(current.size());
-        for (JsonNode n : current) {
-            if (n instanceof ObjectNode o) {
+        for (int i = 0; i < current.size(); i++) {
+            if (current.get(i) instanceof ObjectNode o) {
                 out.add(o);
+                if (pointers != null) {
+                    pointers.add(at.get(i));
+                }
             }
         }
         return out;
     }
 
-    private static void flatten(JsonNode n, List<JsonNode> into) {
+    private static void flatten(JsonNode n, List<JsonNode> into, String pointer, List<String> pointers) {
         if (n.isArray()) {
-            n.forEach(e -> flatten(e, into));
+            for (int i = 0; i < n.size(); i++) {
+                flatten(n.get(i), into, pointer == null ? null : pointer + "/" + i, pointers);
+            }
         } else {
             into.add(n);
+            if (pointers != null) {
+                pointers.add(pointer);
+            }
         }
+    }
+
+    private static String escape(String segment) {
+        return segment.replace("~", "~0").replace("/", "~1");
     }
 }

@@ -48,10 +48,12 @@ import org.erasure.sink.elasticsearch.DocumentMasker.Lookup;
 import org.erasure.sink.elasticsearch.DocumentMasker.Outcome;
 import org.erasure.sink.elasticsearch.EsMapping.Target;
 import org.erasure.sink.elasticsearch.IdentifierQueries.EmailMode;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
@@ -115,6 +117,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
      * {@link #cached}). Only the runtime's single batch thread touches it (erase and verify of one lane).
      */
     private final Map<String, Inspected> inspected = new HashMap<>();
+    /** Serialises {@link RestorationLog#keep} calls of the scanning thread and the bulk threads. */
+    private final Object keepLock = new Object();
     /** Tests only: runs before each first bulk attempt (e.g. to change a document under the erasure). */
     volatile Runnable beforeBulk;
 
@@ -199,6 +203,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         /** @param last the scan's last bulk: sent with {@code refresh=true} (when refreshing), saving a refresh call */
         void send(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, WriteAhead writeAhead, boolean last) {
             run.announced = true;
+            keep(t, updates, writeAhead.restoration()); // the undo window's before-images, before the announcement
             announce(t, updates, writeAhead);
             Runnable hook = beforeBulk;
             if (hook != null) {
@@ -208,7 +213,8 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 run.add(await(inFlight.removeFirst()));
             }
             boolean refresh = last && settings.refresh();
-            inFlight.add(bulkSender.submit(() -> write(t, updates, lookup, masker, refresh)));
+            RestorationLog restoration = writeAhead.restoration();
+            inFlight.add(bulkSender.submit(() -> write(t, updates, lookup, masker, refresh, restoration)));
         }
 
         /** Waits for every bulk in flight; the first failure is thrown after all have ended. */
@@ -538,7 +544,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 continue;
             }
             long maskStart = System.nanoTime();
-            Outcome o = masker.apply(hit.source(), lookup);
+            Outcome o = masker.apply(hit.source(), lookup, writeAhead.restoration().enabled());
             maskNanos += System.nanoTime() - maskStart;
             boolean blocked = run.view.writeBlocked.contains(hit.index());
             if (blocked && (o.changed() || !o.dryMatched().isEmpty())) {
@@ -601,8 +607,28 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         }
     }
 
+    /**
+     * The undo window: what these updates are about to mask, kept before they are sent (and before they are
+     * announced). Nothing when the restoration log is off. Serialised: bulk threads keep their conflict re-reads.
+     */
+    private void keep(Target t, List<Update> updates, RestorationLog restoration) {
+        if (!restoration.enabled()) {
+            return;
+        }
+        RestorationImages.Builder images = new RestorationImages.Builder(t.index(), settings.maskValue());
+        for (Update u : updates) {
+            images.add(u.index(), u.id(), u.routing(), u.primaryTerm(), u.seqNo(), u.outcome().before());
+        }
+        if (!images.isEmpty()) {
+            synchronized (keepLock) {
+                meters.timer("erasure.sink.es.request", "operation", "keep before-images").record(() -> restoration.keep(images.images()));
+            }
+        }
+    }
+
     /** Bulk partial updates guarded by seq_no/primary_term; conflicts are re-read and re-masked. Runs on a bulk thread. */
-    private BulkResult write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, boolean refresh) {
+    private BulkResult write(Target t, List<Update> updates, Lookup lookup, DocumentMasker masker, boolean refresh,
+                             RestorationLog restoration) {
         BulkResult run = new BulkResult();
         run.refreshed = refresh;
         List<Update> todo = updates;
@@ -647,13 +673,14 @@ public final class ElasticsearchErasureStore implements ErasureStore {
                 throw new StoreUnavailableException(conflicts.size() + " document(s) in " + t.index()
                         + " kept changing under the erasure (version conflicts after " + settings.conflictRetries() + " re-reads)");
             }
-            todo = reread(t, conflicts, lookup, masker);
+            todo = reread(t, conflicts, lookup, masker, restoration.enabled());
+            keep(t, todo, restoration); // masked again from the current source: its own before-images
         }
         return run;
     }
 
     /** Realtime mget of the conflicted documents, masked again from their current source. */
-    private List<Update> reread(Target t, List<Update> conflicts, Lookup lookup, DocumentMasker masker) {
+    private List<Update> reread(Target t, List<Update> conflicts, Lookup lookup, DocumentMasker masker, boolean capture) {
         List<MultiGetOperation> docs = conflicts.stream()
                 .map(u -> MultiGetOperation.of(m -> m.index(u.index()).id(u.id()).routing(u.routing()))).toList();
         MgetResponse<ObjectNode> response = es("mget", () -> client.mget(m -> m.docs(docs).realtime(true).sourceIncludes(t.sourceKeys()),
@@ -667,7 +694,7 @@ public final class ElasticsearchErasureStore implements ErasureStore {
             if (!doc.found() || doc.source() == null) {
                 continue;
             }
-            Outcome o = masker.apply(doc.source(), lookup);
+            Outcome o = masker.apply(doc.source(), lookup, capture);
             if (o.changed()) {
                 again.add(new Update(doc.index(), doc.id(), doc.routing(), doc.seqNo(), doc.primaryTerm(), o));
             }
@@ -681,6 +708,93 @@ public final class ElasticsearchErasureStore implements ErasureStore {
         } catch (RuntimeException e) {
             log.debug("closing a point in time failed ({}); it expires by itself", e.getClass().getSimpleName());
         }
+    }
+
+    // ---------------------------------------------------------------- restore (the undo window)
+
+    /**
+     * Puts back what {@link #erase} masked for the request, from its before-images (see {@link RestorationImages}):
+     * per target, one realtime mget per {@code bulk-size} documents, the elements put back in memory where they
+     * still hold the mask, and one bulk of partial updates guarded by seq_no/primary_term (a conflict is re-read
+     * and re-applied, at most {@code conflict-retries} times). Counts documents in which anything was put back.
+     */
+    @Override
+    public Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog restorationLog) {
+        Map<String, List<BeforeImage>> byTarget = new LinkedHashMap<>();
+        for (BeforeImage image : images) {
+            if (image.requestId().equals(requestId)) {
+                byTarget.computeIfAbsent(image.target(), k -> new ArrayList<>()).add(image);
+            }
+        }
+        Map<String, Long> restored = new LinkedHashMap<>();
+        // The images name their indices: a target no longer configured is restored all the same.
+        byTarget.forEach((target, kept) -> {
+            List<RestorationImages.Doc> docs = RestorationImages.docs(kept);
+            long n = 0;
+            for (int from = 0; from < docs.size(); from += settings.bulkSize()) {
+                n += restoreDocs(target, docs.subList(from, Math.min(docs.size(), from + settings.bulkSize())));
+            }
+            restored.put(target, n);
+        });
+        log.info("restore of request {}: {} document(s) restored per target", requestId, restored);
+        return restored;
+    }
+
+    private long restoreDocs(String target, List<RestorationImages.Doc> docs) {
+        long restored = 0;
+        List<RestorationImages.Doc> todo = docs;
+        for (int attempt = 0; !todo.isEmpty(); attempt++) {
+            if (attempt > settings.conflictRetries()) {
+                throw new StoreUnavailableException(todo.size() + " document(s) in " + target
+                        + " kept changing under the restore (version conflicts after " + settings.conflictRetries() + " re-reads)");
+            }
+            List<String> keys = todo.stream().flatMap(d -> d.topLevelKeys().stream()).distinct().toList();
+            List<MultiGetOperation> gets = todo.stream()
+                    .map(d -> MultiGetOperation.of(m -> m.index(d.index()).id(d.id()).routing(d.routing()))).toList();
+            MgetResponse<ObjectNode> current = es("restore mget", () -> client.mget(m -> m.docs(gets).realtime(true).sourceIncludes(keys),
+                    ObjectNode.class));
+            List<BulkOperation> ops = new ArrayList<>();
+            List<RestorationImages.Doc> sent = new ArrayList<>();
+            for (int i = 0; i < todo.size(); i++) {
+                MultiGetResponseItem<ObjectNode> item = current.docs().get(i);
+                if (item.isFailure()) {
+                    throw new StoreUnavailableException("Elasticsearch restore read failed (" + item.failure().error().type() + ")");
+                }
+                GetResult<ObjectNode> doc = item.result();
+                if (!doc.found() || doc.source() == null) {
+                    continue; // deleted since: nothing to put back into
+                }
+                ObjectNode partial = RestorationImages.restore(doc.source(), todo.get(i));
+                if (partial != null) {
+                    ops.add(BulkOperation.of(b -> b.update(up -> up.index(doc.index()).id(doc.id()).routing(doc.routing())
+                            .ifSeqNo(doc.seqNo()).ifPrimaryTerm(doc.primaryTerm()).action(a -> a.doc(partial)))));
+                    sent.add(todo.get(i));
+                }
+            }
+            if (ops.isEmpty()) {
+                break;
+            }
+            BulkResponse response = es("restore bulk", () -> client.bulk(b -> b.operations(ops).refresh(settings.refresh() ? Refresh.True : null)));
+            List<RestorationImages.Doc> conflicts = new ArrayList<>();
+            for (int i = 0; i < response.items().size(); i++) {
+                BulkResponseItem item = response.items().get(i);
+                ErrorCause error = item.error();
+                if (error == null) {
+                    restored++;
+                    continue;
+                }
+                switch (item.status()) {
+                    case 409 -> conflicts.add(sent.get(i));
+                    case 404 -> log.debug("a document to restore was deleted before its update (index {})", sent.get(i).index());
+                    case 429, 502, 503, 504 -> throw new StoreUnavailableException("Elasticsearch restore update rejected (HTTP "
+                            + item.status() + ", " + error.type() + ")");
+                    default -> throw new StoreException("ES_RESTORE_" + code(error.type()),
+                            "Elasticsearch restore update failed (HTTP " + item.status() + ", " + error.type() + ") in " + sent.get(i).index());
+                }
+            }
+            todo = conflicts;
+        }
+        return restored;
     }
 
     // ---------------------------------------------------------------- verify

@@ -55,8 +55,13 @@ final class EsFixture extends StoreFixture {
     }
 
     static EsFixture seed(ElasticsearchServer es, TestNames names, int size) {
+        return seed(es, names, "", size);
+    }
+
+    /** A second fixture of the same test: {@code variant} (lower-case letters) keeps its indices apart. */
+    static EsFixture seed(ElasticsearchServer es, TestNames names, String variant, int size) {
         SampleWorld world = SampleWorld.isolated(size);
-        String prefix = SeedNames.unique(names).esIndexPrefix();
+        String prefix = variant + SeedNames.unique(names).esIndexPrefix();
         EsFixture f = new EsFixture(es, prefix, world);
         ElasticsearchSeeder.seed(f.client, prefix, world);
         return f;
