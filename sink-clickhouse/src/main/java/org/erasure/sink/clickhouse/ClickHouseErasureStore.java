@@ -190,6 +190,9 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
                             // The same read counts and keeps: no extra query per table with the undo window on.
                             images.addAll(beforeImages(c, t, keys, ids, counted));
                         } else {
+                            if (restoration.enabled()) { // not built: whole rows of a delete table are not kept
+                                log.warn("rows deleted from {} are not kept for the undo window: they cannot be restored", t.name());
+                            }
                             attribute(c, t, keys, ids, false, counted);
                         }
                         if (total[0] > 0) {
