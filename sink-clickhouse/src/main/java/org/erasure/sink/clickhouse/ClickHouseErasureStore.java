@@ -282,8 +282,8 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
     }
 
     /**
-     * {@link #attribute}'s read, also grouped by the rows' sorting-key hash and previous values of the masked
-     * columns: counts the rows (as attribute does) and returns per request a {@link MaskImage} of what the mutation
+     * {@link #attribute}'s read, also grouped by the previous values of the masked columns, with the rows' identity
+     * hashes (contributor id and sorting key) collected per group: counts the rows (as attribute does) and returns per request a {@link MaskImage} of what the mutation
      * will overwrite (split when large).
      */
     private List<BeforeImage> beforeImages(Connection c, ResolvedTable t, BatchKeys keys, IdsTable ids, RowGroup counted) throws SQLException {
@@ -295,8 +295,9 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
         List<String> hashed = new ArrayList<>(List.of(m.contributorColumn()));
         t.sortingKey().stream().filter(k -> !k.equals(m.contributorColumn())).forEach(hashed::add);
         StringBuilder sql = new StringBuilder("SELECT ").append(contributor(t)).append(" AS c, ")
-                .append(m.hasEmail() ? normalised(m.emailColumn()) : "''").append(" AS e, ").append(rowKey(hashed)).append(" AS h, count() AS n");
-        StringBuilder groupBy = new StringBuilder(" GROUP BY c, e, h");
+                .append(m.hasEmail() ? normalised(m.emailColumn()) : "''").append(" AS e, arrayStringConcat(groupUniqArray(")
+                .append(rowKey(hashed)).append("), ',') AS h, count() AS n");
+        StringBuilder groupBy = new StringBuilder(" GROUP BY c, e");
         for (int i = 0; i < columns.size(); i++) {
             sql.append(", hex(toString(").append(Sql.quote(columns.get(i))).append(")) AS v").append(i);
             groupBy.append(", v").append(i);
@@ -321,7 +322,10 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
                 }
                 long n = rs.getLong(4);
                 rowsOf.computeIfAbsent(item, k -> new LinkedHashMap<>()).computeIfAbsent(group, k -> new long[1])[0] += n;
-                hashesOf.computeIfAbsent(item, k -> new LinkedHashMap<>()).computeIfAbsent(group, k -> new ArrayList<>()).add(rs.getLong(3));
+                List<Long> hashes = hashesOf.computeIfAbsent(item, k -> new LinkedHashMap<>()).computeIfAbsent(group, k -> new ArrayList<>());
+                for (String h : rs.getString(3).split(",")) {
+                    hashes.add(Long.parseLong(h));
+                }
                 counted.accept(item, n, null);
             }
         }
