@@ -74,7 +74,7 @@ final class Catalog implements CatalogDialect {
      */
     record ResolvedTable(TableMapping<KeyColumnStrategy> mapping, String qualifiedName, Action action, Map<String, ColumnStrategy> maskColumns,
                          List<String> reportedKeyColumns, boolean numericId, String idType, List<KafkaFeed> feeds,
-                         String keyNote) {
+                         String keyNote, List<String> sortingKey, Map<String, String> columnTypes) {
         String name() {
             return mapping.table();
         }
@@ -127,7 +127,9 @@ final class Catalog implements CatalogDialect {
                 }
             }
             return new ResolvedTable(t, Sql.quote(database) + "." + Sql.quote(t.table()), action, mask, reported,
-                    INTEGER_TYPES.contains(baseType(id.type())), id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote);
+                    INTEGER_TYPES.contains(baseType(id.type())), id.type(), feeds.getOrDefault(t.table(), List.of()), keyNote,
+                    columns.values().stream().filter(col -> col.keys().contains("sorting key")).map(Column::name).toList(),
+                    columns.values().stream().collect(java.util.stream.Collectors.toMap(Column::name, Column::type, (a, b) -> a, LinkedHashMap::new)));
         });
     }
 

@@ -14,6 +14,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,9 +33,11 @@ import org.erasure.sink.jdbc.JdbcErasureStore;
 import org.erasure.sink.jdbc.TableMapping;
 import org.erasure.sink.jdbc.TableMapping.Action;
 import org.erasure.sink.jdbc.TableMapping.ColumnStrategy;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.Tally;
@@ -171,21 +174,35 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
                 try (IdsTable ids = IdsTable.create(c, idsDatabase, database, tables, executes)) {
                     // Count every table first, announce, then mutate: the announcement precedes every change.
                     Map<ResolvedTable, BatchKeys> toMutate = new LinkedHashMap<>();
+                    RestorationLog restoration = writeAhead.restoration();
+                    List<BeforeImage> images = new ArrayList<>();
                     for (ResolvedTable t : tables) {
                         BatchKeys keys = keys(t, executes);
                         if (keys.isEmpty() || !acts(t)) {
                             continue;
                         }
                         long[] total = new long[1];
-                        attribute(c, t, keys, ids, false, (item, n, partNames) -> {
+                        RowGroup counted = (item, n, partNames) -> {
                             counts.add(item, t, n, null);
                             total[0] += n;
-                        });
+                        };
+                        if (restoration.enabled() && t.action() == Action.MASK) {
+                            // The same read counts and keeps: no extra query per table with the undo window on.
+                            images.addAll(beforeImages(c, t, keys, ids, counted));
+                        } else {
+                            if (restoration.enabled()) { // not built: whole rows of a delete table are not kept
+                                log.warn("rows deleted from {} are not kept for the undo window: they cannot be restored", t.name());
+                            }
+                            attribute(c, t, keys, ids, false, counted);
+                        }
                         if (total[0] > 0) {
                             toMutate.put(t, keys);
                         }
                     }
                     if (!toMutate.isEmpty()) {
+                        if (!images.isEmpty()) {
+                            restoration.keep(images); // durable (sealed) before the announcement and before any mutation
+                        }
                         writeAhead.record(counts.tally.planned(executes));
                         counts.mutationIds.putAll(mutate(c, toMutate, ids));
                     }
@@ -241,8 +258,7 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
     private void attribute(Connection c, ResolvedTable t, BatchKeys keys, IdsTable ids, boolean withParts, RowGroup sink) throws SQLException {
         TableMapping<?> m = t.mapping();
         // toStringCutToZero: a FixedString value prints with its zero padding, the request's id without.
-        StringBuilder sql = new StringBuilder(Catalog.baseType(t.idType()).startsWith("FixedString(") ? "SELECT toStringCutToZero(" : "SELECT toString(")
-                .append(Sql.quote(m.contributorColumn())).append(") AS c, ");
+        StringBuilder sql = new StringBuilder("SELECT ").append(contributor(t)).append(" AS c, ");
         sql.append(m.hasEmail() ? normalised(m.emailColumn()) : "''").append(" AS e, count() AS n, ");
         sql.append(withParts ? "arrayStringConcat(groupUniqArray(_part), ',')" : "''").append(" AS p FROM ").append(t.qualifiedName())
                 .append(" WHERE ").append(match(t, keys, ids));
@@ -263,6 +279,113 @@ public final class ClickHouseErasureStore extends JdbcErasureStore {
                 sink.accept(item, rs.getLong(3), p == null || p.isEmpty() ? List.of() : List.of(p.split(",")));
             }
         }
+    }
+
+    /**
+     * {@link #attribute}'s read, also grouped by the previous values of the masked columns, with the rows' identity
+     * hashes (contributor id and sorting key) collected per group: counts the rows (as attribute does) and returns per request a {@link MaskImage} of what the mutation
+     * will overwrite (split when large).
+     */
+    private List<BeforeImage> beforeImages(Connection c, ResolvedTable t, BatchKeys keys, IdsTable ids, RowGroup counted) throws SQLException {
+        TableMapping<?> m = t.mapping();
+        List<String> columns = List.copyOf(t.maskColumns().keySet());
+        List<String> masks = new ArrayList<>();
+        t.maskColumns().values().forEach(cs -> masks.add(cs.strategy() == TableMapping.Strategy.FIXED ? cs.value() : null));
+        // The row's identity: the contributor column and the sorting key, hashed (one Int64 key for the restore's Join table).
+        List<String> hashed = new ArrayList<>(List.of(m.contributorColumn()));
+        t.sortingKey().stream().filter(k -> !k.equals(m.contributorColumn())).forEach(hashed::add);
+        StringBuilder sql = new StringBuilder("SELECT ").append(contributor(t)).append(" AS c, ")
+                .append(m.hasEmail() ? normalised(m.emailColumn()) : "''").append(" AS e, arrayStringConcat(groupUniqArray(")
+                .append(rowKey(hashed)).append("), ',') AS h, count() AS n");
+        StringBuilder groupBy = new StringBuilder(" GROUP BY c, e");
+        for (int i = 0; i < columns.size(); i++) {
+            sql.append(", hex(toString(").append(Sql.quote(columns.get(i))).append(")) AS v").append(i);
+            groupBy.append(", v").append(i);
+        }
+        sql.append(" FROM ").append(t.qualifiedName()).append(" WHERE ").append(match(t, keys, ids)).append(" AND (").append(unmasked(t))
+                .append(')').append(groupBy);
+        // request → (contributor id, previous values as hex) → rows and hashes
+        Map<ErasureItem, Map<List<String>, long[]>> rowsOf = new LinkedHashMap<>();
+        Map<ErasureItem, Map<List<String>, List<Long>>> hashesOf = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.toString())) {
+            while (rs.next()) {
+                ErasureItem item = keys.owner(rs.getString(1), m.hasEmail() ? rs.getString(2) : null);
+                if (item == null) {
+                    log.warn("rows in {} matched no request of the batch", t.name());
+                    continue;
+                }
+                List<String> group = new ArrayList<>(columns.size() + 1);
+                group.add(rs.getString(1));
+                for (int i = 0; i < columns.size(); i++) {
+                    group.add(rs.getString(5 + i));
+                }
+                long n = rs.getLong(4);
+                rowsOf.computeIfAbsent(item, k -> new LinkedHashMap<>()).computeIfAbsent(group, k -> new long[1])[0] += n;
+                List<Long> hashes = hashesOf.computeIfAbsent(item, k -> new LinkedHashMap<>()).computeIfAbsent(group, k -> new ArrayList<>());
+                for (String h : rs.getString(3).split(",")) {
+                    hashes.add(Long.parseLong(h));
+                }
+                counted.accept(item, n, null);
+            }
+        }
+        List<BeforeImage> images = new ArrayList<>();
+        HexFormat hex = HexFormat.of();
+        rowsOf.forEach((item, groups) -> {
+            List<MaskImage.Group> list = new ArrayList<>();
+            groups.forEach((group, n) -> {
+                List<byte[]> values = new ArrayList<>();
+                group.subList(1, group.size()).forEach(v -> values.add(v == null ? null : hex.parseHex(v)));
+                list.add(new MaskImage.Group(group.getFirst(), values, n[0], List.copyOf(hashesOf.get(item).get(group))));
+            });
+            for (byte[] content : new MaskImage(MaskImage.VERSION, m.contributorColumn(), hashed, columns, masks, list).encode()) {
+                images.add(new BeforeImage(item.requestId(), t.name(), content));
+            }
+        });
+        log.debug("before-images of {}: {} image(s) for {} request(s) read in {} ms", t.name(), images.size(), rowsOf.size(),
+                (System.nanoTime() - t0) / 1_000_000);
+        return images;
+    }
+
+    /** The contributor column as text, as the batch keys spell ids (a FixedString without its zero padding). */
+    private static String contributor(ResolvedTable t) {
+        return (Catalog.baseType(t.idType()).startsWith("FixedString(") ? "toStringCutToZero(" : "toString(")
+                + Sql.quote(t.mapping().contributorColumn()) + ")";
+    }
+
+    /** A row's contributor id and sorting key as one Int64, to find the row again on restore. */
+    static String rowKey(List<String> keyColumns) {
+        return "reinterpretAsInt64(cityHash64(" + String.join(", ", keyColumns.stream().map(Sql::quote).toList()) + "))";
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    @Override
+    public Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog restorationLog) {
+        // target → layout → images (one layout per target unless the mapping changed between runs)
+        Map<String, Map<String, List<MaskImage>>> byTarget = new LinkedHashMap<>();
+        for (BeforeImage image : images) {
+            if (!image.requestId().equals(requestId)) {
+                throw new StoreException("CH_RESTORE_IMAGE", "a before-image of another request was handed to the restore of " + requestId);
+            }
+            if (tables.stream().noneMatch(t -> t.name().equals(image.target()))) {
+                throw new StoreException("CH_RESTORE_TARGET", "target " + image.target() + " is not mapped");
+            }
+            MaskImage mi = MaskImage.fromJson(image.content());
+            byTarget.computeIfAbsent(image.target(), k -> new LinkedHashMap<>()).computeIfAbsent(mi.layout(), k -> new ArrayList<>()).add(mi);
+        }
+        Map<String, Long> restored = new LinkedHashMap<>();
+        withConnection("restore", c -> {
+            for (ResolvedTable t : tables) {
+                for (List<MaskImage> sameLayout : byTarget.getOrDefault(t.name(), Map.of()).values()) {
+                    long t0 = System.nanoTime();
+                    long n = MaskRestore.restore(c, idsDatabase, database, t, sameLayout, this::awaitMutation, () -> mutationCounter(t).increment());
+                    restored.merge(t.name(), n, Long::sum);
+                    log.info("restore of request {}: {} row(s) of {} set back in {} ms", requestId, n, t.name(), (System.nanoTime() - t0) / 1_000_000);
+                }
+            }
+        });
+        return restored;
     }
 
     /**

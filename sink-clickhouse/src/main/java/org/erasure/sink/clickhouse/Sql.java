@@ -41,6 +41,22 @@ final class Sql {
         return sb.append('\'').toString();
     }
 
+    /** A ClickHouse string literal holding exactly these bytes (anything outside printable ASCII as {@code \xHH}). */
+    static String bytes(byte[] value) {
+        StringBuilder sb = new StringBuilder(value.length + 2).append('\'');
+        for (byte b : value) {
+            int ch = b & 0xFF;
+            if (ch == '\\' || ch == '\'') {
+                sb.append('\\').append((char) ch);
+            } else if (ch < 0x20 || ch >= 0x7F) {
+                sb.append("\\x").append(String.format("%02X", ch));
+            } else {
+                sb.append((char) ch);
+            }
+        }
+        return sb.append('\'').toString();
+    }
+
     /** A literal that evaluates to {@code value}, written as hex (tests, and names in catalog queries). */
     static String hex(String value) {
         return "unhex('" + HexFormat.of().withUpperCase().formatHex(value.getBytes(StandardCharsets.UTF_8)) + "')";
