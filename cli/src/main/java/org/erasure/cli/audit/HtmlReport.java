@@ -24,7 +24,8 @@ import org.erasure.events.Totals;
 final class HtmlReport {
 
     private static final Map<Outcome, String> COLORS = new TreeMap<>(Map.of(
-            Outcome.COMPLETED, "#2e7d32", Outcome.FAILED, "#c62828", Outcome.TIMED_OUT, "#ef6c00", Outcome.DRY_RUN, "#1565c0"));
+            Outcome.COMPLETED, "#2e7d32", Outcome.FAILED, "#c62828", Outcome.TIMED_OUT, "#ef6c00", Outcome.DRY_RUN, "#1565c0",
+            Outcome.RESTORED, "#6a1b9a"));
 
     private HtmlReport() {}
 

@@ -79,6 +79,8 @@ public final class StoreSummary {
             m.put(o, 0L);
         }
         records.forEach(r -> m.merge(r.outcome(), 1L, Long::sum));
+        // RESTORED only where there is one: an erasure run's summary reads as it always did.
+        m.remove(Outcome.RESTORED, 0L);
         return m;
     }
 
