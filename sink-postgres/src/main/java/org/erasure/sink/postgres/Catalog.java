@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,8 +37,14 @@ final class Catalog implements CatalogDialect {
         this.schema = schema;
     }
 
-    /** A mapped table whose columns exist, with the catalog type name ({@code pg_type.typname}) of each column. */
-    record ResolvedTable(TableMapping<String> mapping, String qualifiedName, Map<String, Column> columns) {
+    /**
+     * A mapped table whose columns exist, with the catalog type name ({@code pg_type.typname}) of each column.
+     *
+     * @param primaryKey  its primary key columns (empty: none), how a masked row is found again on restore
+     * @param insertable  its columns a restore may write (not generated), in table order
+     */
+    record ResolvedTable(TableMapping<String> mapping, String qualifiedName, Map<String, Column> columns,
+                         List<String> primaryKey, List<String> insertable) {
         String type(String column) {
             return columns.get(column).type();
         }
@@ -65,8 +72,44 @@ final class Catalog implements CatalogDialect {
                     throw new IllegalArgumentException(where + ": erased-at-column '" + at.name() + "' must be a timestamp or date column");
                 }
             }
-            return new ResolvedTable(t, quote(schema) + "." + quote(t.table()), columns);
+            return new ResolvedTable(t, quote(schema) + "." + quote(t.table()), columns,
+                    primaryKey(c, schema, t.table()), insertable(c, schema, t.table()));
         });
+    }
+
+    private static List<String> primaryKey(Connection c, String schema, String table) throws SQLException {
+        return names(c, schema, table, """
+                SELECT a.attname
+                  FROM pg_catalog.pg_index i
+                  JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = ANY(i.indkey)
+                 WHERE n.nspname = ? AND c.relname = ? AND i.indisprimary
+                 ORDER BY array_position(i.indkey::int2[], a.attnum)""");
+    }
+
+    private static List<String> insertable(Connection c, String schema, String table) throws SQLException {
+        return names(c, schema, table, """
+                SELECT a.attname
+                  FROM pg_catalog.pg_attribute a
+                  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = ? AND c.relname = ? AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+                 ORDER BY a.attnum""");
+    }
+
+    private static List<String> names(Connection c, String schema, String table, String sql) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    names.add(rs.getString(1));
+                }
+            }
+        }
+        return List.copyOf(names);
     }
 
     @Override

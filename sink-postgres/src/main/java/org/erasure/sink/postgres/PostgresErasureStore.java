@@ -1,5 +1,7 @@
 package org.erasure.sink.postgres;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariDataSource;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,9 @@ import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +32,11 @@ import org.erasure.sink.jdbc.JdbcErasureStore;
 import org.erasure.sink.jdbc.TableMapping.Action;
 import org.erasure.sink.jdbc.TableMapping.ColumnStrategy;
 import org.erasure.sink.jdbc.TableMapping.Strategy;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.Tally;
@@ -58,6 +64,9 @@ import org.slf4j.LoggerFactory;
 public final class PostgresErasureStore extends JdbcErasureStore {
     private static final Logger log = LoggerFactory.getLogger(PostgresErasureStore.class);
     static final String HMAC_PATTERN = "^hmac:[0-9a-f]{64}$";
+    /** The alias of the erased table when its rows are kept as before-images. */
+    private static final String ROW = "_r";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<ResolvedTable> tables;
     private final long statementTimeoutMs;
@@ -77,6 +86,8 @@ public final class PostgresErasureStore extends JdbcErasureStore {
         List<ErasureItem> executes = batch.executes();
         List<ErasureItem> dryRuns = batch.dryRuns();
         Tally tally = new Tally(targets());
+        // The undo window: read what is about to change in the same statements; no extra work when it is off.
+        RowImages images = writeAhead.restoration().enabled() && !executes.isEmpty() ? new RowImages() : null;
         withConnection("erase", c -> {
             c.setAutoCommit(false);
             try {
@@ -89,21 +100,28 @@ public final class PostgresErasureStore extends JdbcErasureStore {
                         if (t.mapping().action() == Action.MASK) {
                             sql.append(" AND (").unmasked(t).append(")");
                         }
-                        attributeRows(c, sql, t, keys, tally, t.mapping().action() == Action.MASK);
+                        attributeRows(c, sql, t, keys, tally, t.mapping().action() == Action.MASK, null);
                     }
                 }
                 if (!executes.isEmpty()) {
                     for (ResolvedTable t : tables) {
                         BatchKeys keys = keys(t, executes);
                         if (t.mapping().action() == Action.DELETE) {
-                            Sql sql = new Sql("DELETE FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
-                                    .append(" RETURNING ").append(selectKeys(t));
-                            attributeRows(c, sql, t, keys, tally, false);
+                            Sql sql = new Sql("DELETE FROM ").append(t.qualifiedName()).append(images == null ? "" : " AS " + ROW)
+                                    .append(" WHERE ").match(t, keys, c).append(" RETURNING ").append(selectKeys(t));
+                            if (images != null) {
+                                sql.append(", jsonb_build_array(" + ROW + ".ctid::text, to_jsonb(" + ROW + ".*))::text");
+                            }
+                            attributeRows(c, sql, t, keys, tally, false, images);
                         } else {
-                            mask(c, t, keys, tally);
+                            mask(c, t, keys, tally, images);
                         }
                     }
-                    // The changes are made but not committed: announce exactly them, then commit.
+                    // The changes are made but not committed: keep what they remove (sealed, durable), announce
+                    // exactly them, then commit. If either throws, the transaction rolls back.
+                    if (images != null) {
+                        writeAhead.restoration().keep(images.images());
+                    }
                     writeAhead.record(tally.planned(executes));
                 }
                 c.commit();
@@ -117,14 +135,22 @@ public final class PostgresErasureStore extends JdbcErasureStore {
                 ? r.withNote("contributorId is not a valid id for this database; matched by email only") : r);
     }
 
-    private void mask(Connection c, ResolvedTable t, BatchKeys keys, Tally tally) throws SQLException {
+    private void mask(Connection c, ResolvedTable t, BatchKeys keys, Tally tally, RowImages images) throws SQLException {
         List<String> hmacColumns = t.mapping().columns().entrySet().stream()
                 .filter(e -> e.getValue().strategy() == Strategy.HMAC).map(Map.Entry::getKey).toList();
         Sql select = new Sql("SELECT ctid::text, ").append(selectKeys(t));
         for (String h : hmacColumns) {
             select.append(", ").append(Catalog.quote(h));
         }
-        select.append(" FROM ").append(t.qualifiedName()).append(" WHERE ").match(t, keys, c)
+        if (images != null) {
+            // The row's identity and the previous values of what the update overwrites, as PostgreSQL's JSON.
+            List<String> previous = new ArrayList<>(t.mapping().columns().keySet());
+            if (t.erasedAtColumn() != null) {
+                previous.add(t.erasedAtColumn());
+            }
+            select.append(", ").append(jsonOf(RowRestore.identity(t))).append(", ").append(jsonOf(previous));
+        }
+        select.append(" FROM ").append(t.qualifiedName()).append(images == null ? "" : " AS " + ROW).append(" WHERE ").match(t, keys, c)
                 .append(" AND (").unmasked(t).append(") FOR UPDATE");
         List<String> rowIds = new ArrayList<>();
         List<List<String>> hmacValues = new ArrayList<>();
@@ -135,9 +161,17 @@ public final class PostgresErasureStore extends JdbcErasureStore {
                 ErasureItem item = owner(keys, rs.getObject(2), t.mapping().hasEmail() ? rs.getString(3) : null);
                 count(tally, item, t, true);
                 int base = t.mapping().hasEmail() ? 4 : 3;
+                Map<String, String> written = new LinkedHashMap<>();
                 for (int i = 0; i < hmacColumns.size(); i++) {
                     String v = rs.getString(base + i);
-                    hmacValues.get(i).add(v == null || v.matches(HMAC_PATTERN) ? v : hmac(v));
+                    String h = v == null || v.matches(HMAC_PATTERN) ? v : hmac(v);
+                    hmacValues.get(i).add(h);
+                    written.put(hmacColumns.get(i), h);
+                }
+                if (images != null && item != null) {
+                    int at = base + hmacColumns.size();
+                    images.add(item, t.mapping().table(), RowImages.MASK,
+                            "[" + rs.getString(at) + "," + rs.getString(at + 1) + "," + maskValues(t, written) + "]");
                 }
             }
         }
@@ -196,7 +230,7 @@ public final class PostgresErasureStore extends JdbcErasureStore {
                     if (t.mapping().action() == Action.MASK) {
                         sql.append(" AND (").unmasked(t).append(")");
                     }
-                    attributeRows(c, sql, t, keys, tally, false);
+                    attributeRows(c, sql, t, keys, tally, false, null);
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -207,6 +241,48 @@ public final class PostgresErasureStore extends JdbcErasureStore {
             }
         });
         return tally.residuals(batch.items());
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    @Override
+    public Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog restorationLog) {
+        Map<String, Map<String, List<String>>> byTarget = new HashMap<>(); // table -> kind -> image contents
+        for (BeforeImage image : images) {
+            String content = new String(image.content(), StandardCharsets.UTF_8);
+            String kind = RowImages.kind(content);
+            if (kind == null || !targets().contains(image.target())) {
+                throw new StoreException("PG_RESTORE_IMAGE", "request " + requestId + ": a kept image is not one of this store's mapped tables");
+            }
+            byTarget.computeIfAbsent(image.target(), k -> new HashMap<>()).computeIfAbsent(kind, k -> new ArrayList<>()).add(content);
+        }
+        Map<String, Long> restored = new LinkedHashMap<>();
+        withConnection("restore", c -> {
+            c.setAutoCommit(false);
+            try {
+                setTimeout(c);
+                // Reverse mapping order: parents (listed after their children) come back before the rows that reference them.
+                for (ResolvedTable t : tables.reversed()) {
+                    Map<String, List<String>> kinds = byTarget.getOrDefault(t.mapping().table(), Map.of());
+                    long n = 0;
+                    if (kinds.containsKey(RowImages.DELETE)) {
+                        n += RowRestore.deleted(c, t, kinds.get(RowImages.DELETE));
+                    }
+                    if (kinds.containsKey(RowImages.MASK)) {
+                        n += RowRestore.masked(c, t, kinds.get(RowImages.MASK));
+                    }
+                    restored.put(t.mapping().table(), n);
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                rollback(c);
+                throw e;
+            }
+        });
+        Map<String, Long> inOrder = new LinkedHashMap<>();
+        targets().forEach(target -> inOrder.put(target, restored.getOrDefault(target, 0L)));
+        log.info("restored request {}: {}", requestId, inOrder);
+        return inOrder;
     }
 
     @Override
@@ -233,13 +309,41 @@ public final class PostgresErasureStore extends JdbcErasureStore {
         return t.mapping().hasEmail() ? keys + ", " + Catalog.quote(t.mapping().emailColumn()) : keys;
     }
 
-    /** Runs a statement returning (contributor[, email]) rows and counts them per request, as masked or not. */
-    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, BatchKeys keys, Tally tally, boolean masked) throws SQLException {
+    /**
+     * Runs a statement returning (contributor[, email]) rows and counts them per request, as masked or not; with
+     * {@code images}, each row's next column is its delete element ({@link RowImages}), kept for its request.
+     */
+    private static void attributeRows(Connection c, Sql sql, ResolvedTable t, BatchKeys keys, Tally tally, boolean masked,
+                                      RowImages images) throws SQLException {
         try (PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 ErasureItem item = owner(keys, rs.getObject(1), t.mapping().hasEmail() ? rs.getString(2) : null);
                 count(tally, item, t, masked);
+                if (images != null && item != null) {
+                    images.add(item, t.mapping().table(), RowImages.DELETE, rs.getString(t.mapping().hasEmail() ? 3 : 2));
+                }
             }
+        }
+    }
+
+    /** {@code (SELECT to_jsonb(j) FROM (SELECT _r."a", _r."b") j)::text}: the columns as a JSON object keyed by name. */
+    private static String jsonOf(List<String> columns) {
+        return "(SELECT to_jsonb(j) FROM (SELECT " + String.join(", ", columns.stream().map(col -> ROW + "." + Catalog.quote(col)).toList())
+                + ") j)::text";
+    }
+
+    /** What the mask update writes into each masked column of one row, as a JSON object (the restore compares with it). */
+    private static String maskValues(ResolvedTable t, Map<String, String> hmacs) {
+        Map<String, String> values = new LinkedHashMap<>();
+        t.mapping().columns().forEach((col, s) -> values.put(col, switch (s.strategy()) {
+            case FIXED -> s.value();
+            case NULL -> null;
+            case HMAC -> hmacs.get(col);
+        }));
+        try {
+            return JSON.writeValueAsString(values);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("mask values do not serialise", e);
         }
     }
 

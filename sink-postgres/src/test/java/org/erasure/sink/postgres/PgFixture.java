@@ -117,6 +117,33 @@ final class PgFixture extends StoreFixture {
         return String.join(",", parts);
     }
 
+    /**
+     * Every row of one contributor in the three tables, as PostgreSQL's {@code to_jsonb(row)} text, returned as its
+     * SHA-256 (a failing assertion must not print the rows' PII): equal, byte for byte the same.
+     */
+    String snapshot(long id) throws SQLException {
+        StringBuilder all = new StringBuilder();
+        try (Connection c = postgres.newConnection()) {
+            for (String t : List.of(SampleWorld.PG_CONTRIBUTORS, SampleWorld.PG_JOB_MAPPING, SampleWorld.PG_PROJECT_STATS)) {
+                String column = t.equals(SampleWorld.PG_CONTRIBUTORS) ? "id" : "contributor_id";
+                try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(string_agg(to_jsonb(x)::text, '|' ORDER BY to_jsonb(x)::text), '') FROM "
+                        + q(schema) + "." + t + " x WHERE " + column + " = ?")) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        all.append(t).append(':').append(rs.getString(1)).append('\n');
+                    }
+                }
+            }
+        }
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(all.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String q(String id) {
         return '"' + id.replace("\"", "\"\"") + '"';
     }
