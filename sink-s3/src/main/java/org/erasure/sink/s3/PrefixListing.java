@@ -13,8 +13,16 @@ record PrefixListing(List<Version> versions, List<Upload> uploads) {
 
     static final PrefixListing EMPTY = new PrefixListing(List.of(), List.of());
 
-    /** One object version or delete marker; {@code versionId} null in a bucket that never had versioning. */
-    record Version(String key, String versionId, boolean deleteMarker) {}
+    /**
+     * One object version or delete marker; {@code versionId} null in a bucket that never had versioning.
+     * {@code lastModified} and {@code latest} order a key's versions and markers for the undo window (S3 lists
+     * them in two lists); null / false where unknown.
+     */
+    record Version(String key, String versionId, boolean deleteMarker, java.time.Instant lastModified, boolean latest) {
+        Version(String key, String versionId, boolean deleteMarker) {
+            this(key, versionId, deleteMarker, null, false);
+        }
+    }
 
     /** An incomplete multipart upload: its parts hold data until it is aborted. */
     record Upload(String key, String uploadId) {}
