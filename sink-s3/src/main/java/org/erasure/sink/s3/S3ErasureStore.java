@@ -175,9 +175,10 @@ public final class S3ErasureStore implements ErasureStore {
         Map<UUID, long[]> aborted = new HashMap<>();
         Map<UUID, String> abortFailures = executes.isEmpty() ? Map.of() : abortAll(executes, planned, aborted);
         long t2 = System.nanoTime();
-        log.info("erase batch of {}: listing {} ({} calls) in {} ms, {} before-images kept in {} ms, deletes and aborts in {} ms",
-                batch.size(), listing.choices().stream().map(c -> c.bucket() + "/" + c.head() + "=" + c.strategy().configName()).toList(),
-                listing.calls(), (t1 - t0) / 1_000_000, kept, (tKept - t1) / 1_000_000, (t2 - tKept) / 1_000_000);
+        log.info("erase batch of {}: listing {} ({} calls) in {} ms, {}deletes and aborts in {} ms", batch.size(),
+                listing.choices().stream().map(c -> c.bucket() + "/" + c.head() + "=" + c.strategy().configName()).toList(),
+                listing.calls(), (t1 - t0) / 1_000_000,
+                kept > 0 ? kept + " before-images kept in " + (tKept - t1) / 1_000_000 + " ms, " : "", (t2 - tKept) / 1_000_000);
         deleteFailures.forEach((id, code) -> failed.put(id, RequestResult.failed(code,
                 "DeleteObjects refused at least one object version of this request (" + code.substring("S3_DELETE_".length())
                         + "); the others were deleted, a new request retries the rest")));

@@ -92,15 +92,20 @@ class S3UndoWindowTest {
 
                 // Restore 10: exactly as before, counts as erased.
                 List<Integer> restored = List.of(0, 3, 7, 14, 21, 22, 30, 35, 41, 49);
+                long restoreNanos = 0;
                 for (int i : restored) {
                     UUID id = kept50.get(i).requestId();
+                    long r0 = System.nanoTime();
                     Map<String, Long> counts = keptImages.restore(store, id);
+                    restoreNanos += System.nanoTime() - r0;
                     Map<String, TargetResult> erased = byTarget(results.get(id));
                     for (String target : store.targets()) {
                         assertThat(counts.getOrDefault(target, 0L)).as("contributor %d %s", i, target).isEqualTo(erased.get(target).deleted());
                     }
                     assertThat(objects(f, restorationBucket, id + "/")).as("restored copies are deleted").isEmpty();
                 }
+                log.info("undo window: restore of 10 contributors ({} entries) {} ms", IntStream.range(0, 50).filter(restored::contains)
+                        .mapToLong(i -> entries(before.get(i))).sum(), restoreNanos / 1_000_000);
                 for (int i : restored) {
                     assertThat(snapshot(f, i)).as("contributor %d restored byte for byte", i).isEqualTo(before.get(i));
                 }
