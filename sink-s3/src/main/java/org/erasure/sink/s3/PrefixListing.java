@@ -16,12 +16,13 @@ record PrefixListing(List<Version> versions, List<Upload> uploads) {
     /**
      * One object version or delete marker; {@code versionId} null in a bucket that never had versioning.
      * {@code lastModified} and {@code latest} order a key's versions and markers for the undo window (S3 lists
-     * them in two lists); null / false where unknown. They are hints, not identity: equality is key, version id
-     * and kind only (the same entry listed twice is equal).
+     * them in two lists), {@code etag} tells a restore its own re-created versions; null / false where unknown.
+     * They are hints, not identity: equality is key, version id and kind only (the same entry listed twice is equal).
      */
-    record Version(String key, String versionId, boolean deleteMarker, java.time.Instant lastModified, boolean latest) {
+    record Version(String key, String versionId, boolean deleteMarker, java.time.Instant lastModified, boolean latest,
+            String etag) {
         Version(String key, String versionId, boolean deleteMarker) {
-            this(key, versionId, deleteMarker, null, false);
+            this(key, versionId, deleteMarker, null, false, null);
         }
 
         @Override

@@ -50,11 +50,12 @@ final class S3Restoration {
     /**
      * One object version or delete marker as it was before the erasure. {@code order}: position in the key's
      * history, oldest first (0). {@code copy}: the sealed content's key in the restoration bucket (null for a
-     * delete marker, or when the version was gone before it could be read).
+     * delete marker, or when the version was gone before it could be read). {@code etag}: the version's ETag
+     * (a single-part PUT's is the content's MD5, the same for its restored twin).
      */
     record Kept(String bucket, String prefix, String key, String versionId, boolean marker, int order, String copy,
             String contentType, String contentEncoding, String contentDisposition, String contentLanguage,
-            String cacheControl, Map<String, String> metadata) {}
+            String cacheControl, Map<String, String> metadata, String etag) {}
 
     private final S3Client s3;
     private final RestorationConfig config;
@@ -107,7 +108,7 @@ final class S3Restoration {
                         Version v = history.get(order);
                         if (v.deleteMarker()) {
                             entries.add(new Kept(target.bucket(), prefix, v.key(), v.versionId(), true, order,
-                                    null, null, null, null, null, null, null));
+                                    null, null, null, null, null, null, null, null));
                             continue;
                         }
                         String copy = item.requestId() + "/" + run + "-" + (n++);
@@ -170,7 +171,8 @@ final class S3Restoration {
         put(copyKey, sealed);
         GetObjectResponse h = got.response();
         return new Kept(bucket, prefix, v.key(), v.versionId(), false, order, copyKey, h.contentType(), h.contentEncoding(),
-                h.contentDisposition(), h.contentLanguage(), h.cacheControl(), h.hasMetadata() ? Map.copyOf(h.metadata()) : null);
+                h.contentDisposition(), h.contentLanguage(), h.cacheControl(), h.hasMetadata() ? Map.copyOf(h.metadata()) : null,
+                h.eTag());
     }
 
     private void put(String copyKey, byte[] sealed) {
@@ -255,8 +257,9 @@ final class S3Restoration {
      * Puts back the request's kept versions, key by key, oldest first, where the key has no live version now:
      * it is absent, or its latest is a delete marker while the kept history ended with a live version (a key
      * that was already deleted before the erasure comes back only where it is absent, which keeps a second
-     * restore from repeating it). A key with a live version was written since the erasure: left alone. The
-     * restored keys' sealed copies are then deleted from the restoration bucket.
+     * restore from repeating it). A key with a live version was written since the erasure: left alone, unless its
+     * newest entries are the kept history's first ones (a restore that failed half-way): then it resumes
+     * ({@link #resumeAt}). The restored keys' sealed copies are then deleted from the restoration bucket.
      *
      * @return entries (object versions + delete markers) re-created per target
      */
@@ -286,11 +289,12 @@ final class S3Restoration {
                 for (var perKey : perPrefix.getValue().entrySet()) {
                     List<Kept> history = new ArrayList<>(perKey.getValue());
                     history.sort(Comparator.comparingInt(Kept::order));
-                    if (!stillErased(now.get(perKey.getKey()), history)) {
+                    int from = resumeAt(now.get(perKey.getKey()), history);
+                    if (from < 0) {
                         continue;
                     }
                     tasks.add(() -> {
-                        for (Kept k : history) {
+                        for (Kept k : history.subList(from, history.size())) {
                             putBack(requestId, k, restorationLog);
                             count.incrementAndGet();
                             if (k.copy() != null) {
@@ -306,6 +310,36 @@ final class S3Restoration {
         Map<String, Long> out = new LinkedHashMap<>();
         restored.forEach((t, n) -> out.put(t, n.get()));
         return out;
+    }
+
+    /**
+     * Where to start replaying the kept history of a key, or -1 to leave it alone. {@code now}: the key's current
+     * history, oldest first (null: absent). When the key's newest entries are the kept history's first ones
+     * (markers, and versions with the same ETag), an earlier restore put them back: it resumes after them (all
+     * of them: -1). Otherwise the conflict rule ({@link #stillErased}) decides between all and nothing.
+     */
+    static int resumeAt(List<Version> now, List<Kept> kept) {
+        if (now != null) {
+            for (int k = Math.min(now.size(), kept.size()); k > 0; k--) {
+                if (sameTail(now, kept, k)) {
+                    return k == kept.size() ? -1 : k;
+                }
+            }
+        }
+        return stillErased(now, kept) ? 0 : -1;
+    }
+
+    /** Whether the last {@code k} entries of {@code now} are the first {@code k} of {@code kept}. */
+    private static boolean sameTail(List<Version> now, List<Kept> kept, int k) {
+        for (int i = 0; i < k; i++) {
+            Version v = now.get(now.size() - k + i);
+            Kept e = kept.get(i);
+            boolean same = v.deleteMarker() ? e.marker() : !e.marker() && e.etag() != null && e.etag().equals(v.etag());
+            if (!same) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The conflict rule: see {@link #restore}. {@code now}: the key's current history, oldest first (null: absent). */

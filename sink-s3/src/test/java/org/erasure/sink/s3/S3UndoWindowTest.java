@@ -175,6 +175,31 @@ class S3UndoWindowTest {
         }
     }
 
+    @Test
+    void aHalfDoneRestoreIsResumedNotRepeated(S3Server s3, TestNames names) {
+        try (S3Fixture f = S3Fixture.seed(s3, names, 6)) {
+            SampleWorld.Contributor c = f.world.contributor(5); // two versions of profile.json
+            String profile = "contributors/" + c.id() + "/profile.json";
+            String v1 = "contributor " + c.id() + " version 1\n";
+            String v2 = "contributor " + c.id() + " version 2\n";
+            assertThat(text(f, profile)).isEqualTo(v2);
+            KeptImages keptImages = new KeptImages();
+            ErasureItem item = S3Fixture.item(c, Mode.EXECUTE);
+            try (S3ErasureStore store = f.store("restoration.bucket = \"" + names.bucket("restore") + "\"")) {
+                Announced.erase(store, new ErasureBatch(List.of(item)), keptImages);
+                f.put(profile, v1); // what a restore that failed after the key's first version leaves
+                Map<String, Long> counts = keptImages.restore(store, item.requestId());
+                assertThat(counts.get(f.target(S3Fixture.CONTRIBUTORS))).isEqualTo(1);
+                List<String> contents = new ArrayList<>();
+                for (ListObjectVersionsResponse page : f.client.listObjectVersionsPaginator(r -> r.bucket(f.bucket).prefix(profile))) {
+                    page.versions().forEach(v -> contents.add(f.client.getObjectAsBytes(
+                            r -> r.bucket(f.bucket).key(profile).versionId(v.versionId())).asUtf8String()));
+                }
+                assertThat(contents).as("newest first").containsExactly(v2, v1);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- data and snapshots
 
     /** A contact object with the email in its content, a content type and user metadata; every 7th an erased-before key. */
