@@ -13,8 +13,29 @@ record PrefixListing(List<Version> versions, List<Upload> uploads) {
 
     static final PrefixListing EMPTY = new PrefixListing(List.of(), List.of());
 
-    /** One object version or delete marker; {@code versionId} null in a bucket that never had versioning. */
-    record Version(String key, String versionId, boolean deleteMarker) {}
+    /**
+     * One object version or delete marker; {@code versionId} null in a bucket that never had versioning.
+     * {@code lastModified} and {@code latest} order a key's versions and markers for the undo window (S3 lists
+     * them in two lists), {@code etag} tells a restore its own re-created versions; null / false where unknown.
+     * They are hints, not identity: equality is key, version id and kind only (the same entry listed twice is equal).
+     */
+    record Version(String key, String versionId, boolean deleteMarker, java.time.Instant lastModified, boolean latest,
+            String etag) {
+        Version(String key, String versionId, boolean deleteMarker) {
+            this(key, versionId, deleteMarker, null, false, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Version v && key.equals(v.key) && java.util.Objects.equals(versionId, v.versionId)
+                    && deleteMarker == v.deleteMarker;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(key, versionId, deleteMarker);
+        }
+    }
 
     /** An incomplete multipart upload: its parts hold data until it is aborted. */
     record Upload(String key, String uploadId) {}

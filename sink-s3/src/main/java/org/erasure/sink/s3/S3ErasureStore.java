@@ -18,10 +18,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.erasure.events.Phase;
 import org.erasure.events.TargetResult;
+import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.ErasureBatch;
 import org.erasure.sink.runtime.spi.ErasureItem;
 import org.erasure.sink.runtime.spi.ErasureStore;
 import org.erasure.sink.runtime.spi.RequestResult;
+import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
 import org.erasure.sink.runtime.spi.StoreUnavailableException;
 import org.erasure.sink.runtime.spi.TargetResidual;
@@ -74,6 +76,7 @@ public final class S3ErasureStore implements ErasureStore {
     private final Duration probeTimeout;
     private final ExecutorService listers;
     private final S3Lister lister;
+    private final S3Restoration restoration;
     private final Counter deleteCalls;
     private final Counter deleteErrors;
     private final Counter abortCalls;
@@ -84,6 +87,11 @@ public final class S3ErasureStore implements ErasureStore {
 
     S3ErasureStore(S3Client s3, List<S3Target> targets, int listerParallelism, int chunkSize, int deleteParallelism,
             ListingConfig listing, Duration probeTimeout, MeterRegistry meters) {
+        this(s3, targets, listerParallelism, chunkSize, deleteParallelism, listing, RestorationConfig.defaults(), probeTimeout, meters);
+    }
+
+    S3ErasureStore(S3Client s3, List<S3Target> targets, int listerParallelism, int chunkSize, int deleteParallelism,
+            ListingConfig listing, RestorationConfig restorationConfig, Duration probeTimeout, MeterRegistry meters) {
         if (chunkSize < 1 || chunkSize > MAX_CHUNK) {
             throw new IllegalArgumentException("s3.delete-chunk-size must be 1.." + MAX_CHUNK);
         }
@@ -107,6 +115,7 @@ public final class S3ErasureStore implements ErasureStore {
         });
         MeterRegistry m = meters == null ? new SimpleMeterRegistry() : meters;
         this.lister = new S3Lister(s3, this.targets, listing, listers, m);
+        this.restoration = new S3Restoration(s3, restorationConfig, listers, lister, m);
         this.deleteCalls = Counter.builder("erasure.s3.calls").tag("operation", "DeleteObjects")
                 .description("S3 API calls made by erase/verify").register(m);
         this.abortCalls = Counter.builder("erasure.s3.calls").tag("operation", "AbortMultipartUpload")
@@ -148,6 +157,15 @@ public final class S3ErasureStore implements ErasureStore {
 
         // Between the steps: announce what step 2 is about to remove (returns once durable).
         List<ErasureItem> executes = safe.stream().filter(i -> !i.dryRun()).toList();
+        RestorationLog restorationLog = writeAhead.restoration();
+        long kept = 0;
+        if (!executes.isEmpty() && restorationLog.enabled()) {
+            // The undo window: sealed copies in the restoration bucket, then the images, before anything is deleted.
+            List<BeforeImage> images = restoration.copyBeforeDelete(executes, planned, targets, targetNames, restorationLog);
+            restorationLog.keep(images);
+            kept = images.size();
+        }
+        long tKept = System.nanoTime();
         if (!executes.isEmpty()) {
             writeAhead.record(planned(executes, planned));
         }
@@ -157,9 +175,10 @@ public final class S3ErasureStore implements ErasureStore {
         Map<UUID, long[]> aborted = new HashMap<>();
         Map<UUID, String> abortFailures = executes.isEmpty() ? Map.of() : abortAll(executes, planned, aborted);
         long t2 = System.nanoTime();
-        log.info("erase batch of {}: listing {} ({} calls) in {} ms, deletes and aborts in {} ms", batch.size(),
+        log.info("erase batch of {}: listing {} ({} calls) in {} ms, {}deletes and aborts in {} ms", batch.size(),
                 listing.choices().stream().map(c -> c.bucket() + "/" + c.head() + "=" + c.strategy().configName()).toList(),
-                listing.calls(), (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000);
+                listing.calls(), (t1 - t0) / 1_000_000,
+                kept > 0 ? kept + " before-images kept in " + (tKept - t1) / 1_000_000 + " ms, " : "", (t2 - tKept) / 1_000_000);
         deleteFailures.forEach((id, code) -> failed.put(id, RequestResult.failed(code,
                 "DeleteObjects refused at least one object version of this request (" + code.substring("S3_DELETE_".length())
                         + "); the others were deleted, a new request retries the rest")));
@@ -339,6 +358,14 @@ public final class S3ErasureStore implements ErasureStore {
             }
         }
         return failures;
+    }
+
+    // ---------------------------------------------------------------- restore
+
+    /** See {@link S3Restoration#restore}: re-creates the kept versions of keys that have no live version now. */
+    @Override
+    public Map<String, Long> restore(UUID requestId, List<BeforeImage> images, RestorationLog log) {
+        return restoration.restore(requestId, images, log);
     }
 
     // ---------------------------------------------------------------- verify

@@ -280,10 +280,10 @@ final class S3Lister {
             pages++;
             long readBefore = read;
             for (ObjectVersion v : page.versions()) {
-                read += inRange(v.key(), head, end, idSet, () -> found.add(new Version(v.key(), v.versionId(), false)));
+                read += inRange(v.key(), head, end, idSet, () -> found.add(new Version(v.key(), v.versionId(), false, v.lastModified(), Boolean.TRUE.equals(v.isLatest()), v.eTag())));
             }
             for (DeleteMarkerEntry m : page.deleteMarkers()) {
-                read += inRange(m.key(), head, end, idSet, () -> found.add(new Version(m.key(), m.versionId(), true)));
+                read += inRange(m.key(), head, end, idSet, () -> found.add(new Version(m.key(), m.versionId(), true, m.lastModified(), Boolean.TRUE.equals(m.isLatest()), null)));
             }
             for (CommonPrefix p : page.commonPrefixes()) {
                 read += inRange(p.prefix(), head, end, idSet, () -> perPrefix.add(idOf(head, p.prefix())));
@@ -346,14 +346,14 @@ final class S3Lister {
                     .keyMarker(keyMarker).versionIdMarker(versionIdMarker).build());
             for (ObjectVersion v : page.versions()) {
                 if (v.key().startsWith(prefix)) {
-                    versions.add(new Version(v.key(), v.versionId(), false));
+                    versions.add(new Version(v.key(), v.versionId(), false, v.lastModified(), Boolean.TRUE.equals(v.isLatest()), v.eTag()));
                 } else {
                     stray++;
                 }
             }
             for (DeleteMarkerEntry m : page.deleteMarkers()) {
                 if (m.key().startsWith(prefix)) {
-                    versions.add(new Version(m.key(), m.versionId(), true));
+                    versions.add(new Version(m.key(), m.versionId(), true, m.lastModified(), Boolean.TRUE.equals(m.isLatest()), null));
                 } else {
                     stray++;
                 }

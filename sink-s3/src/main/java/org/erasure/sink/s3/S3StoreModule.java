@@ -50,10 +50,11 @@ public final class S3StoreModule implements StoreModule {
             throw new IllegalArgumentException("s3.delete-parallelism must be 1..64");
         }
         ListingConfig listing = ListingConfig.from(config);
+        RestorationConfig restoration = RestorationConfig.from(config, targets);
         S3Client client = client(config, parallelism);
         try {
             checkBuckets(client, targets, config);
-            return new S3ErasureStore(client, targets, parallelism, chunk, deleteParallelism, listing,
+            return new S3ErasureStore(client, targets, parallelism, chunk, deleteParallelism, listing, restoration,
                     config.getDuration("probe-timeout"), meters);
         } catch (RuntimeException e) {
             client.close();
