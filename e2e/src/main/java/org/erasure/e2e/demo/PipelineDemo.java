@@ -63,6 +63,8 @@ public final class PipelineDemo implements Callable<Integer> {
 
     /** verifier.keys.shred-after of this job: the default, set explicitly so the printed date is the configured one. */
     static final Duration SHRED_AFTER = Duration.ofDays(35);
+    /** The sinks' undo window (sink-runtime default, {@code sink.restoration.window}): how long a --seal run can be undone. */
+    static final Duration UNDO_WINDOW = Duration.ofDays(7);
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
@@ -151,7 +153,10 @@ public final class PipelineDemo implements Callable<Integer> {
                 + (dryRun ? "Dry-run requests keep their key (only COMPLETED erasures are shredded)."
                         : "Each COMPLETED request's key is shredded " + SHRED_AFTER.toDays() + " days after its final record: on "
                         + when + " (UTC) for this run; from then on no copy of these requests can be read. FAILED or TIMED_OUT"
-                        + " requests keep their key, so they can be re-run.");
+                        + " requests keep their key, so they can be re-run. Undo: until "
+                        + java.time.LocalDate.ofInstant(now.plus(UNDO_WINDOW), java.time.ZoneOffset.UTC) + " (UTC) any erasure of this run"
+                        + " can be undone with `erasurectl restore REQUEST_ID` (the sinks kept what they changed, sealed under keys of"
+                        + " their own that are shredded " + UNDO_WINDOW.toDays() + " days after the erasure; docs/privacy.md, \"Undo window\").");
     }
 
     private static Path writeCliConfig(DevStack stack, Path dir, String ingestUrl, String token) throws java.io.IOException {

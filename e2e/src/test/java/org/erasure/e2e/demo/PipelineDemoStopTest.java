@@ -18,6 +18,18 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.erasure.devstack.seed.SampleWorld;
 import org.erasure.devstack.cli.StopHint;
 import org.erasure.devstack.junit.ProcessTree;
 import org.erasure.e2e.PiiScan;
@@ -27,10 +39,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ./scripts/run --stay-up} stopped the way a supervisor stops it ({@code kill PID}, SIGTERM to
- * that one process, not to its group): ingest, the verifier, the five sinks and every server stop,
+ * {@code ./scripts/run --seal --stay-up} stopped the way a supervisor stops it ({@code kill PID}, SIGTERM to
+ * that one process, not to its group): ingest, the verifier, the six sinks and every server stop,
  * and no port the job printed listens any more. Before that: the endpoint table printed before the
- * job's work and its JSON, and the status page the job's verifier serves.
+ * job's work and its JSON, the status page the job's verifier serves, and what {@code --seal} promises: every
+ * request erased and verified as without keys, the job says when the keys will be shredded and until when the run
+ * can be undone, and the request topics the SREs replay hold no plain identifier (every request sealed, its key on
+ * the key topic). One run for both (the main job takes about 90 s here); without {@code --seal} the job differs
+ * only in its configuration (no key-encryption key), which every module tests.
  */
 class PipelineDemoStopTest {
 
@@ -45,7 +61,7 @@ class PipelineDemoStopTest {
         Process job = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-Derasure.devstack.dir=" + stackDir,
                 "-cp", System.getProperty("java.class.path"), PipelineDemo.class.getName(),
-                "--stay-up", "--contributors", "200", "--max-contributors", "10")
+                "--seal", "--stay-up", "--contributors", "200", "--max-contributors", "10")
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
@@ -58,6 +74,7 @@ class PipelineDemoStopTest {
             String endpoints = printed.substring(printed.lastIndexOf("done in"));
             log.info("the job stays up:\n{}", endpoints);
             checkEndpointTable(printed, endpoints);
+            checkSealed(printed);
 
             started.addAll(ProcessTree.startedBy(job, stackDir));
             assertThat(started).extracting(ProcessTree::describe).as("processes the job started")
@@ -145,6 +162,61 @@ class PipelineDemoStopTest {
                 .text(json.toString(), Files.readString(json)).text("GET /status", page).text("GET /status/data", data);
         log.info("{}", scan.summary());
         assertThat(scan.findings()).as("PII in the endpoints or on the status page").isEmpty();
+    }
+
+    /** What {@code --seal} promises (docs/privacy.md): the keys line, and no plain identifier on the request topics. */
+    private static void checkSealed(String printed) throws Exception {
+        String when = LocalDate.ofInstant(Instant.now().plus(PipelineDemo.SHRED_AFTER), ZoneOffset.UTC).toString();
+        assertThat(printed).contains("Outcomes: COMPLETED 10, FAILED 0, TIMED_OUT 0, DRY_RUN 0",
+                "Residual matches after erasure: 0", "Integrity chain intact",
+                "Keys: every request's identifiers were sealed with a key of its own");
+        // The date is computed at the end of the job: the test's clock may have passed midnight UTC since.
+        assertThat(printed).contains("can be undone with `erasurectl restore REQUEST_ID`");
+        assertThat(printed).containsAnyOf("shredded 35 days after its final record: on " + when,
+                "shredded 35 days after its final record: on " + LocalDate.parse(when).minusDays(1));
+
+        Matcher json = Pattern.compile("Endpoints \\(also in (\\S+)\\):").matcher(printed);
+        assertThat(json.find()).isTrue();
+        String bootstrap = new ObjectMapper().readTree(Path.of(json.group(1)).toFile()).at("/kafka/bootstrap").asText();
+        List<ConsumerRecord<String, byte[]>> requests = readAll(bootstrap, "erasure.requests", "erasure.requests.bulk");
+        List<ConsumerRecord<String, byte[]>> keys = readAll(bootstrap, "erasure.request-keys");
+        assertThat(requests).hasSize(10).allSatisfy(r -> {
+            String value = new String(r.value(), StandardCharsets.UTF_8);
+            JsonNode event = new ObjectMapper().readTree(value);
+            assertThat(event.has("sealedIdentifiers")).as(value).isTrue();
+            assertThat(event.has("identifiers")).as(value).isFalse();
+            assertThat(value).doesNotContain("@" + SampleWorld.EMAIL_DOMAIN);
+        });
+        assertThat(keys).as("one wrapped key per request").hasSize(10)
+                .allSatisfy(k -> assertThat(new String(k.value(), StandardCharsets.UTF_8)).doesNotContain("@"));
+        assertThat(printed).doesNotContain("@" + SampleWorld.EMAIL_DOMAIN);
+
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String bootstrap, String... topics) {
+        List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (r.value() != null) {
+                        all.add(r);
+                    }
+                });
+                return partitions.stream().allMatch(p -> consumer.position(p) >= end.get(p));
+            });
+        }
+        return all;
     }
 
     private static String get(HttpClient http, String url) throws IOException, InterruptedException {
