@@ -26,7 +26,7 @@ import org.erasure.sink.runtime.spi.StoreException;
 record MaskImage(int v, String id, List<String> keys, List<String> columns, List<String> masks, List<Group> groups) {
     static final int VERSION = 1;
     /** Content bound per image (the runtime's records carry ~256 KiB); a request's groups are split beyond it. */
-    static final int MAX_BYTES = 200 * 1024;
+    static final int MAX_BYTES = org.erasure.sink.runtime.spi.BeforeImage.MAX_BYTES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**

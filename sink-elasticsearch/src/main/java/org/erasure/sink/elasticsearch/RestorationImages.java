@@ -43,7 +43,7 @@ import org.erasure.sink.runtime.spi.StoreException;
  * of it. Anything written since is left as it is.
  */
 final class RestorationImages {
-    static final int MAX_IMAGE_BYTES = 200 * 1024;
+    static final int MAX_IMAGE_BYTES = BeforeImage.MAX_BYTES;
     /** Exact numbers, as the store's client reads sources: fingerprints and values compare as read. */
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -128,30 +128,15 @@ final class RestorationImages {
         /** One image per request, or several when its documents would exceed {@link #MAX_IMAGE_BYTES}. */
         List<BeforeImage> images() {
             List<BeforeImage> out = new ArrayList<>();
-            docs.forEach((requestId, byDoc) -> {
-                ArrayNode chunk = JsonNodeFactory.instance.arrayNode();
-                int size = 0;
-                for (ObjectNode d : byDoc.values()) {
-                    int n = bytes(d).length;
-                    if (!chunk.isEmpty() && size + n > MAX_IMAGE_BYTES) {
-                        out.add(image(requestId, chunk));
-                        chunk = JsonNodeFactory.instance.arrayNode();
-                        size = 0;
-                    }
-                    chunk.add(d);
-                    size += n + 1;
-                }
-                if (!chunk.isEmpty()) {
-                    out.add(image(requestId, chunk));
-                }
-            });
+            docs.forEach((requestId, byDoc) -> out.addAll(BeforeImage.inParts(requestId, target, List.copyOf(byDoc.values()),
+                    d -> bytes(d).length + 1, this::content)));
             return out;
         }
 
-        private BeforeImage image(UUID requestId, ArrayNode chunk) {
+        private byte[] content(List<ObjectNode> chunk) {
             ObjectNode content = JsonNodeFactory.instance.objectNode().put("v", 1).put("m", maskValue);
-            content.set("d", chunk);
-            return new BeforeImage(requestId, target, bytes(content));
+            content.set("d", JsonNodeFactory.instance.arrayNode().addAll(chunk));
+            return bytes(content);
         }
     }
 

@@ -22,7 +22,7 @@ import org.erasure.sink.runtime.spi.StoreException;
  * key bytes, value bytes, headers), JSON with base64 bytes, split into images of at most ~{@link #IMAGE_BYTES}.
  */
 final class TombstoneImages {
-    static final int IMAGE_BYTES = 192 * 1024;
+    static final int IMAGE_BYTES = BeforeImage.MAX_BYTES;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<Entry>> ENTRIES = new TypeReference<>() {};
 
@@ -52,22 +52,10 @@ final class TombstoneImages {
         live.values().stream().filter(l -> !l.owner().dryRun()).forEach(l -> l.latest().forEach((partition, r) ->
                 byRequest.computeIfAbsent(l.owner().requestId(), id -> new ArrayList<>()).add(entry(r))));
         List<BeforeImage> images = new ArrayList<>();
-        byRequest.forEach((id, entries) -> {
-            List<Entry> part = new ArrayList<>();
-            long size = 0;
-            for (Entry e : entries) {
-                long n = 64 + base64(e.k().length) + base64(e.v().length)
-                        + e.h().stream().mapToLong(x -> 32 + x.n().length() * 3L + (x.v() == null ? 0 : base64(x.v().length))).sum();
-                if (!part.isEmpty() && size + n > IMAGE_BYTES) {
-                    images.add(new BeforeImage(id, topic, encode(part)));
-                    part = new ArrayList<>();
-                    size = 0;
-                }
-                part.add(e);
-                size += n;
-            }
-            images.add(new BeforeImage(id, topic, encode(part)));
-        });
+        byRequest.forEach((id, entries) -> images.addAll(BeforeImage.inParts(id, topic, entries,
+                e -> 64 + base64(e.k().length) + base64(e.v().length)
+                        + e.h().stream().mapToLong(x -> 32 + x.n().length() * 3L + (x.v() == null ? 0 : base64(x.v().length))).sum(),
+                TombstoneImages::encode)));
         return images;
     }
 

@@ -18,7 +18,7 @@ import org.erasure.sink.runtime.spi.ErasureItem;
  * so that none exceeds {@link #MAX_BYTES} (a single larger row makes one image of its own).
  */
 final class RowImages {
-    static final int MAX_BYTES = 192 * 1024;
+    static final int MAX_BYTES = BeforeImage.MAX_BYTES;
     static final String DELETE = "delete";
     static final String MASK = "mask";
 

@@ -73,7 +73,7 @@ final class RedisRestoration {
     static final String SET_REMOVE = RedisErasureStore.SET_REMOVE;
 
     /** Content of one image above which the next entry starts a new image (the runtime's limit is ~256 KiB). */
-    static final int IMAGE_BYTES = 192 * 1024;
+    static final int IMAGE_BYTES = BeforeImage.MAX_BYTES;
     private static final int MAX_ARGV = 1_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<List<Entry>> ENTRIES = new TypeReference<>() {};
@@ -210,22 +210,10 @@ final class RedisRestoration {
 
         List<BeforeImage> build() {
             List<BeforeImage> out = new ArrayList<>();
-            entries.forEach((id, byTarget) -> byTarget.forEach((target, list) -> {
-                List<Entry> part = new ArrayList<>();
-                long size = 0;
-                for (Entry e : list) {
-                    long n = 64 + (e.k() == null ? 0 : e.k().length() * 3L) + (e.f() == null ? 0 : e.f().length() * 3L)
-                            + (e.v() == null ? 0 : (e.v().length + 2) / 3 * 4L);
-                    if (!part.isEmpty() && size + n > IMAGE_BYTES) {
-                        out.add(new BeforeImage(id, target, encode(part)));
-                        part = new ArrayList<>();
-                        size = 0;
-                    }
-                    part.add(e);
-                    size += n;
-                }
-                out.add(new BeforeImage(id, target, encode(part)));
-            }));
+            entries.forEach((id, byTarget) -> byTarget.forEach((target, list) -> out.addAll(BeforeImage.inParts(id, target, list,
+                    e -> 64 + (e.k() == null ? 0 : e.k().length() * 3L) + (e.f() == null ? 0 : e.f().length() * 3L)
+                            + (e.v() == null ? 0 : (e.v().length + 2) / 3 * 4L),
+                    RedisRestoration::encode))));
             return out;
         }
     }

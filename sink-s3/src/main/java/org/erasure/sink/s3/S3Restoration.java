@@ -45,7 +45,7 @@ final class S3Restoration {
     private static final ObjectMapper JSON = new ObjectMapper().setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private static final TypeReference<List<Kept>> KEPT_LIST = new TypeReference<>() {};
     /** An image's content stays under this (BeforeImage contract: ~256 KiB). */
-    static final int MAX_IMAGE_BYTES = 200 * 1024;
+    static final int MAX_IMAGE_BYTES = BeforeImage.MAX_BYTES;
 
     /**
      * One object version or delete marker as it was before the erasure. {@code order}: position in the key's
@@ -187,23 +187,7 @@ final class S3Restoration {
 
     /** The entries of one request and target as JSON images of at most {@link #MAX_IMAGE_BYTES}. */
     private static List<BeforeImage> images(UUID requestId, String target, List<Kept> entries) {
-        List<BeforeImage> out = new ArrayList<>();
-        List<Kept> chunk = new ArrayList<>();
-        int size = 2;
-        for (Kept k : entries) {
-            int one = json(k).length + 1;
-            if (!chunk.isEmpty() && size + one > MAX_IMAGE_BYTES) {
-                out.add(new BeforeImage(requestId, target, json(chunk)));
-                chunk = new ArrayList<>();
-                size = 2;
-            }
-            chunk.add(k);
-            size += one;
-        }
-        if (!chunk.isEmpty()) {
-            out.add(new BeforeImage(requestId, target, json(chunk)));
-        }
-        return out;
+        return BeforeImage.inParts(requestId, target, entries, k -> json(k).length + 1, S3Restoration::json);
     }
 
     private static byte[] json(Object o) {

@@ -20,7 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,7 +30,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -46,6 +44,7 @@ import org.erasure.keys.EnvelopeException;
 import org.erasure.keys.KafkaKeyStore;
 import org.erasure.keys.KeyStore;
 import org.erasure.keys.WrappedKey;
+import org.erasure.sink.runtime.DurableSend;
 import org.erasure.sink.runtime.spi.BeforeImage;
 import org.erasure.sink.runtime.spi.RestorationLog;
 import org.erasure.sink.runtime.spi.StoreException;
@@ -191,27 +190,14 @@ public final class RestorationVault implements AutoCloseable {
         Set<UUID> ids = new LinkedHashSet<>();
         images.forEach(i -> ids.add(i.requestId()));
         Map<UUID, DataKey> byRequest = keysFor(ids);
-        List<Future<RecordMetadata>> acks = new ArrayList<>(images.size());
-        try {
-            for (BeforeImage image : images) {
-                DataKey key = byRequest.get(image.requestId());
-                byte[] sealed = key.seal(image.content(), aad(image.requestId(), image.target()));
-                acks.add(producer.send(new ProducerRecord<>(settings.topic(), image.requestId().toString(),
-                        encode(image.requestId(), image.target(), key.keyId(), sealed))));
-            }
-            producer.flush();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            for (Future<RecordMetadata> ack : acks) {
-                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreUnavailableException("interrupted while keeping restoration images; nothing was changed", e);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new StoreUnavailableException("restoration images could not be written to " + settings.topic() + " ("
-                    + cause.getClass().getSimpleName() + "); nothing was changed", cause);
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(images.size());
+        for (BeforeImage image : images) {
+            DataKey key = byRequest.get(image.requestId());
+            byte[] sealed = key.seal(image.content(), aad(image.requestId(), image.target()));
+            records.add(new ProducerRecord<>(settings.topic(), image.requestId().toString(),
+                    encode(image.requestId(), image.target(), key.keyId(), sealed)));
         }
+        DurableSend.sendAll(producer, records, timeout, "restoration images");
     }
 
     synchronized byte[] seal(UUID requestId, byte[] plain) {
