@@ -78,9 +78,9 @@ class S3UndoWindowTest {
                 List<byte[]> copies = objects(f, restorationBucket, "");
                 assertThat(copies).hasSize((int) versions);
                 for (byte[] copy : copies) {
-                    assertThat(KeptImagesIndex.indexOf(copy, MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+                    assertThat(KeptImages.indexOf(copy, MARKER.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
                     for (int i = 0; i < 50; i++) {
-                        assertThat(KeptImagesIndex.indexOf(copy, w.contributor(i).email().getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+                        assertThat(KeptImages.indexOf(copy, w.contributor(i).email().getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
                     }
                 }
                 for (int i = 0; i < 50; i++) {
@@ -255,21 +255,5 @@ class S3UndoWindowTest {
 
     private static String text(S3Fixture f, String key) {
         return f.client.getObjectAsBytes(r -> r.bucket(f.bucket).key(key)).asUtf8String();
-    }
-
-    /** Byte search (KeptImages' own is package-private). */
-    private static final class KeptImagesIndex {
-        static int indexOf(byte[] hay, byte[] needle) {
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return i;
-            }
-            return -1;
-        }
     }
 }

@@ -111,7 +111,8 @@ public final class KeptImages implements RestorationLog {
         }
     }
 
-    static int indexOf(byte[] hay, byte[] needle) {
+    /** Where {@code needle} starts in {@code hay}, or -1: a byte search for tests that look for a value in clear. */
+    public static int indexOf(byte[] hay, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= hay.length; i++) {
             for (int j = 0; j < needle.length; j++) {
