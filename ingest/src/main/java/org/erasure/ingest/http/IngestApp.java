@@ -111,11 +111,12 @@ public final class IngestApp implements AutoCloseable {
         Idempotency idempotency = claims != null
                 ? new ReplicatedIdempotency(claims, settings.idempotencyInFlightWait())
                 : new IdempotencyStore(settings.idempotencyTtl(), settings.idempotencyMaxEntries(), Clock.systemUTC());
+        VerifierClient verifierClient = new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout());
         ErasureApi api = new ErasureApi(json, new TokenAuthenticator(settings.tokens()),
                 new RequestValidator(settings.intakeRules()), new CsvIntake(settings.intakeRules()), submissions,
-                idempotency, new VerifierClient(settings.verifierBaseUrl(), settings.verifierTimeout()), settings.maxBodyBytes())
+                idempotency, verifierClient, settings.maxBodyBytes())
                 .restoringWith(new Restores(settings.kafkaClient(), settings.topics(), settings.kafkaTimeout(), publisher, requestKeys,
-                        Clock.systemUTC()));
+                        Clock.systemUTC(), verifierClient));
         this.openApi = resource("/openapi.json");
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;

@@ -22,14 +22,18 @@ import org.erasure.keys.RequestKeys;
  * on the interactive lane. The sinks put back what they kept and report RESTORED; the verifier records the revision.
  */
 final class Restores {
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private final Map<String, Object> kafka;
     private final Topics topics;
     private final Duration timeout;
     private final RequestPublisher publisher;
     private final RequestKeys keys; // null: ingest seals nothing and cannot open a sealed original
     private final Clock clock;
+    private final VerifierClient verifier;
 
-    Restores(Map<String, Object> kafka, Topics topics, Duration timeout, RequestPublisher publisher, RequestKeys keys, Clock clock) {
+    Restores(Map<String, Object> kafka, Topics topics, Duration timeout, RequestPublisher publisher, RequestKeys keys, Clock clock,
+             VerifierClient verifier) {
+        this.verifier = verifier;
         this.kafka = kafka;
         this.topics = topics;
         this.timeout = timeout;
@@ -40,6 +44,7 @@ final class Restores {
 
     /** The published RESTORE request. @throws ApiException 404 unknown, 409 not restorable, 503 Kafka or the key store down */
     ContributorErasureRequested restore(UUID erasureId, String requestedBy) {
+        requireFinalRecord(erasureId);
         ContributorErasureRequested original;
         try {
             original = RequestLog.find(kafka, topics, erasureId, timeout).orElseThrow(() ->
@@ -79,5 +84,31 @@ final class Restores {
             throw new ApiException(503, "the restore could not be published (" + e.getMessage() + "); nothing was published, try again");
         }
         return restore;
+    }
+
+    /**
+     * A restore undoes what the sinks did; while the erasure is still queued or running somewhere (a purge in the bulk
+     * lane), a sink could restore nothing and erase afterwards. So: only once the verifier has its final record.
+     */
+    private void requireFinalRecord(UUID erasureId) {
+        VerifierClient.Answer a = verifier.status(erasureId);
+        if (a.unreachable()) {
+            throw new ApiException(503, "the verifier is unreachable (" + a.body() + "): a restore waits for the erasure's final record; try again later");
+        }
+        if (a.status() == 404) {
+            throw new ApiException(409, "request " + erasureId + " has no final record yet (unknown to the verifier): restore it once its erasure has finished");
+        }
+        if (a.status() != 200) {
+            throw new ApiException(502, "the verifier answered HTTP " + a.status());
+        }
+        String status;
+        try {
+            status = JSON.readTree(a.body()).path("status").asText("");
+        } catch (java.io.IOException e) {
+            throw new ApiException(502, "the verifier's answer is not JSON");
+        }
+        if (!"FINAL".equals(status)) {
+            throw new ApiException(409, "request " + erasureId + " is still in progress: restore it once its erasure has a final record");
+        }
     }
 }

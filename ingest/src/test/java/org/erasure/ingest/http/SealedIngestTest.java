@@ -102,8 +102,20 @@ class SealedIngestTest {
         byte[] material = new byte[32];
         new SecureRandom().nextBytes(material);
         String kek = Base64.getEncoder().encodeToString(material);
+        // The verifier's answer for a request: FINAL once its erasure has a final record, PENDING before.
+        java.util.Set<String> finalRecords = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        com.sun.net.httpserver.HttpServer verifier = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        verifier.createContext("/erasures/", exchange -> {
+            String id = exchange.getRequestURI().getPath().substring("/erasures/".length());
+            byte[] body = ("{\"requestId\":\"" + id + "\",\"status\":\"" + (finalRecords.contains(id) ? "FINAL" : "PENDING") + "\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        verifier.start();
         Map<String, Object> config = TestIngest.baseConfig(kafka.bootstrapServers(), topics.prefix(), "jdbc:postgresql://127.0.0.1:9/unused", "public",
-                "http://127.0.0.1:9");
+                "http://127.0.0.1:" + verifier.getAddress().getPort());
         config.put("ingest.resolution.mode", "off");
         config.put("ingest.keys.encrypt", true);
         config.put("ingest.keys.kek", kek);
@@ -123,14 +135,22 @@ class SealedIngestTest {
 
             assertThat(post(app, "/v1/erasures/" + erasure + "/restore", TestIngest.SUBMIT_TOKEN, "").statusCode())
                     .as("a submitter cannot restore").isEqualTo(403);
+            HttpResponse<String> early = post(app, "/v1/erasures/" + erasure + "/restore", TestIngest.ADMIN_TOKEN, "");
+            assertThat(early.statusCode()).as("an erasure without a final record is not restored yet").isEqualTo(409);
+            assertThat(early.body()).contains("still in progress");
+            finalRecords.addAll(List.of(erasure.toString(), dryRun.toString()));
             HttpResponse<String> restored = post(app, "/v1/erasures/" + erasure + "/restore", TestIngest.ADMIN_TOKEN, "");
             assertThat(restored.statusCode()).as(restored.body()).isEqualTo(202);
             assertThat(restored.body()).contains("\"replayOf\":\"" + erasure + "\"", "\"mode\":\"RESTORE\"").doesNotContain(email);
             assertThat(post(app, "/v1/erasures/" + dryRun + "/restore", TestIngest.ADMIN_TOKEN, "").statusCode())
                     .as("only an erasure can be restored").isEqualTo(409);
-            assertThat(post(app, "/v1/erasures/" + UUID.randomUUID() + "/restore", TestIngest.ADMIN_TOKEN, "").statusCode()).isEqualTo(404);
+            UUID unknown = UUID.randomUUID();
+            finalRecords.add(unknown.toString());
+            assertThat(post(app, "/v1/erasures/" + unknown + "/restore", TestIngest.ADMIN_TOKEN, "").statusCode()).isEqualTo(404);
             assertThat(post(app, "/v1/erasures", TestIngest.SUBMIT_TOKEN, item.formatted("4345", "x@ingest.example.com", "RESTORE")).statusCode())
                     .as("RESTORE is not a submission").isEqualTo(400);
+        } finally {
+            verifier.stop(0);
         }
         List<ConsumerRecord<String, String>> records = new ArrayList<>();
         TopicReader.readAll(kafka, topics.requests(), Duration.ofSeconds(30), records::add);

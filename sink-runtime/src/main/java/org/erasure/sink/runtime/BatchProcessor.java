@@ -126,16 +126,23 @@ public final class BatchProcessor {
         List<ErasureItem> items = new ArrayList<>();
         for (ContributorErasureRequested r : opened.readable()) {
             if (r.mode() == Mode.RESTORE) {
+                // In record order: an erasure read before this restore is done first (it may be what the restore undoes).
+                eraseAll(items, byId, out);
                 out.add(restore(r)); // never an erase item: ErasureItem refuses RESTORE
                 continue;
             }
             byId.put(r.requestId(), r);
             items.add(ErasureItem.of(r));
         }
+        eraseAll(items, byId, out);
+        return out;
+    }
+
+    private void eraseAll(List<ErasureItem> items, Map<UUID, ContributorErasureRequested> byId, List<PhaseCompleted> out) {
         for (ErasureBatch batch : BatchPlanner.plan(items, maxBatch)) {
             out.addAll(processBatch(batch, byId));
         }
-        return out;
+        items.clear();
     }
 
     private List<PhaseCompleted> processBatch(ErasureBatch batch, Map<UUID, ContributorErasureRequested> requests) {

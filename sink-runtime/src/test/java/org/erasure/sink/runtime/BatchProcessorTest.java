@@ -130,6 +130,7 @@ class BatchProcessorTest {
         assertThat(out).filteredOn(pc -> pc.requestId().equals(erase.requestId())).extracting(PhaseCompleted::status)
                 .containsExactly(PhaseStatus.SUCCEEDED);
         assertThat(store.seen).extracting(ErasureItem::requestId).containsExactly(erase.requestId());
+        assertThat(out).extracting(PhaseCompleted::requestId).as("in record order").containsExactly(erase.requestId(), restore.requestId());
     }
 
     @Test
