@@ -114,7 +114,7 @@ final class ErasureApi {
         TokenAuthenticator.Client client = require(ctx, Role.SUBMIT);
         byte[] body = body(ctx);
         boolean validateOnly = flag(ctx, "validateOnly");
-        Mode mode = enumParam(ctx, "mode", Mode.class);
+        Mode mode = modeParam(ctx);
         ErasureReason reason = enumParam(ctx, "reason", ErasureReason.class);
         idempotent(ctx, client, body, () -> answer(csv.parse(body, mode, reason), IntakeError.Source.CSV, client, validateOnly));
     }
@@ -328,6 +328,24 @@ final class ErasureApi {
     private static boolean flag(Context ctx, String name) {
         String v = ctx.queryParam(name);
         return v != null && (v.isEmpty() || v.equalsIgnoreCase("true"));
+    }
+
+    /** {@code mode}: EXECUTE or DRY_RUN; RESTORE is not a submission (it undoes one known erasure: the restore endpoint). */
+    private static Mode modeParam(Context ctx) {
+        String v = ctx.queryParam("mode");
+        if (v != null && Mode.RESTORE.name().equalsIgnoreCase(v)) {
+            throw new ApiException(400, "query parameter mode: RESTORE is not a submission: undo an erasure with POST /v1/erasures/{requestId}/restore");
+        }
+        Mode[] allowed = {Mode.EXECUTE, Mode.DRY_RUN};
+        if (v == null) {
+            throw new ApiException(400, "query parameter mode is required (one of " + java.util.Arrays.toString(allowed) + ")");
+        }
+        for (Mode m : allowed) {
+            if (m.name().equalsIgnoreCase(v)) {
+                return m;
+            }
+        }
+        throw new ApiException(400, "query parameter mode must be one of " + java.util.Arrays.toString(allowed));
     }
 
     private static <E extends Enum<E>> E enumParam(Context ctx, String name, Class<E> type) {
