@@ -2,7 +2,9 @@ package org.erasure.client.dedupe;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 import org.erasure.client.coordination.ClaimLog;
 import org.erasure.client.publish.PublishException;
 
@@ -21,6 +23,13 @@ public final class ContributorTurns {
     public interface Turn extends AutoCloseable {
         /** True when {@code work} can still finish before other replicas may take over. */
         boolean lastsFor(Duration work);
+
+        /**
+         * What the holder published (per partition, the offset after its last record): the turn is released only once
+         * it is read here, so the next holder, on any replica, finds it open (a commit is visible a moment after it returns).
+         */
+        default void published(Map<TopicPartition, Long> upTo) {
+        }
 
         @Override
         void close();
@@ -66,14 +75,26 @@ public final class ContributorTurns {
                 throw new PublishException(e.getMessage(), e);
             }
             turn = new Turn() {
+                private Map<TopicPartition, Long> published = Map.of();
+
                 @Override
                 public boolean lastsFor(Duration work) {
                     return claimed.lastsFor(work);
                 }
 
                 @Override
+                public void published(Map<TopicPartition, Long> upTo) {
+                    published = upTo;
+                }
+
+                @Override
                 public void close() {
-                    claimed.close();
+                    try {
+                        // Bounded by the lease: past it another replica may take over anyway.
+                        follower.awaitRead(published, deadline);
+                    } finally {
+                        claimed.close();
+                    }
                 }
             };
         }

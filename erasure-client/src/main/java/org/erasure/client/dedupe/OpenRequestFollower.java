@@ -117,6 +117,11 @@ public final class OpenRequestFollower implements AutoCloseable {
             Thread.currentThread().interrupt();
             return false;
         }
+        return awaitRead(ends, deadline);
+    }
+
+    /** Waits until this follower's position on each partition is at least the given offset; false at the deadline. */
+    public boolean awaitRead(Map<TopicPartition, Long> ends, Instant deadline) {
         synchronized (monitor) {
             while (ends.entrySet().stream().anyMatch(e -> positions.getOrDefault(e.getKey(), -1L) < e.getValue())) {
                 if (failure != null || !waitOn(deadline)) {

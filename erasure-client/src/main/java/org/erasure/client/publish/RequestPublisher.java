@@ -88,11 +88,21 @@ public final class RequestPublisher implements AutoCloseable {
      * @throws PublishException when the transaction could not be committed (it is aborted: nothing is visible)
      */
     public synchronized void publish(List<ContributorErasureRequested> requests, Function<ContributorErasureRequested, RequestLane> lane) {
+        publishedUpTo(requests, lane);
+    }
+
+    /**
+     * {@link #publish}, returning per partition the offset after the last record it wrote: a read_committed reader has
+     * seen the batch once its position there is at least that. (The commit returns before the broker has written its
+     * markers, so "committed" is not yet "visible": a reader may briefly not see it.)
+     */
+    public synchronized Map<org.apache.kafka.common.TopicPartition, Long> publishedUpTo(List<ContributorErasureRequested> requests,
+                                                                                      Function<ContributorErasureRequested, RequestLane> lane) {
         if (closed) {
             throw new PublishException("publisher is closed", null);
         }
         if (requests.isEmpty()) {
-            return;
+            return Map.of();
         }
         List<ContributorErasureRequested> toSend;
         try {
@@ -109,12 +119,25 @@ public final class RequestPublisher implements AutoCloseable {
             log.warn("cannot start the transactional producer: {}", rootCause(e));
             throw new PublishException("Kafka is unreachable (" + e.getClass().getSimpleName() + "); nothing was published", e);
         }
+        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> sent = new java.util.ArrayList<>(toSend.size());
         try {
             p.beginTransaction();
             for (ContributorErasureRequested r : toSend) {
-                p.send(new ProducerRecord<>(lane.apply(r).topic(topics), r.kafkaKey(), r));
+                sent.add(p.send(new ProducerRecord<>(lane.apply(r).topic(topics), r.kafkaKey(), r)));
             }
             p.commitTransaction();
+            Map<org.apache.kafka.common.TopicPartition, Long> upTo = new java.util.HashMap<>();
+            for (var f : sent) {
+                org.apache.kafka.clients.producer.RecordMetadata m = f.get(); // done: the commit flushed every send
+                upTo.merge(new org.apache.kafka.common.TopicPartition(m.topic(), m.partition()), m.offset() + 1, Math::max);
+            }
+            return upTo;
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            // Not reached in practice: the commit succeeded, so every send did. Report it as published.
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            return Map.of();
         } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
                  | UnsupportedVersionException | InvalidProducerEpochException e) {
             reset();

@@ -154,7 +154,7 @@ public final class SubmissionService {
         }
         Timer.Sample sample = Timer.start(metrics);
         // A CSV upload is bulk work whatever its reasons; a JSON request goes by its reason.
-        publisher.publish(events, e -> source == IntakeError.Source.CSV ? RequestLane.BULK : RequestLane.forReason(e.reason()));
+        turn.published(publisher.publishedUpTo(events, e -> source == IntakeError.Source.CSV ? RequestLane.BULK : RequestLane.forReason(e.reason())));
         sample.stop(metrics.timer("ingest.publish.latency", "source", source.name().toLowerCase()));
         for (ContributorErasureRequested e : events) {
             open.opened(e.contributorId(), e.mode(), e.requestId(), e.requestedAt(), e.deadline());
