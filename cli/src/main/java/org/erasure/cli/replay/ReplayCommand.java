@@ -120,18 +120,10 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             return ExitCode.OK;
         }
-        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
-        List<Replay> replays;
-        String keysLine;
-        // The key store first: with a KEK, nothing is published unless every replay's key was stored before it.
-        try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
-            replays = replays(root, originals, keys, now, null, "replay");
-            // replays are bulk work: they never delay an account closure
-            publisher.publish(replays.stream().map(Replay::request).toList(), r -> RequestLane.BULK);
-            keysLine = keys.line(s.topics().requestsBulk());
-        } catch (PublishException e) {
-            throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
-        }
+        // replays are bulk work: they never delay an account closure
+        Published published = publish(root, s, originals, null, "replay", RequestLane.BULK);
+        List<Replay> replays = published.replays();
+        String keysLine = published.keysLine();
         root.out().println("Replayed " + replays.size() + " requests on " + s.topics().requestsBulk() + " in one transaction:");
         for (Replay r : replays) {
             root.out().println("  " + r.request().replayOf() + " -> " + r.request().requestId() + "  contributor "
@@ -143,6 +135,27 @@ public final class ReplayCommand implements Callable<Integer> {
 
     /** A replay to publish and what the console says about its identifiers (empty for plain ones). */
     record Replay(ContributorErasureRequested request, String note) {}
+
+    /** What {@link #publish} published, and the console's last line about its keys. */
+    record Published(List<Replay> replays, String keysLine) {}
+
+    /**
+     * New requests for the originals ({@link #replays}) published on {@code lane} in one transaction. The key store
+     * first: with a KEK, nothing is published unless every new request's key was stored before it.
+     *
+     * @param mode the new requests' mode, or null to keep the originals'
+     */
+    static Published publish(ErasureCtl root, CliSettings s, List<ContributorErasureRequested> originals, Mode mode, String what,
+                             RequestLane lane) {
+        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
+        try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
+            List<Replay> replays = replays(root, originals, keys, now, mode, what);
+            publisher.publish(replays.stream().map(Replay::request).toList(), r -> lane);
+            return new Published(replays, keys.line(lane.topic(s.topics())));
+        } catch (PublishException e) {
+            throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
+        }
+    }
 
     /**
      * New requests for the originals. A sealed original is bound to its own requestId (its ciphertext and wrapped key

@@ -1,21 +1,15 @@
 package org.erasure.cli.replay;
 
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import org.erasure.cli.ErasureCtl;
 import org.erasure.cli.common.CliException;
-import org.erasure.cli.common.CliKeys;
 import org.erasure.cli.common.CliSettings;
-import org.erasure.cli.common.Direct;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.ingest.IngestClient;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.erasure.client.publish.PublishException;
-import org.erasure.client.publish.RequestPublisher;
 import org.erasure.events.ContributorErasureRequested;
 import org.erasure.events.Mode;
 import org.erasure.events.RequestLane;
@@ -80,17 +74,10 @@ public final class RestoreCommand implements Callable<Integer> {
             originals.forEach(o -> root.out().println("  " + o.requestId() + "  contributor " + o.contributorId()));
             return ExitCode.OK;
         }
-        Instant now = root.clock().instant().truncatedTo(ChronoUnit.MILLIS);
-        List<ReplayCommand.Replay> restores;
-        String keysLine;
-        try (CliKeys keys = CliKeys.open(s); RequestPublisher publisher = keys.applyTo(Direct.publisher(s))) {
-            restores = ReplayCommand.replays(root, originals, keys, now, Mode.RESTORE, "restore");
-            // Undoing a wrong erasure is urgent for the person: the interactive lane, never behind a purge.
-            publisher.publish(restores.stream().map(ReplayCommand.Replay::request).toList(), r -> RequestLane.INTERACTIVE);
-            keysLine = keys.line(s.topics().requests());
-        } catch (PublishException e) {
-            throw new CliException(ExitCode.UNREACHABLE, e.getMessage());
-        }
+        // Undoing a wrong erasure is urgent for the person: the interactive lane, never behind a purge.
+        ReplayCommand.Published published = ReplayCommand.publish(root, s, originals, Mode.RESTORE, "restore", RequestLane.INTERACTIVE);
+        List<ReplayCommand.Replay> restores = published.replays();
+        String keysLine = published.keysLine();
         root.out().println("Restore requested for " + restores.size() + " erasures on " + s.topics().requests() + " in one transaction:");
         for (ReplayCommand.Replay r : restores) {
             root.out().println("  " + r.request().replayOf() + " -> " + r.request().requestId() + "  contributor " + r.request().contributorId() + r.note());
