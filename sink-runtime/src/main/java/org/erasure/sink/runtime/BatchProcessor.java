@@ -195,12 +195,9 @@ public final class BatchProcessor {
         } else {
             UUID original = request.replayOf();
             try {
-                boolean[] keptNothing = {false};
-                Map<String, Long> restored = metrics.eraseTimer().record(() -> withRetry(() -> {
-                    List<BeforeImage> images = vault.read(original);
-                    keptNothing[0] = images.isEmpty();
-                    return images.isEmpty() ? Map.<String, Long>of() : store.restore(original, images, vault.forRestore());
-                }));
+                List<BeforeImage> images = withRetry(() -> vault.read(original));
+                Map<String, Long> restored = images.isEmpty() ? Map.of()
+                        : metrics.eraseTimer().record(() -> withRetry(() -> store.restore(original, images, vault.forRestore())));
                 List<TargetResult> targets = new ArrayList<>();
                 for (String t : store.targets()) {
                     targets.add(TargetResult.restored(t, restored.getOrDefault(t, 0L)));
@@ -208,7 +205,7 @@ public final class BatchProcessor {
                 restored.forEach((t, n) -> {
                     if (!store.targets().contains(t)) targets.add(TargetResult.restored(t, n));
                 });
-                if (keptNothing[0] && !targets.isEmpty()) {
+                if (images.isEmpty() && !targets.isEmpty()) {
                     targets.set(0, targets.getFirst().withNote("nothing was kept for request " + original
                             + " in this store: it erased nothing here, or ran without the undo window"));
                 }

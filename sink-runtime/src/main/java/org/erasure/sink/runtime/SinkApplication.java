@@ -100,7 +100,7 @@ public final class SinkApplication implements AutoCloseable {
         app.opener = opener;
         app.vault = vault;
         if (vault != null) {
-            app.windowSweeper = sweepWindows(vault, RestorationSettings.from(config.getConfig("sink")).sweepInterval(), settings.name());
+            app.windowSweeper = sweepWindows(vault, vault.settings().sweepInterval(), settings.name());
         }
         return app;
     }

@@ -140,6 +140,10 @@ public final class RestorationVault implements AutoCloseable {
         }
     }
 
+    public RestorationSettings settings() {
+        return settings;
+    }
+
     /** The key-store id of a request's restoration key for this phase (one per request and phase). */
     static UUID owner(UUID requestId, Phase phase) {
         return UUID.nameUUIDFromBytes(("erasure-restoration|" + phase.name() + "|" + requestId).getBytes(StandardCharsets.UTF_8));
