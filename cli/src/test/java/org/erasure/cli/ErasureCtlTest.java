@@ -88,7 +88,8 @@ class ErasureCtlTest {
             boolean gone = path.endsWith(KEY_GONE.toString());
             boolean known = gone || path.endsWith(KNOWN.toString());
             byte[] body = (gone
-                    ? "{\"requestId\":\"" + KEY_GONE + "\",\"status\":\"FINAL\",\"outcome\":\"FAILED\",\"revision\":1,\"identifiersUnreadable\":\"KEY_SHREDDED\"}"
+                    ? "{\"requestId\":\"" + KEY_GONE + "\",\"status\":\"FINAL\",\"outcome\":\"FAILED\",\"revision\":1,\"identifiersUnreadable\":\"KEY_SHREDDED\","
+                            + "\"phases\":{\"POSTGRES\":{\"status\":\"FAILED\",\"error\":\"KEY_SHREDDED\"},\"REDIS\":{\"status\":\"SUCCEEDED\"}}}"
                     : "{\"requestId\":\"" + KNOWN + "\",\"status\":\"FINAL\",\"outcome\":\"COMPLETED\",\"revision\":2,\"shreddedAt\":\"2026-04-05T10:00:00Z\"}")
                     .getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(known ? 200 : 404, known ? body.length : -1);
@@ -282,7 +283,8 @@ class ErasureCtlTest {
         assertThat(r.out()).contains("outcome: COMPLETED", "revision: 2", "shreddedAt: 2026-04-05T10:00:00Z");
         Ctl.Result gone = ctl.run("status", KEY_GONE.toString());
         assertThat(gone.exitCode()).as(gone.toString()).isZero();
-        assertThat(gone.out()).contains("outcome: FAILED",
+        assertThat(gone.out()).contains("outcome: FAILED", "failed: POSTGRES KEY_SHREDDED").doesNotContain("failed: REDIS");
+        assertThat(gone.out()).contains(
                 "identifiersUnreadable: KEY_SHREDDED (the request's key was shredded before the verifier read it: the record has no subject digest)");
         assertThat(ctl.run("status", UUID.randomUUID().toString()).exitCode()).isEqualTo(5);
         assertThat(ctl.run("status", "not-a-uuid").exitCode()).isEqualTo(1);

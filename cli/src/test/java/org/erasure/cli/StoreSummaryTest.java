@@ -37,15 +37,18 @@ class StoreSummaryTest {
         UUID failed = UUID.randomUUID();
         UUID late = UUID.randomUUID();
         ErasureCompleted f = Completions.builder(failed, "2", Mode.EXECUTE, T, T)
-                .phase(Phase.S3, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 3, T)).build();
+                .phase(Phase.S3, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 3, T, "STORE_UNAVAILABLE"))
+                .phase(Phase.CLICKHOUSE, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 1, T)).build();
         ErasureCompleted t = Completions.builder(late, "3", Mode.EXECUTE, T, T).build();
         ErasureCompleted timedOut = ErasureCompleted.builder().requestId(late).contributorId("3").mode(Mode.EXECUTE)
                 .subjectDigest("ab".repeat(32)).requestedAt(T).completedAt(T)
                 .phase(Phase.POSTGRES, t.phases().get(Phase.POSTGRES)).missingPhases(Set.of(Phase.REDIS)).build();
         List<String> lines = StoreSummary.lines(List.of(f, timedOut));
+        // Phase order; a FAILED result recorded before records named the error has none.
+        assertThat(StoreSummary.failedPhases(f)).containsExactly("CLICKHOUSE", "S3:STORE_UNAVAILABLE");
         assertThat(lines).contains("PostgreSQL records deleted: 6", "S3 files deleted: 0", "Redis sessions cleared: 3",
                 "Outcomes: COMPLETED 0, FAILED 1, TIMED_OUT 1, DRY_RUN 0",
-                "FAILED: request " + failed + " contributor 2, failed phases [S3]",
+                "FAILED: request " + failed + " contributor 2, failed phases [CLICKHOUSE, S3:STORE_UNAVAILABLE]",
                 "TIMED_OUT: request " + late + " contributor 3, missing phases [REDIS]");
     }
 

@@ -77,7 +77,7 @@ class SchemaTest {
         ErasureCompleted.Builder b = ErasureCompleted.builder().forRequest(Samples.request()).identifiersUnreadable("KEY_SHREDDED")
                 .completedAt(Samples.REQUESTED_AT.plusSeconds(90));
         for (Phase p : Samples.request().systems()) {
-            b.phase(p, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 1, Samples.REQUESTED_AT.plusSeconds(5)));
+            b.phase(p, new PhaseResult(PhaseStatus.FAILED, List.of(), 0, false, 1, Samples.REQUESTED_AT.plusSeconds(5), "KEY_SHREDDED"));
         }
         return b.build();
     }

@@ -111,7 +111,7 @@ public final class AuditExportCommand implements Callable<Integer> {
                 b.append(',').append(pr == null ? "" : pr.totals().deleted()).append(',').append(pr == null ? "" : pr.totals().masked());
             }
             b.append(',').append(r.totals().wouldDelete()).append(',').append(r.totals().wouldMask()).append(',').append(r.totals().residual())
-                    .append(',').append(CsvReader.quote(join(r.failedPhases()))).append(',').append(CsvReader.quote(join(r.missingPhases())))
+                    .append(',').append(CsvReader.quote(String.join(" ", StoreSummary.failedPhases(r)))).append(',').append(CsvReader.quote(join(r.missingPhases())))
                     .append(',').append(r.subjectDigest() == null ? "" : r.subjectDigest()).append(',').append(r.hash() == null ? "" : r.hash()).append('\n');
         }
         return b.toString();

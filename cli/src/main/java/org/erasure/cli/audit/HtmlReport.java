@@ -112,7 +112,7 @@ final class HtmlReport {
             Totals t = r.totals();
             long erased = r.mode() == Mode.DRY_RUN ? t.wouldDelete() + t.wouldMask() : t.deleted() + t.masked();
             h.append("<tr><td><code>").append(r.requestId()).append("</code></td><td>").append(esc(r.contributorId())).append("</td><td>")
-                    .append(r.outcome()).append("</td><td>").append(r.mode()).append("</td><td>").append(r.revision()).append("</td><td>")
+                    .append(r.outcome()).append(r.failedPhases().isEmpty() ? "" : esc(" (" + String.join(", ", StoreSummary.failedPhases(r)) + ")")).append("</td><td>").append(r.mode()).append("</td><td>").append(r.revision()).append("</td><td>")
                     .append(r.completedAt()).append("</td><td>").append(erased).append(r.mode() == Mode.DRY_RUN ? " (would)" : "")
                     .append("</td><td>").append(t.residual()).append("</td></tr>\n");
         }

@@ -101,11 +101,19 @@ public final class StoreSummary {
         for (ErasureCompleted r : records) {
             if (r.outcome() == Outcome.FAILED || r.outcome() == Outcome.TIMED_OUT) {
                 lines.add(r.outcome() + ": request " + r.requestId() + " contributor " + r.contributorId()
-                        + (r.failedPhases().isEmpty() ? "" : ", failed phases " + r.failedPhases())
+                        + (r.failedPhases().isEmpty() ? "" : ", failed phases " + failedPhases(r))
                         + (r.missingPhases().isEmpty() ? "" : ", missing phases " + r.missingPhases())
                         + (r.totals().residual() > 0 ? ", residual " + r.totals().residual() : ""));
             }
         }
         return lines;
+    }
+
+    /** The failed phases in order, each with the sink's error code where the record has one: {@code S3:STORE_UNAVAILABLE}. */
+    public static List<String> failedPhases(ErasureCompleted r) {
+        return new java.util.TreeSet<>(r.failedPhases()).stream().map(p -> {
+            PhaseResult pr = r.phases().get(p);
+            return pr == null || pr.error() == null ? p.name() : p.name() + ":" + pr.error();
+        }).toList();
     }
 }

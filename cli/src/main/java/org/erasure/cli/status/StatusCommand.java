@@ -41,7 +41,15 @@ public final class StatusCommand implements Callable<Integer> {
                 root.out().println(field + ": " + status.get(field).asText());
             }
         }
-        // A sealed request read after its key was shredded (or with a key that does not open): no digest in its record.
+        // Why a phase failed: its sink's error code, from the record (the message stays on the phase report).
+        JsonNode phases = status.path("phases");
+        phases.fieldNames().forEachRemaining(phase -> {
+            JsonNode p = phases.get(phase);
+            if ("FAILED".equals(p.path("status").asText())) {
+                root.out().println("failed: " + phase + (p.hasNonNull("error") ? " " + p.get("error").asText() : ""));
+            }
+        });
+                // A sealed request read after its key was shredded (or with a key that does not open): no digest in its record.
         if (status.hasNonNull("identifiersUnreadable")) {
             String code = status.get("identifiersUnreadable").asText();
             String why = switch (code) {

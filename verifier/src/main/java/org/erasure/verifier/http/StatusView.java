@@ -49,9 +49,10 @@ public record StatusView(
         String identifiersUnreadable,
         String servedBy) {
 
-    public record PhaseView(PhaseStatus status, int attempt, Totals totals, boolean verified, Instant completedAt) {
+    /** @param error FAILED only: the sink's error code (e.g. STORE_UNAVAILABLE, KEY_SHREDDED); else null */
+    public record PhaseView(PhaseStatus status, int attempt, Totals totals, boolean verified, Instant completedAt, String error) {
         static PhaseView of(PhaseResult r) {
-            return new PhaseView(r.status(), r.attempt(), r.totals(), r.verified(), r.completedAt());
+            return new PhaseView(r.status(), r.attempt(), r.totals(), r.verified(), r.completedAt(), r.error());
         }
     }
 

@@ -91,12 +91,12 @@ final class PhaseCounts {
     private static PhaseResult withTargets(PhaseCompleted report, List<TargetResult> targets) {
         long residual = targets.stream().mapToLong(TargetResult::residual).sum();
         return new PhaseResult(report.status(), targets, residual, report.verification().verified() && residual == 0,
-                report.attempt(), report.completedAt());
+                report.attempt(), report.completedAt(), PhaseResult.errorCode(report));
     }
 
     /** Everything an auditor reads, except when and by which attempt it was (re)confirmed. */
     static boolean sameFacts(PhaseResult a, PhaseResult b) {
         return a.status() == b.status() && a.verified() == b.verified() && a.residual() == b.residual()
-                && a.targets().equals(b.targets());
+                && a.targets().equals(b.targets()) && java.util.Objects.equals(a.error(), b.error());
     }
 }

@@ -334,7 +334,40 @@ class KeyShreddingTest {
         assertThat(record.outcome()).isEqualTo(Outcome.FAILED);
         assertThat(record.identifiersUnreadable()).isEqualTo("KEY_SHREDDED");
         assertThat(record.subjectDigest()).isNull();
+        assertThat(record.phases().values()).allSatisfy(p -> assertThat(p.error()).isEqualTo("KEY_SHREDDED"));
         assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+    }
+
+    /**
+     * The other SRE's case: {@code erasurectl replay --sink postgres --to-datetime T} rewinds one sink, which reads the
+     * original request again after its key was shredded. It cannot erase (a store restored from a backup keeps the
+     * person), so the record must not stay COMPLETED: the next revision is FAILED, names the phase and KEY_SHREDDED,
+     * keeps what the first run erased and when the key was shredded.
+     */
+    @Test
+    void aSinkRewoundPastAShreddedRequestMakesAFailedRevisionThatSaysWhy() {
+        ContributorErasureRequested original = sealed("c-1");
+        run(original, all(original, PhaseStatus.SUCCEEDED));
+        ErasureCompleted first = single();
+        driver.advanceWallClockTime(Duration.ofDays(35).plusMinutes(2));
+        ErasureCompleted shredded = single();
+        assertThat(shredded.shreddedAt()).isNotNull();
+
+        reports.pipeInput(original.requestId().toString(), Events.keyShredded(original, Phase.POSTGRES));
+        ErasureCompleted record = single();
+        assertThat(record.revision()).isEqualTo(3);
+        assertThat(record.outcome()).isEqualTo(Outcome.FAILED);
+        assertThat(record.failedPhases()).containsExactly(Phase.POSTGRES);
+        assertThat(record.phases().get(Phase.POSTGRES).error()).isEqualTo("KEY_SHREDDED");
+        assertThat(record.phases().get(Phase.POSTGRES).totals().deleted()).as("what the first run erased stays counted")
+                .isEqualTo(first.phases().get(Phase.POSTGRES).totals().deleted()).isPositive();
+        assertThat(record.shreddedAt()).isEqualTo(shredded.shreddedAt());
+        assertThat(record.subjectDigest()).isEqualTo(first.subjectDigest());
+        assertThat(IntegrityChain.verify(emitted)).isInstanceOf(ChainVerification.Ok.class);
+
+        // Rewound again: the same failure is no new fact.
+        reports.pipeInput(original.requestId().toString(), Events.keyShredded(original, Phase.POSTGRES));
+        assertThat(drain()).isEmpty();
     }
 
     double requestsCounted(String result) {
