@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.erasure.devstack.junit.DevStackTest;
 import org.erasure.devstack.junit.TestNames;
 import org.erasure.devstack.kafka.KafkaBroker;
@@ -145,6 +149,16 @@ class UndoWindowTest {
                     values {}
                     """.formatted(kek, names.topic("request-keys"), imageTopic, names.topic("restoration-keys"));
             try (SinkApplication app = SinkApplication.start(SinkConfig.fromString(common), new ValueModule())) {
+                // A restore reads from when the request's restoration key was made, not the topic's whole retention: an
+                // image of b's request written an hour before that (here one that does not open) is never read.
+                Map<String, Object> pc = kafka.clientConfig();
+                try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(pc, new StringSerializer(), new ByteArraySerializer())) {
+                    byte[] decoy = ("{\"requestId\":\"" + b.requestId() + "\",\"phase\":\"REDIS\",\"target\":\"values\","
+                            + "\"keyId\":\"rk-REDIS-x\",\"sealed\":\"AAAA\"}").getBytes(StandardCharsets.UTF_8);
+                    p.send(new ProducerRecord<>(imageTopic, null, System.currentTimeMillis() - Duration.ofHours(1).toMillis(),
+                            b.requestId().toString(), decoy)).get();
+                }
+
                 h.send(dry);
                 h.send(a);
                 h.send(b);
@@ -157,7 +171,8 @@ class UndoWindowTest {
                 assertThat(VALUES).doesNotContainKeys("undo-a", "undo-b", "undo-c");
 
                 // One sealed image per erased value (the dry run kept nothing), and no value in clear.
-                List<ConsumerRecord<String, byte[]>> kept = h.readAll(imageTopic, 3);
+                List<ConsumerRecord<String, byte[]>> kept = h.readAll(imageTopic, 4).stream()
+                        .filter(r -> !new String(r.value(), StandardCharsets.UTF_8).contains("rk-REDIS-x")).toList(); // not the decoy
                 assertThat(kept).extracting(ConsumerRecord::key)
                         .containsExactlyInAnyOrder(a.requestId().toString(), b.requestId().toString(), c.requestId().toString());
                 for (ConsumerRecord<String, byte[]> r : kept) {

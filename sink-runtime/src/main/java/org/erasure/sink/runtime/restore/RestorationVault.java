@@ -27,6 +27,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -68,6 +69,8 @@ public final class RestorationVault implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RestorationVault.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEY_CACHE = 20_000;
+    /** How far a replica's clock (its images' timestamps) may lag the one that made the key: a restore reads from then. */
+    static final Duration CLOCK_SKEW = Duration.ofMinutes(10);
 
     private final Phase phase;
     private final RestorationSettings settings;
@@ -225,13 +228,20 @@ public final class RestorationVault implements AutoCloseable {
      * @throws StoreUnavailableException when Kafka or the key store does not answer
      */
     public List<BeforeImage> read(UUID requestId) {
-        List<JsonNode> sealed = readSealed(requestId);
+        // Every image of a request is written after its restoration key was made: with the key in hand, read from
+        // then on, not the whole retention (window + margin). Without one (never kept, or shredded) read it all, to
+        // tell the two apart.
+        DataKey known;
+        synchronized (this) {
+            known = keyIfAny(requestId);
+        }
+        List<JsonNode> sealed = readSealed(requestId, known == null ? null : known.wrapped().createdAt().minus(CLOCK_SKEW));
         if (sealed.isEmpty()) {
             return List.of();
         }
         DataKey key;
         synchronized (this) {
-            key = existingKey(requestId);
+            key = known != null ? known : existingKey(requestId);
         }
         List<BeforeImage> out = new ArrayList<>(sealed.size());
         for (JsonNode n : sealed) {
@@ -245,7 +255,8 @@ public final class RestorationVault implements AutoCloseable {
         return out;
     }
 
-    private List<JsonNode> readSealed(UUID requestId) {
+    /** @param since read from the first record at or after this time (images of the request come later); null: from the beginning */
+    private List<JsonNode> readSealed(UUID requestId, Instant since) {
         Map<String, Object> c = new HashMap<>(client);
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -257,8 +268,17 @@ public final class RestorationVault implements AutoCloseable {
             int partitions = consumer.partitionsFor(settings.topic(), timeout).size();
             TopicPartition tp = new TopicPartition(settings.topic(), Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions);
             consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp), timeout).get(tp);
+            OffsetAndTimestamp from = since == null ? null
+                    : consumer.offsetsForTimes(Map.of(tp, since.toEpochMilli()), timeout).get(tp);
+            if (since != null && from == null) {
+                return out; // nothing written since the key was made
+            }
+            if (from == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, from.offset());
+            }
             long deadline = System.nanoTime() + timeout.toNanos();
             while (consumer.position(tp, timeout) < end) {
                 if (System.nanoTime() > deadline) {
@@ -314,6 +334,18 @@ public final class RestorationVault implements AutoCloseable {
             throw new StoreUnavailableException("the restoration key store did not answer: " + e.getMessage(), e);
         }
         return out;
+    }
+
+    /** The request's restoration key for this phase, or null when there is none (never made, or shredded). */
+    private DataKey keyIfAny(UUID requestId) {
+        try {
+            return existingKey(requestId);
+        } catch (StoreException e) {
+            if (WINDOW_ENDED.equals(e.code())) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private DataKey existingKey(UUID requestId) {
