@@ -28,23 +28,26 @@ final class FinalRecords {
 
     /**
      * One final record without its subject digest, hashes or target names: ids, outcome, revision
-     * and per-store totals.
+     * and per-store totals; when the request's key was shredded, and why the verifier could not read its
+     * identifiers (both null, and left out, on most records).
      */
     record Summary(UUID requestId, String contributorId, Outcome outcome, int revision, Mode mode, UUID replayOf,
                    Instant requestedAt, Instant completedAt, Totals totals, Map<Phase, PhaseSummary> phases,
-                   Set<Phase> missingPhases, Set<Phase> failedPhases) {
+                   Set<Phase> missingPhases, Set<Phase> failedPhases, Instant shreddedAt, String identifiersUnreadable) {
 
         static Summary of(ErasureCompleted r) {
             Map<Phase, PhaseSummary> phases = new TreeMap<>();
             r.phases().forEach((p, result) -> phases.put(p, PhaseSummary.of(result)));
             return new Summary(r.requestId(), r.contributorId(), r.outcome(), r.revision(), r.mode(), r.replayOf(),
-                    r.requestedAt(), r.completedAt(), r.totals(), phases, r.missingPhases(), r.failedPhases());
+                    r.requestedAt(), r.completedAt(), r.totals(), phases, r.missingPhases(), r.failedPhases(), r.shreddedAt(),
+                    r.identifiersUnreadable());
         }
     }
 
-    record PhaseSummary(PhaseStatus status, boolean verified, Totals totals) {
+    /** @param error FAILED only: the sink's error code */
+    record PhaseSummary(PhaseStatus status, boolean verified, Totals totals, String error) {
         static PhaseSummary of(PhaseResult r) {
-            return new PhaseSummary(r.status(), r.verified(), r.totals());
+            return new PhaseSummary(r.status(), r.verified(), r.totals(), r.error());
         }
     }
 

@@ -164,6 +164,7 @@ class StatusPageTest {
                     assertThat(records.get(0).path("text").asText()).contains("ELASTICSEARCH MISSING");
                     assertThat(records.get(1).path("id").asText()).as("then the latest").isEqualTo(failing.requestId().toString());
                     assertThat(records.get(1).path("outcome").asText()).isEqualTo("FAILED");
+                    assertThat(records.get(1).path("text").asText()).as("why S3 failed: its error code").contains("S3 FAILED STORE_DOWN 0/0/2");
                     assertThat(page.path("sinks").path("S3").path("failed").asText()).isEqualTo("1");
                     assertThat(page.path("sinks").path("POSTGRES").path("failed").asText()).isEqualTo("0");
                     assertThat(page.path("dlq").path(topics.requestsDlq()).asText()).isEqualTo("1");

@@ -63,7 +63,20 @@ class FinalRecordsTest {
         // only these fields (null ones are left out)
         assertThat(new ObjectMapper().readTree(json).fieldNames()).toIterable()
                 .isSubsetOf("requestId", "contributorId", "outcome", "revision", "mode", "replayOf", "requestedAt",
-                        "completedAt", "totals", "phases", "missingPhases", "failedPhases");
+                        "completedAt", "totals", "phases", "missingPhases", "failedPhases", "shreddedAt", "identifiersUnreadable");
+    }
+
+    @Test
+    void aFailedPhaseShowsItsErrorCodeAndAShreddedKeyIsShown() throws Exception {
+        ErasureCompleted failed = completed("c-f", T0, Set.of(Phase.S3));
+        ErasureCompleted shredded = ErasureCompleted.builder().requestId(failed.requestId()).contributorId("c-f").subjectDigest(DIGEST)
+                .mode(failed.mode()).requestedAt(failed.requestedAt()).completedAt(T0.plusSeconds(9)).revision(2)
+                .phase(Phase.POSTGRES, failed.phases().get(Phase.POSTGRES)).shreddedAt(T0.plusSeconds(8)).build();
+        FinalRecords.Summary s = FinalRecords.Summary.of(failed);
+        assertThat(s.phases().get(Phase.S3).error()).isEqualTo(failed.phases().get(Phase.S3).error()).isNotNull();
+        assertThat(s.phases().get(Phase.POSTGRES).error()).isNull();
+        String json = EventJson.newMapper().writeValueAsString(FinalRecords.Summary.of(shredded));
+        assertThat(json).contains("\"shreddedAt\":\"" + T0.plusSeconds(8) + "\"").doesNotContain("identifiersUnreadable");
     }
 
     static ErasureCompleted completed(String contributorId, Instant at, Set<Phase> failed) {
