@@ -48,6 +48,29 @@ public final class RequestKeys implements AutoCloseable {
         return request.withSealedIdentifiers(s.sealed());
     }
 
+    /**
+     * {@link #seal} for a batch, with one durable write of all their keys ({@link KeyStore#putAll}: one round of
+     * acknowledgements instead of one per request: a 10,000-row upload waited ~27 s on single puts). Requests already
+     * sealed are returned as they are; the order is kept. Publish the result only after this call.
+     */
+    public List<ContributorErasureRequested> sealAll(List<ContributorErasureRequested> requests) {
+        Map<UUID, WrappedKey> keys = new LinkedHashMap<>();
+        List<ContributorErasureRequested> out = new java.util.ArrayList<>(requests.size());
+        for (ContributorErasureRequested r : requests) {
+            if (r.hasSealedIdentifiers()) {
+                out.add(r);
+                continue;
+            }
+            Envelope.Sealing s = envelope.seal(r.requestId(), r.identifiers());
+            keys.put(r.requestId(), s.key());
+            out.add(r.withSealedIdentifiers(s.sealed()));
+        }
+        if (!keys.isEmpty()) {
+            store.putAll(keys);
+        }
+        return out;
+    }
+
     public Opening open(ContributorErasureRequested request) {
         return openAll(List.of(request)).get(request.requestId());
     }

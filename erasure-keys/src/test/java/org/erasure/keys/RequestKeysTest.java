@@ -45,6 +45,43 @@ class RequestKeysTest {
     }
 
     @Test
+    void aBatchIsSealedWithOneWriteOfItsKeysInItsOrder() {
+        java.util.List<Integer> writes = new java.util.ArrayList<>();
+        InMemoryKeyStore inner = new InMemoryKeyStore();
+        KeyStore counted = new KeyStore() {
+            @Override
+            public void putAll(Map<UUID, WrappedKey> toPut) {
+                writes.add(toPut.size());
+                toPut.forEach(inner::put);
+            }
+
+            @Override
+            public void put(UUID requestId, WrappedKey key) {
+                writes.add(1);
+                inner.put(requestId, key);
+            }
+
+            @Override public java.util.Optional<WrappedKey> get(UUID requestId) { return inner.get(requestId); }
+            @Override public void shred(UUID requestId) { inner.shred(requestId); }
+            @Override public void close() {}
+        };
+        RequestKeys batch = new RequestKeys(new Envelope(EnvelopeTest.randomKek("kek-1")), counted);
+        ContributorErasureRequested already = batch.seal(request("c-0", "zero@example.com"));
+        writes.clear();
+        List<ContributorErasureRequested> plain = List.of(request("c-1", "one@example.com"), request("c-2", "two@example.com"));
+        List<ContributorErasureRequested> sealed = batch.sealAll(List.of(plain.get(0), already, plain.get(1)));
+        assertThat(writes).containsExactly(2);
+        assertThat(sealed).extracting(ContributorErasureRequested::requestId)
+                .containsExactly(plain.get(0).requestId(), already.requestId(), plain.get(1).requestId());
+        assertThat(sealed.get(1)).isSameAs(already);
+        assertThat(sealed).allSatisfy(r -> assertThat(EventJson.writeString(r)).doesNotContain("@example.com"));
+        assertThat(batch.open(sealed.get(0))).isEqualTo(new Opening.Opened(plain.get(0)));
+        assertThat(batch.open(sealed.get(2))).isEqualTo(new Opening.Opened(plain.get(1)));
+        batch.sealAll(List.of(already));
+        assertThat(writes).as("nothing new to store: no write").containsExactly(2);
+    }
+
+    @Test
     void aBatchOpensEachRequestOnItsOwn() {
         ContributorErasureRequested a = keys.seal(request("c-a", "a@example.com"));
         ContributorErasureRequested b = keys.seal(request("c-b", "b@example.com"));

@@ -44,7 +44,7 @@ public final class CliKeys implements AutoCloseable {
 
     /** The publisher, sealing every request it sends when a KEK is configured. */
     public RequestPublisher applyTo(RequestPublisher publisher) {
-        return keys == null ? publisher : publisher.sealingWith(keys::seal);
+        return keys == null ? publisher : publisher.sealingWith(keys::sealAll);
     }
 
     /**

@@ -40,8 +40,8 @@ public final class RequestPublisher implements AutoCloseable {
     private final Topics topics;
     private Producer<String, ContributorErasureRequested> producer;
     private boolean closed;
-    /** Applied to each request before it is sent; identity unless identifiers are sealed (erasure-keys). */
-    private java.util.function.UnaryOperator<ContributorErasureRequested> sealer = java.util.function.UnaryOperator.identity();
+    /** Applied to each batch before it is sent; identity unless identifiers are sealed (erasure-keys). */
+    private java.util.function.UnaryOperator<List<ContributorErasureRequested>> sealer = java.util.function.UnaryOperator.identity();
 
     /**
      * @param kafka           client settings (bootstrap.servers, security...); producer settings are added
@@ -68,10 +68,11 @@ public final class RequestPublisher implements AutoCloseable {
     }
 
     /**
-     * Seals each request's identifiers before it is sent (e.g. {@code RequestKeys::seal}, which stores the request's
-     * key durably first). A sealer failure publishes nothing; keys it already stored name no published request.
+     * Seals the identifiers of each batch's requests before they are sent (e.g. {@code RequestKeys::sealAll}, which stores
+     * their keys durably first, in one round of acknowledgements), returning them in the same order. A sealer failure
+     * publishes nothing; keys it already stored name no published request.
      */
-    public synchronized RequestPublisher sealingWith(java.util.function.UnaryOperator<ContributorErasureRequested> sealer) {
+    public synchronized RequestPublisher sealingWith(java.util.function.UnaryOperator<List<ContributorErasureRequested>> sealer) {
         this.sealer = java.util.Objects.requireNonNull(sealer, "sealer");
         return this;
     }
@@ -106,7 +107,7 @@ public final class RequestPublisher implements AutoCloseable {
         }
         List<ContributorErasureRequested> toSend;
         try {
-            toSend = requests.stream().map(sealer).toList();
+            toSend = sealer.apply(requests);
         } catch (RuntimeException e) {
             log.warn("cannot seal the requests' identifiers: {}", e.getClass().getSimpleName());
             throw new PublishException("the key store is unreachable (" + e.getClass().getSimpleName() + "); nothing was published", e);

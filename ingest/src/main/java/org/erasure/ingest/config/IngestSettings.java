@@ -22,7 +22,7 @@ import org.erasure.client.submit.SubmissionService;
 
 /** The {@code ingest} section of the configuration, checked on startup. */
 public record IngestSettings(
-        String httpHost, int httpPort, long maxBodyBytes,
+        String httpHost, int httpPort, long maxBodyBytes, Duration httpIdleTimeout,
         Map<String, Object> kafkaClient, Topics topics, String transactionalId, Duration kafkaTimeout,
         IntakeRules intakeRules,
         List<TokenAuthenticator.Client> tokens,
@@ -92,7 +92,7 @@ public record IngestSettings(
             throw new ConfigException.BadValue("ingest.claims.topic", "must be a topic name (ASCII letters, digits, '.', '_', '-')");
         }
         return new IngestSettings(
-                c.getString("http.host"), c.getInt("http.port"), c.getBytes("http.max-body-bytes"),
+                c.getString("http.host"), c.getInt("http.port"), c.getBytes("http.max-body-bytes"), c.getDuration("http.idle-timeout"),
                 Map.copyOf(kafka), topics,
                 withHost(c.getString("kafka.transactional-id"), IngestSettings::hostName), kafkaTimeout,
                 rules, tokens,

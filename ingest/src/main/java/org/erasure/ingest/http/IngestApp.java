@@ -73,7 +73,7 @@ public final class IngestApp implements AutoCloseable {
                 ? org.erasure.keys.RequestKeys.open(settings.keys(), settings.kafkaClient())
                 : null;
         if (requestKeys != null) {
-            publisher.sealingWith(requestKeys::seal);
+            publisher.sealingWith(requestKeys::sealAll);
             log.info("ingest seals identifiers with key-encryption key {}; keys on {}", settings.keys().kek().id(), settings.keys().topic().name());
         }
         if (settings.resolution() != SubmissionService.Resolution.OFF) {
@@ -122,7 +122,20 @@ public final class IngestApp implements AutoCloseable {
             config.showJavalinBanner = false;
             config.useVirtualThreads = true;
             config.http.maxRequestSize = settings.maxBodyBytes();
-            config.jetty.modifyServer(server -> server.setStopTimeout(10_000));
+            config.jetty.modifyServer(server -> {
+                server.setStopTimeout(10_000);
+                // Javalin adds its connector after this; set the idle timeout on every connector as the server starts.
+                server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
+                    @Override
+                    public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
+                        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
+                            if (c instanceof org.eclipse.jetty.server.AbstractConnector ac) {
+                                ac.setIdleTimeout(settings.httpIdleTimeout().toMillis());
+                            }
+                        }
+                    }
+                });
+            });
         });
         api.register(app);
         app.get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
