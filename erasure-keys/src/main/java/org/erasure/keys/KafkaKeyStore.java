@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -174,26 +177,96 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public void putAll(Map<UUID, WrappedKey> toPut) {
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new ArrayList<>();
-        for (Map.Entry<UUID, WrappedKey> e : toPut.entrySet()) {
-            acks.add(producer.send(new ProducerRecord<>(topic, e.getKey().toString(), encode(e.getValue()))));
+        Map<String, byte[]> values = new LinkedHashMap<>();
+        toPut.forEach((id, key) -> values.put(id.toString(), encode(key)));
+        sendAll(values);
+        synchronized (this) {
+            keys.putAll(toPut);
         }
+    }
+
+    /** Sends all, then waits for every acknowledgement (one round); the offsets written, by record key. */
+    private Map<String, RecordMetadata> sendAll(Map<String, byte[]> values) {
+        Map<String, Future<RecordMetadata>> acks = new LinkedHashMap<>();
+        values.forEach((key, value) -> acks.put(key, producer.send(new ProducerRecord<>(topic, key, value))));
         producer.flush();
         long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, RecordMetadata> out = new HashMap<>();
         try {
-            for (var ack : acks) {
-                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            for (Map.Entry<String, Future<RecordMetadata>> ack : acks.entrySet()) {
+                out.put(ack.getKey(), ack.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing to key topic " + topic);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("key topic " + topic + " did not acknowledge " + toPut.size() + " key writes in " + timeout + ": "
+            throw new IllegalStateException("key topic " + topic + " did not acknowledge " + values.size() + " key writes in " + timeout + ": "
                     + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : "timeout"));
         }
-        synchronized (this) {
-            keys.putAll(toPut);
+        return out;
+    }
+
+    /**
+     * Kafka has no conditional write, so the check comes after: (1) catch up and drop every key that is no longer the
+     * one read (shredded or changed since); (2) write the others; (3) catch up again, watching every record written
+     * by others to those keys after step 1. If the last such record came before our write, our write overwrote it:
+     * a tombstone is written again (a re-shred is idempotent), another key is put back. If it came after, it is the
+     * latest value already. A reader may see a replaced key between (2) and (3) (one catch-up, typically
+     * milliseconds); a process killed between them leaves it replaced: run the check again by hand (README).
+     */
+    @Override
+    public synchronized Replaced replaceAll(Map<UUID, Replacement> replacements) {
+        catchUp(r -> {});
+        Set<UUID> replaced = new HashSet<>();
+        Set<UUID> shredded = new HashSet<>();
+        Set<UUID> changed = new HashSet<>();
+        Map<String, byte[]> toWrite = new LinkedHashMap<>();
+        replacements.forEach((id, r) -> {
+            WrappedKey now = keys.get(id);
+            if (now == null) {
+                shredded.add(id);
+            } else if (!now.equals(r.expected())) {
+                changed.add(id);
+            } else {
+                toWrite.put(id.toString(), encode(r.replacement()));
+            }
+        });
+        beforeReplacing.run();
+        Map<String, RecordMetadata> written = sendAll(toWrite);
+        Map<String, ConsumerRecord<String, byte[]>> lastByOthers = new HashMap<>();
+        catchUp(r -> {
+            RecordMetadata ours = written.get(r.key());
+            if (ours != null && !(r.partition() == ours.partition() && r.offset() == ours.offset())) {
+                lastByOthers.put(r.key(), r);
+            }
+        });
+        for (Map.Entry<String, RecordMetadata> w : written.entrySet()) {
+            UUID id = UUID.fromString(w.getKey());
+            ConsumerRecord<String, byte[]> other = lastByOthers.get(w.getKey());
+            if (other == null) {
+                replaced.add(id);
+                continue;
+            }
+            (other.value() == null ? shredded : changed).add(id);
+            if (other.offset() < w.getValue().offset()) {
+                if (other.value() == null) {
+                    LOG.info("key under {} was shredded while being replaced: shredded again", id);
+                    shred(id);
+                } else {
+                    LOG.info("key under {} was changed while being replaced: the other key put back", id);
+                    send(w.getKey(), other.value());
+                    apply(other);
+                }
+            }
         }
+        return new Replaced(replaced, shredded, changed);
+    }
+
+    /** Tests: runs in {@link #replaceAll} between its check and its write (where a concurrent shred does harm). */
+    private Runnable beforeReplacing = () -> {};
+
+    synchronized void beforeReplacing(Runnable hook) {
+        this.beforeReplacing = hook;
     }
 
     @Override
@@ -203,7 +276,7 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public synchronized Map<UUID, WrappedKey> getAll(Collection<UUID> requestIds) {
-        catchUp();
+        catchUp(r -> {});
         Map<UUID, WrappedKey> out = new HashMap<>();
         for (UUID id : requestIds) {
             WrappedKey k = keys.get(id);
@@ -214,7 +287,7 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public synchronized Map<UUID, WrappedKey> all() {
-        catchUp();
+        catchUp(r -> {});
         return Map.copyOf(keys);
     }
 
@@ -253,8 +326,11 @@ public final class KafkaKeyStore implements KeyStore {
         }
     }
 
-    /** Reads every partition up to its end offsets of now; new partitions are read from their beginning. */
-    private void catchUp() {
+    /**
+     * Reads every partition up to its end offsets of now; new partitions are read from their beginning.
+     * {@code seen} gets each record after it is applied.
+     */
+    private void catchUp(java.util.function.Consumer<ConsumerRecord<String, byte[]>> seen) {
         List<TopicPartition> partitions = new ArrayList<>();
         long metadataDeadline = System.nanoTime() + timeout.toNanos();
         while (partitions.isEmpty()) {
@@ -278,6 +354,7 @@ public final class KafkaKeyStore implements KeyStore {
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 apply(r);
+                seen.accept(r);
             }
         }
     }
