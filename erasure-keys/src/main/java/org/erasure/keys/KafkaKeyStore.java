@@ -66,6 +66,12 @@ public final class KafkaKeyStore implements KeyStore {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<UUID, WrappedKey> keys = new HashMap<>();
     private final Set<TopicPartition> assigned = new HashSet<>();
+    /**
+     * Only in a store opened {@link #openForRotation for a rotation} (short-lived: it grows with the shreds read): the key
+     * id each tombstone removed, and the keys live again under such a key id ({@link #resurrected()}).
+     */
+    private Map<UUID, String> shredHistory;
+    private final Set<UUID> resurrected = new HashSet<>();
 
     private KafkaKeyStore(String topic, Duration timeout, KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer) {
         this.topic = topic;
@@ -81,6 +87,19 @@ public final class KafkaKeyStore implements KeyStore {
      * @param client Kafka client properties (bootstrap servers, security); serializers and ids are set here
      */
     public static KafkaKeyStore open(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        return open(settings, client, timeout, false);
+    }
+
+    /**
+     * {@link #open}, also remembering which key id each tombstone it reads removed, so that {@link #resurrected()} finds
+     * a key put back over its shred by a rewrap killed between its write and its check (while the tombstone is still
+     * on the topic: until the segment is rolled and cleaned). For {@code erasurectl keys rewrap}, not for services.
+     */
+    public static KafkaKeyStore openForRotation(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        return open(settings, client, timeout, true);
+    }
+
+    private static KafkaKeyStore open(KeyTopic settings, Map<String, Object> client, Duration timeout, boolean rotation) {
         ensureTopic(settings, client, timeout);
         Map<String, Object> p = new HashMap<>(client);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -94,7 +113,11 @@ public final class KafkaKeyStore implements KeyStore {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, no group: every reader sees the whole topic
-        return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
+        KafkaKeyStore store = new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
+        if (rotation) {
+            store.shredHistory = new HashMap<>();
+        }
+        return store;
     }
 
     /** First wait when a just-created topic is not known yet; doubled each time, at most {@link #UNKNOWN_TOPIC_MAX_WAIT}. */
@@ -262,6 +285,12 @@ public final class KafkaKeyStore implements KeyStore {
         return new Replaced(replaced, shredded, changed);
     }
 
+    @Override
+    public synchronized Set<UUID> resurrected() {
+        catchUp(r -> {});
+        return Set.copyOf(resurrected);
+    }
+
     /** Tests: runs in {@link #replaceAll} between its check and its write (where a concurrent shred does harm). */
     private Runnable beforeReplacing = () -> {};
 
@@ -296,6 +325,7 @@ public final class KafkaKeyStore implements KeyStore {
         send(requestId.toString(), null);
         synchronized (this) {
             keys.remove(requestId);
+            resurrected.remove(requestId);
         }
     }
 
@@ -367,11 +397,22 @@ public final class KafkaKeyStore implements KeyStore {
             return; // roll markers and anything else that is not a request's key
         }
         if (r.value() == null) {
-            keys.remove(requestId);
+            WrappedKey removed = keys.remove(requestId);
+            if (shredHistory != null && removed != null) {
+                shredHistory.put(requestId, removed.keyId());
+            }
+            resurrected.remove(requestId);
             return;
         }
         try {
-            keys.put(requestId, decode(r.value()));
+            WrappedKey k = decode(r.value());
+            keys.put(requestId, k);
+            // Key ids are random per data key: the same one after its tombstone is a replacement written over a shred.
+            if (shredHistory != null && k.keyId().equals(shredHistory.get(requestId))) {
+                resurrected.add(requestId);
+            } else {
+                resurrected.remove(requestId);
+            }
         } catch (RuntimeException | IOException e) {
             // Never the value: it is key material, even if wrapped.
             LOG.warn("key topic {} partition {} offset {}: unreadable key record for request {} ignored",

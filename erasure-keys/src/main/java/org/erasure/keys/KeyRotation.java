@@ -2,6 +2,7 @@ package org.erasure.keys;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -23,9 +24,11 @@ public final class KeyRotation {
      * @param unknownKek        wrapped by a KEK this envelope does not have, by KEK id: left alone
      * @param unreadable        naming a KEK this envelope has but not unwrapping (other material under the same id,
      *                          changed bytes): left alone
+     * @param putBack           live again after their shred (an earlier rewrap killed between its write and its check,
+     *                          {@link KeyStore#resurrected()}): shredded again (a dry run: would be)
      */
     public record Result(int read, int alreadyCurrent, int rewrapped, int shreddedMeanwhile, int changedMeanwhile,
-                         Map<String, Integer> unknownKek, int unreadable) {
+                         Map<String, Integer> unknownKek, int unreadable, int putBack) {
         public int unknownKekTotal() {
             return unknownKek.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -41,12 +44,19 @@ public final class KeyRotation {
     /** @param dryRun count only: nothing is written */
     public static Result rewrapAll(Envelope envelope, KeyStore store, boolean dryRun) {
         Map<UUID, WrappedKey> all = store.all();
+        Set<UUID> putBack = store.resurrected();
+        if (!dryRun) {
+            putBack.forEach(store::shred);
+        }
         int current = 0;
         int unreadable = 0;
         Map<String, Integer> unknown = new TreeMap<>();
         Map<UUID, KeyStore.Replacement> replacements = new LinkedHashMap<>();
         for (Map.Entry<UUID, WrappedKey> e : all.entrySet()) {
             WrappedKey k = e.getValue();
+            if (putBack.contains(e.getKey())) {
+                continue;
+            }
             if (k.kekId().equals(envelope.currentKekId())) {
                 current++;
             } else if (!envelope.hasKek(k.kekId())) {
@@ -60,10 +70,10 @@ public final class KeyRotation {
             }
         }
         if (dryRun || replacements.isEmpty()) {
-            return new Result(all.size(), current, replacements.size(), 0, 0, unknown, unreadable);
+            return new Result(all.size(), current, replacements.size(), 0, 0, unknown, unreadable, putBack.size());
         }
         KeyStore.Replaced r = store.replaceAll(replacements);
         return new Result(all.size(), current, r.replaced().size(), r.shreddedMeanwhile().size(), r.changedMeanwhile().size(),
-                unknown, unreadable);
+                unknown, unreadable, putBack.size());
     }
 }

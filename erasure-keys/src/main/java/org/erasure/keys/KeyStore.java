@@ -60,6 +60,15 @@ public interface KeyStore extends AutoCloseable {
         throw new UnsupportedOperationException("this key store cannot replace keys");
     }
 
+    /**
+     * Live keys whose key id was shredded before under the same id: a replacement written over a shred by a rewrap that
+     * was killed before its check ({@link #replaceAll}). Shred them again. Empty where replacing is atomic, or where the
+     * store does not keep that history ({@link KafkaKeyStore#openForRotation} does, while the tombstones are on the topic).
+     */
+    default Set<UUID> resurrected() {
+        return Set.of();
+    }
+
     /** Destroys the key: from then on every copy of the request's sealed identifiers is unreadable. Idempotent. */
     void shred(UUID requestId);
 

@@ -47,10 +47,10 @@ class KekRotationTest {
         WrappedKey before = KafkaKeyStore.decode(TopicReader.latest(kafka, keys.name(), READ).get(a.requestId().toString()).getBytes());
 
         // Step 3: rewrap. The shredded key is not among the live ones: nothing resurrects it.
-        try (KafkaKeyStore store = KafkaKeyStore.open(keys, kafka.clientConfig(), READ)) {
-            assertThat(KeyRotation.rewrapAll(ring, store, true)).isEqualTo(new KeyRotation.Result(1, 0, 1, 0, 0, Map.of(), 0));
+        try (KafkaKeyStore store = KafkaKeyStore.openForRotation(keys, kafka.clientConfig(), READ)) {
+            assertThat(KeyRotation.rewrapAll(ring, store, true)).isEqualTo(new KeyRotation.Result(1, 0, 1, 0, 0, Map.of(), 0, 0));
             assertThat(TopicReader.latest(kafka, keys.name(), READ).get(a.requestId().toString())).contains("\"kekId\":\"kek-1\"");
-            assertThat(KeyRotation.rewrapAll(ring, store, false)).isEqualTo(new KeyRotation.Result(1, 0, 1, 0, 0, Map.of(), 0));
+            assertThat(KeyRotation.rewrapAll(ring, store, false)).isEqualTo(new KeyRotation.Result(1, 0, 1, 0, 0, Map.of(), 0, 0));
         }
         Map<String, String> latest = TopicReader.latest(kafka, keys.name(), READ);
         assertThat(latest).doesNotContainKey(shredded.requestId().toString());
@@ -92,7 +92,7 @@ class KekRotationTest {
             sink.putAll(made);
         }
         WrappedKey newKey;
-        try (KafkaKeyStore rotating = KafkaKeyStore.open(keys, kafka.clientConfig(), READ);
+        try (KafkaKeyStore rotating = KafkaKeyStore.openForRotation(keys, kafka.clientConfig(), READ);
              KafkaKeyStore sink = KafkaKeyStore.open(keys, kafka.clientConfig(), READ)) {
             try (DataKey k = ring.newDataKey(renewed, "rk-POSTGRES")) {
                 newKey = k.wrapped();
@@ -104,7 +104,7 @@ class KekRotationTest {
                 sink.put(renewed, newKey);
             });
             KeyRotation.Result r = KeyRotation.rewrapAll(ring, rotating, false);
-            assertThat(r).isEqualTo(new KeyRotation.Result(3, 0, 1, 1, 1, Map.of(), 0));
+            assertThat(r).isEqualTo(new KeyRotation.Result(3, 0, 1, 1, 1, Map.of(), 0, 0));
         }
         Map<String, String> latest = TopicReader.latest(kafka, keys.name(), READ);
         assertThat(latest).doesNotContainKey(victim.toString()).containsKeys(renewed.toString(), untouched.toString());
@@ -117,6 +117,30 @@ class KekRotationTest {
             assertThat(fresh.get(victim)).isEmpty();
             assertThat(fresh.get(renewed)).contains(newKey);
             new Envelope(kek2).unwrap(untouched, fresh.get(untouched).orElseThrow()).close();
+        }
+    }
+
+    @Test
+    void aKeyPutBackOverItsShredByARewrapKilledBeforeItsCheckIsShreddedAgainByTheNextRewrap(KafkaBroker kafka, TestNames names) {
+        KeyTopic keys = topic(names.topic("request-keys"));
+        UUID victim = UUID.randomUUID();
+        UUID other = UUID.randomUUID();
+        WrappedKey original = new Envelope(kek1).seal(victim, EnvelopeTest.IDS).key();
+        try (KafkaKeyStore store = KafkaKeyStore.open(keys, kafka.clientConfig(), READ)) {
+            store.put(victim, original);
+            store.put(other, new Envelope(kek1).seal(other, EnvelopeTest.IDS).key());
+            store.shred(victim);
+            // What a rewrap killed between its write and its check leaves: the rewrapped key over the tombstone.
+            store.put(victim, ring.rewrap(victim, original));
+        }
+        try (KafkaKeyStore rotating = KafkaKeyStore.openForRotation(keys, kafka.clientConfig(), READ)) {
+            assertThat(KeyRotation.rewrapAll(ring, rotating, true)).isEqualTo(new KeyRotation.Result(2, 0, 1, 0, 0, Map.of(), 0, 1));
+            assertThat(KeyRotation.rewrapAll(ring, rotating, false)).isEqualTo(new KeyRotation.Result(2, 0, 1, 0, 0, Map.of(), 0, 1));
+        }
+        assertThat(TopicReader.latest(kafka, keys.name(), READ)).doesNotContainKey(victim.toString()).containsKey(other.toString());
+        try (KafkaKeyStore fresh = KafkaKeyStore.openForRotation(keys, kafka.clientConfig(), READ)) {
+            assertThat(fresh.get(victim)).isEmpty();
+            assertThat(fresh.resurrected()).isEmpty();
         }
     }
 

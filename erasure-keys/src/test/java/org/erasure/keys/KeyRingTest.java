@@ -115,7 +115,7 @@ class KeyRingTest {
         store.put(unknown, new Envelope(EnvelopeTest.randomKek("kek-0")).seal(unknown, EnvelopeTest.IDS).key());
 
         KeyRotation.Result dry = KeyRotation.rewrapAll(ring, store, true);
-        assertThat(dry).isEqualTo(new KeyRotation.Result(4, 0, 3, 0, 0, Map.of("kek-0", 1), 0));
+        assertThat(dry).isEqualTo(new KeyRotation.Result(4, 0, 3, 0, 0, Map.of("kek-0", 1), 0, 0));
         assertThat(store.get(kept).orElseThrow().kekId()).isEqualTo("kek-1");
 
         Map<UUID, KeyStore.Replacement> replacements = new java.util.HashMap<>();
@@ -133,7 +133,7 @@ class KeyRingTest {
         assertThat(store.get(kept).orElseThrow().kekId()).isEqualTo("kek-2");
 
         KeyRotation.Result again = KeyRotation.rewrapAll(ring, store, false);
-        assertThat(again).isEqualTo(new KeyRotation.Result(3, 2, 0, 0, 0, Map.of("kek-0", 1), 0));
+        assertThat(again).isEqualTo(new KeyRotation.Result(3, 2, 0, 0, 0, Map.of("kek-0", 1), 0, 0));
         assertThat(again.complete()).isFalse();
     }
 }

@@ -64,7 +64,7 @@ public final class KeysRewrapCommand implements Callable<Integer> {
                 continue;
             }
             KeyRotation.Result r;
-            try (KafkaKeyStore store = KafkaKeyStore.open(topic, s.kafka(), settings.timeout())) {
+            try (KafkaKeyStore store = KafkaKeyStore.openForRotation(topic, s.kafka(), settings.timeout())) {
                 r = KeyRotation.rewrapAll(envelope, store, dryRun);
             } catch (IllegalStateException e) {
                 throw new CliException(ExitCode.UNREACHABLE, "key topic " + topic.name() + ": " + e.getMessage());
@@ -97,6 +97,7 @@ public final class KeysRewrapCommand implements Callable<Integer> {
         out.println("  wrapped by a key-encryption key not configured here (left alone): " + r.unknownKekTotal()
                 + (r.unknownKek().isEmpty() ? "" : " " + r.unknownKek()));
         out.println("  not unwrapping (left alone): " + r.unreadable());
+        out.println("  put back over their shred by an interrupted rewrap, " + (dryRun ? "to shred again: " : "shredded again: ") + r.putBack());
     }
 
     private static boolean exists(CliSettings s, String topic) {
