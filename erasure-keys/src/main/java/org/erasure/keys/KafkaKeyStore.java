@@ -235,7 +235,8 @@ public final class KafkaKeyStore implements KeyStore {
      * by others to those keys after step 1. If the last such record came before our write, our write overwrote it:
      * a tombstone is written again (a re-shred is idempotent), another key is put back. If it came after, it is the
      * latest value already. A reader may see a replaced key between (2) and (3) (one catch-up, typically
-     * milliseconds); a process killed between them leaves it replaced: run the check again by hand (README).
+     * milliseconds); a process killed between them leaves it replaced, which the next rewrap finds and shreds again
+     * ({@link #resurrected()} of a store {@link #openForRotation opened for a rotation}).
      */
     @Override
     public synchronized Replaced replaceAll(Map<UUID, Replacement> replacements) {
