@@ -11,6 +11,7 @@ import org.erasure.cli.common.CliException;
 import org.erasure.cli.common.CliSettings;
 import org.erasure.cli.common.ExitCode;
 import org.erasure.cli.inactive.FetchInactiveCommand;
+import org.erasure.cli.keys.KeysCommand;
 import org.erasure.cli.replay.ReplayCommand;
 import org.erasure.cli.replay.RestoreCommand;
 import org.erasure.cli.status.StatusCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "erasurectl", mixinStandardHelpOptions = true, version = "erasurectl 0.1.0",
         description = "Submit, follow, replay and audit right-to-erasure requests.",
         subcommands = {SubmitCommand.class, StatusCommand.class, FetchInactiveCommand.class, ReplayCommand.class, RestoreCommand.class,
-                AuditCommand.class, CommandLine.HelpCommand.class},
+                AuditCommand.class, KeysCommand.class, CommandLine.HelpCommand.class},
         footerHeading = "%nConfiguration:%n",
         footer = {"--config FILE (HOCON) over built-in defaults; every key can be overridden by an environment variable",
                 "named after it, e.g. ERASURECTL_INGEST_URL, ERASURECTL_INGEST_TOKEN, ERASURECTL_KAFKA_BOOTSTRAP_SERVERS,",
@@ -86,7 +87,7 @@ public final class ErasureCtl implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "Missing command (submit, status, fetch-inactive, replay, audit)");
+        throw new CommandLine.ParameterException(new CommandLine(this), "Missing command (submit, status, fetch-inactive, replay, restore, audit, keys)");
     }
 
     public CliSettings settings() {

@@ -10,7 +10,13 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -32,6 +38,10 @@ import org.erasure.events.serde.EventJson;
  *   <li>Byte layout of both: {@code 0x01 | nonce(12) | ciphertext+tag}; the leading format byte leaves room for another scheme.</li>
  * </ul>
  * The plain data key lives only inside {@link #seal} and {@link #open} and is zeroed after use (best effort on the JVM).
+ *
+ * <p>Key ring (KEK rotation): new keys are always wrapped by the <em>current</em> KEK; a stored key is unwrapped by
+ * whichever configured KEK (current or previous) its {@link WrappedKey#kekId()} names, and {@link #rewrap} moves a key
+ * onto the current KEK. A key naming a KEK this service does not have fails with a message naming that KEK's id.
  */
 public final class Envelope {
     static final byte FORMAT = 1;
@@ -42,17 +52,69 @@ public final class Envelope {
     private static final ObjectMapper JSON = EventJson.newMapper();
 
     private final KeyEncryptionKey kek;
+    /** The current KEK and the previous ones, by id (the current first). */
+    private final Map<String, KeyEncryptionKey> ring;
     private final SecureRandom random;
     private final Clock clock;
 
+    /** One KEK: wraps and unwraps. */
     public Envelope(KeyEncryptionKey kek) {
-        this(kek, new SecureRandom(), Clock.systemUTC());
+        this(kek, List.of());
+    }
+
+    /**
+     * A key ring: wraps with {@code current} only; unwraps with {@code current} or any of {@code previous} (retired
+     * KEKs whose keys are not all rewrapped yet).
+     *
+     * @throws IllegalArgumentException when two KEKs share an id
+     */
+    public Envelope(KeyEncryptionKey current, Collection<KeyEncryptionKey> previous) {
+        this(current, previous, new SecureRandom(), Clock.systemUTC());
     }
 
     Envelope(KeyEncryptionKey kek, SecureRandom random, Clock clock) {
-        this.kek = kek;
+        this(kek, List.of(), random, clock);
+    }
+
+    private Envelope(KeyEncryptionKey kek, Collection<KeyEncryptionKey> previous, SecureRandom random, Clock clock) {
+        this.kek = Objects.requireNonNull(kek, "kek");
+        Map<String, KeyEncryptionKey> r = new LinkedHashMap<>();
+        r.put(kek.id(), kek);
+        for (KeyEncryptionKey p : previous) {
+            if (r.putIfAbsent(p.id(), p) != null) {
+                throw new IllegalArgumentException("key-encryption key id " + p.id() + " is configured twice");
+            }
+        }
+        this.ring = Collections.unmodifiableMap(r);
         this.random = random;
         this.clock = clock;
+    }
+
+    /** The id of the KEK new keys are wrapped with. */
+    public String currentKekId() {
+        return kek.id();
+    }
+
+    /** Whether this envelope has the KEK of that id (current or previous). */
+    public boolean hasKek(String kekId) {
+        return ring.containsKey(kekId);
+    }
+
+    /** The ids of every KEK this envelope has, the current one first. */
+    public List<String> kekIds() {
+        return List.copyOf(ring.keySet());
+    }
+
+    /** The KEK that wrapped {@code key}; {@code subject} starts the message (request or key id, never material). */
+    private KeyEncryptionKey kekFor(WrappedKey key, String subject) {
+        KeyEncryptionKey k = ring.get(key.kekId());
+        if (k == null) {
+            throw new EnvelopeException(subject + "key " + key.keyId() + " is wrapped by key-encryption key " + key.kekId()
+                    + ", this service has " + kek.id() + (ring.size() > 1
+                            ? " (previous: " + String.join(", ", ring.keySet().stream().skip(1).toList()) + ")" : "")
+                    + ": key-encryption key " + key.kekId() + " is missing from keys.kek / keys.previous-keks");
+        }
+        return k;
     }
 
     /** The sealed identifiers for the event and the wrapped key for the key store. */
@@ -85,13 +147,10 @@ public final class Envelope {
         if (!key.keyId().equals(sealed.keyId())) {
             throw new EnvelopeException("request " + requestId + ": sealed with key " + sealed.keyId() + ", the key store holds " + key.keyId());
         }
-        if (!key.kekId().equals(kek.id())) {
-            throw new EnvelopeException("request " + requestId + ": key " + key.keyId() + " is wrapped by key-encryption key "
-                    + key.kekId() + ", this service has " + kek.id());
-        }
+        KeyEncryptionKey wrapping = kekFor(key, "request " + requestId + ": ");
         byte[] dataKey;
         try {
-            dataKey = decrypt(kek.secretKey(), key.wrappedBytes(), WrappedKey.wrapAad(requestId, key.keyId()));
+            dataKey = decrypt(wrapping.secretKey(), key.wrappedBytes(), WrappedKey.wrapAad(requestId, key.keyId()));
         } catch (AEADBadTagException e) {
             throw new EnvelopeException("request " + requestId + ": key " + key.keyId()
                     + " does not unwrap (another key-encryption key with the same id, a changed key, or another request's key)");
@@ -127,11 +186,29 @@ public final class Envelope {
 
     /** @throws EnvelopeException when the key belongs to another owner or key-encryption key, or was changed */
     public DataKey unwrap(UUID owner, WrappedKey key) {
-        if (!key.kekId().equals(kek.id())) {
-            throw new EnvelopeException("key " + key.keyId() + " is wrapped by key-encryption key " + key.kekId() + ", this service has " + kek.id());
-        }
+        return new DataKey(key.keyId(), unwrapRaw(owner, key), key, this);
+    }
+
+    /**
+     * The same data key (same key id, same {@code createdAt}: the shredding schedules and the undo window count from
+     * it) wrapped by the current KEK, for a key stored under {@code owner} (a requestId, or a restoration key's owner).
+     *
+     * @throws EnvelopeException when no configured KEK unwraps it (unknown KEK id, changed bytes, another owner's key)
+     */
+    public WrappedKey rewrap(UUID owner, WrappedKey key) {
+        byte[] dataKey = unwrapRaw(owner, key);
         try {
-            return new DataKey(key.keyId(), decrypt(kek.secretKey(), key.wrappedBytes(), WrappedKey.wrapAad(owner, key.keyId())), key, this);
+            byte[] wrapped = encrypt(kek.secretKey(), dataKey, WrappedKey.wrapAad(owner, key.keyId()));
+            return new WrappedKey(key.keyId(), kek.id(), Base64.getEncoder().encodeToString(wrapped), key.createdAt());
+        } finally {
+            Arrays.fill(dataKey, (byte) 0);
+        }
+    }
+
+    private byte[] unwrapRaw(UUID owner, WrappedKey key) {
+        KeyEncryptionKey wrapping = kekFor(key, "");
+        try {
+            return decrypt(wrapping.secretKey(), key.wrappedBytes(), WrappedKey.wrapAad(owner, key.keyId()));
         } catch (AEADBadTagException e) {
             throw new EnvelopeException("key " + key.keyId() + " does not unwrap (another key-encryption key with the same id, a changed key, or another owner's key)");
         }

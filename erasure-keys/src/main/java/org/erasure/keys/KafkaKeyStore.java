@@ -13,12 +13,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,6 +33,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -63,6 +66,12 @@ public final class KafkaKeyStore implements KeyStore {
     private final KafkaConsumer<String, byte[]> consumer;
     private final Map<UUID, WrappedKey> keys = new HashMap<>();
     private final Set<TopicPartition> assigned = new HashSet<>();
+    /**
+     * Only in a store opened {@link #openForRotation for a rotation} (short-lived: it grows with the shreds read): the key
+     * id each tombstone removed, and the keys live again under such a key id ({@link #resurrected()}).
+     */
+    private Map<UUID, String> shredHistory;
+    private final Set<UUID> resurrected = new HashSet<>();
 
     private KafkaKeyStore(String topic, Duration timeout, KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> consumer) {
         this.topic = topic;
@@ -78,6 +87,19 @@ public final class KafkaKeyStore implements KeyStore {
      * @param client Kafka client properties (bootstrap servers, security); serializers and ids are set here
      */
     public static KafkaKeyStore open(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        return open(settings, client, timeout, false);
+    }
+
+    /**
+     * {@link #open}, also remembering which key id each tombstone it reads removed, so that {@link #resurrected()} finds
+     * a key put back over its shred by a rewrap killed between its write and its check (while the tombstone is still
+     * on the topic: until the segment is rolled and cleaned). For {@code erasurectl keys rewrap}, not for services.
+     */
+    public static KafkaKeyStore openForRotation(KeyTopic settings, Map<String, Object> client, Duration timeout) {
+        return open(settings, client, timeout, true);
+    }
+
+    private static KafkaKeyStore open(KeyTopic settings, Map<String, Object> client, Duration timeout, boolean rotation) {
         ensureTopic(settings, client, timeout);
         Map<String, Object> p = new HashMap<>(client);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
@@ -91,7 +113,11 @@ public final class KafkaKeyStore implements KeyStore {
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.remove(ConsumerConfig.GROUP_ID_CONFIG); // assigned partitions, no group: every reader sees the whole topic
-        return new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
+        KafkaKeyStore store = new KafkaKeyStore(settings.name(), timeout, new KafkaProducer<>(p), new KafkaConsumer<>(c));
+        if (rotation) {
+            store.shredHistory = new HashMap<>();
+        }
+        return store;
     }
 
     /** First wait when a just-created topic is not known yet; doubled each time, at most {@link #UNKNOWN_TOPIC_MAX_WAIT}. */
@@ -174,26 +200,103 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public void putAll(Map<UUID, WrappedKey> toPut) {
-        List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> acks = new ArrayList<>();
-        for (Map.Entry<UUID, WrappedKey> e : toPut.entrySet()) {
-            acks.add(producer.send(new ProducerRecord<>(topic, e.getKey().toString(), encode(e.getValue()))));
+        Map<String, byte[]> values = new LinkedHashMap<>();
+        toPut.forEach((id, key) -> values.put(id.toString(), encode(key)));
+        sendAll(values);
+        synchronized (this) {
+            keys.putAll(toPut);
         }
+    }
+
+    /** Sends all, then waits for every acknowledgement (one round); the offsets written, by record key. */
+    private Map<String, RecordMetadata> sendAll(Map<String, byte[]> values) {
+        Map<String, Future<RecordMetadata>> acks = new LinkedHashMap<>();
+        values.forEach((key, value) -> acks.put(key, producer.send(new ProducerRecord<>(topic, key, value))));
         producer.flush();
         long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, RecordMetadata> out = new HashMap<>();
         try {
-            for (var ack : acks) {
-                ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            for (Map.Entry<String, Future<RecordMetadata>> ack : acks.entrySet()) {
+                out.put(ack.getKey(), ack.getValue().get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted writing to key topic " + topic);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("key topic " + topic + " did not acknowledge " + toPut.size() + " key writes in " + timeout + ": "
+            throw new IllegalStateException("key topic " + topic + " did not acknowledge " + values.size() + " key writes in " + timeout + ": "
                     + (e.getCause() != null ? e.getCause().getClass().getSimpleName() : "timeout"));
         }
-        synchronized (this) {
-            keys.putAll(toPut);
+        return out;
+    }
+
+    /**
+     * Kafka has no conditional write, so the check comes after: (1) catch up and drop every key that is no longer the
+     * one read (shredded or changed since); (2) write the others; (3) catch up again, watching every record written
+     * by others to those keys after step 1. If the last such record came before our write, our write overwrote it:
+     * a tombstone is written again (a re-shred is idempotent), another key is put back. If it came after, it is the
+     * latest value already. A reader may see a replaced key between (2) and (3) (one catch-up, typically
+     * milliseconds); a process killed between them leaves it replaced, which the next rewrap finds and shreds again
+     * ({@link #resurrected()} of a store {@link #openForRotation opened for a rotation}).
+     */
+    @Override
+    public synchronized Replaced replaceAll(Map<UUID, Replacement> replacements) {
+        catchUp(r -> {});
+        Set<UUID> replaced = new HashSet<>();
+        Set<UUID> shredded = new HashSet<>();
+        Set<UUID> changed = new HashSet<>();
+        Map<String, byte[]> toWrite = new LinkedHashMap<>();
+        replacements.forEach((id, r) -> {
+            WrappedKey now = keys.get(id);
+            if (now == null) {
+                shredded.add(id);
+            } else if (!now.equals(r.expected())) {
+                changed.add(id);
+            } else {
+                toWrite.put(id.toString(), encode(r.replacement()));
+            }
+        });
+        beforeReplacing.run();
+        Map<String, RecordMetadata> written = sendAll(toWrite);
+        Map<String, ConsumerRecord<String, byte[]>> lastByOthers = new HashMap<>();
+        catchUp(r -> {
+            RecordMetadata ours = written.get(r.key());
+            if (ours != null && !(r.partition() == ours.partition() && r.offset() == ours.offset())) {
+                lastByOthers.put(r.key(), r);
+            }
+        });
+        for (Map.Entry<String, RecordMetadata> w : written.entrySet()) {
+            UUID id = UUID.fromString(w.getKey());
+            ConsumerRecord<String, byte[]> other = lastByOthers.get(w.getKey());
+            if (other == null) {
+                replaced.add(id);
+                continue;
+            }
+            (other.value() == null ? shredded : changed).add(id);
+            if (other.offset() < w.getValue().offset()) {
+                if (other.value() == null) {
+                    LOG.info("key under {} was shredded while being replaced: shredded again", id);
+                    shred(id);
+                } else {
+                    LOG.info("key under {} was changed while being replaced: the other key put back", id);
+                    send(w.getKey(), other.value());
+                    apply(other);
+                }
+            }
         }
+        return new Replaced(replaced, shredded, changed);
+    }
+
+    @Override
+    public synchronized Set<UUID> resurrected() {
+        catchUp(r -> {});
+        return Set.copyOf(resurrected);
+    }
+
+    /** Tests: runs in {@link #replaceAll} between its check and its write (where a concurrent shred does harm). */
+    private Runnable beforeReplacing = () -> {};
+
+    synchronized void beforeReplacing(Runnable hook) {
+        this.beforeReplacing = hook;
     }
 
     @Override
@@ -203,7 +306,7 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public synchronized Map<UUID, WrappedKey> getAll(Collection<UUID> requestIds) {
-        catchUp();
+        catchUp(r -> {});
         Map<UUID, WrappedKey> out = new HashMap<>();
         for (UUID id : requestIds) {
             WrappedKey k = keys.get(id);
@@ -214,7 +317,7 @@ public final class KafkaKeyStore implements KeyStore {
 
     @Override
     public synchronized Map<UUID, WrappedKey> all() {
-        catchUp();
+        catchUp(r -> {});
         return Map.copyOf(keys);
     }
 
@@ -223,6 +326,7 @@ public final class KafkaKeyStore implements KeyStore {
         send(requestId.toString(), null);
         synchronized (this) {
             keys.remove(requestId);
+            resurrected.remove(requestId);
         }
     }
 
@@ -253,8 +357,11 @@ public final class KafkaKeyStore implements KeyStore {
         }
     }
 
-    /** Reads every partition up to its end offsets of now; new partitions are read from their beginning. */
-    private void catchUp() {
+    /**
+     * Reads every partition up to its end offsets of now; new partitions are read from their beginning.
+     * {@code seen} gets each record after it is applied.
+     */
+    private void catchUp(java.util.function.Consumer<ConsumerRecord<String, byte[]>> seen) {
         List<TopicPartition> partitions = new ArrayList<>();
         long metadataDeadline = System.nanoTime() + timeout.toNanos();
         while (partitions.isEmpty()) {
@@ -278,6 +385,7 @@ public final class KafkaKeyStore implements KeyStore {
             }
             for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 apply(r);
+                seen.accept(r);
             }
         }
     }
@@ -290,11 +398,22 @@ public final class KafkaKeyStore implements KeyStore {
             return; // roll markers and anything else that is not a request's key
         }
         if (r.value() == null) {
-            keys.remove(requestId);
+            WrappedKey removed = keys.remove(requestId);
+            if (shredHistory != null && removed != null) {
+                shredHistory.put(requestId, removed.keyId());
+            }
+            resurrected.remove(requestId);
             return;
         }
         try {
-            keys.put(requestId, decode(r.value()));
+            WrappedKey k = decode(r.value());
+            keys.put(requestId, k);
+            // Key ids are random per data key: the same one after its tombstone is a replacement written over a shred.
+            if (shredHistory != null && k.keyId().equals(shredHistory.get(requestId))) {
+                resurrected.add(requestId);
+            } else {
+                resurrected.remove(requestId);
+            }
         } catch (RuntimeException | IOException e) {
             // Never the value: it is key material, even if wrapped.
             LOG.warn("key topic {} partition {} offset {}: unreadable key record for request {} ignored",

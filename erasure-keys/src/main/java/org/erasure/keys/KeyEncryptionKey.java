@@ -13,7 +13,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class KeyEncryptionKey {
     static final int BYTES = 32;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
     private final String id;
     private final SecretKey key;

@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -35,6 +36,37 @@ public interface KeyStore extends AutoCloseable {
     /** Every key the store holds now (e.g. to find those whose time is up). */
     default Map<UUID, WrappedKey> all() {
         throw new UnsupportedOperationException("this key store cannot list its keys");
+    }
+
+    /** A key to write over the one read before ({@code expected}): a KEK rotation's rewrap, same data key, new wrapping. */
+    record Replacement(WrappedKey expected, WrappedKey replacement) {}
+
+    /**
+     * What {@link #replaceAll} did.
+     *
+     * @param replaced          written, and still the latest value
+     * @param shreddedMeanwhile shredded by somebody else since the caller read it: left shredded (not written, or shredded
+     *                          again where the replacement had overwritten the tombstone)
+     * @param changedMeanwhile  given another key by somebody else since the caller read it: left with (or put back to) that key
+     */
+    record Replaced(Set<UUID> replaced, Set<UUID> shreddedMeanwhile, Set<UUID> changedMeanwhile) {}
+
+    /**
+     * Writes each replacement over its key only while that key is still the one the caller read, so that a shred
+     * written by another process (a sink, the verifier) between the caller's read and this write is never undone:
+     * a shredded key stays shredded. Durable before returning.
+     */
+    default Replaced replaceAll(Map<UUID, Replacement> replacements) {
+        throw new UnsupportedOperationException("this key store cannot replace keys");
+    }
+
+    /**
+     * Live keys whose key id was shredded before under the same id: a replacement written over a shred by a rewrap that
+     * was killed before its check ({@link #replaceAll}). Shred them again. Empty where replacing is atomic, or where the
+     * store does not keep that history ({@link KafkaKeyStore#openForRotation} does, while the tombstones are on the topic).
+     */
+    default Set<UUID> resurrected() {
+        return Set.of();
     }
 
     /** Destroys the key: from then on every copy of the request's sealed identifiers is unreadable. Idempotent. */

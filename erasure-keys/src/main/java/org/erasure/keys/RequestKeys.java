@@ -22,7 +22,7 @@ public final class RequestKeys implements AutoCloseable {
     }
 
     /**
-     * The default wiring: the settings' key-encryption key and the {@link KafkaKeyStore} on their key topic
+     * The default wiring: the settings' key-encryption key (and previous ones, {@link KeysSettings#envelope()}) and the {@link KafkaKeyStore} on their key topic
      * (created if absent). What a program with a {@code keys { }} section calls once it has a KEK.
      *
      * @param client Kafka client properties (bootstrap servers, security)
@@ -32,7 +32,7 @@ public final class RequestKeys implements AutoCloseable {
         if (settings.kek() == null) {
             throw new IllegalStateException("no key-encryption key configured (keys.kek)");
         }
-        return new RequestKeys(new Envelope(settings.kek()), KafkaKeyStore.open(settings.topic(), client, settings.timeout()));
+        return new RequestKeys(settings.envelope(), KafkaKeyStore.open(settings.topic(), client, settings.timeout()));
     }
 
     /**

@@ -96,7 +96,7 @@ public final class RestorationVault implements AutoCloseable {
                      Map<String, Object> client, Clock clock) {
         this.phase = phase;
         this.settings = settings;
-        this.envelope = new Envelope(settings.keys().kek());
+        this.envelope = settings.keys().envelope(); // the key ring: unwraps restoration keys of a previous KEK (rotation)
         this.keyStore = keyStore;
         this.producer = producer;
         this.client = Map.copyOf(client);
